@@ -1,0 +1,258 @@
+package dev.jspawn.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.jspawn.config.ContainerConfig.Bind;
+import dev.jspawn.config.ContainerConfig.Network;
+import dev.jspawn.config.ContainerConfig.NetworkMode;
+import dev.jspawn.syntax.Diagnostic;
+import dev.jspawn.syntax.SystemdIniParser;
+import dev.jspawn.syntax.UnitFile;
+import dev.jspawn.syntax.UnitFile.Entry;
+
+/**
+ * Turns a container's files (NAME.jspawn, then its drop-ins) into a {@link ContainerConfig}, or
+ * into the list of everything wrong with them. Keys follow systemd.nspawn(5) where it has one.
+ */
+public final class ConfigLoader {
+
+    public static final String DEFAULT_IMAGE_ROOT = "/var/lib/jspawn";
+
+    /** A list key collects every assignment (an empty one resets); a scalar key takes the last. */
+    enum Kind { SCALAR, LIST }
+
+    static final Map<String, Map<String, Kind>> KEYS = new LinkedHashMap<>();
+
+    static {
+        KEYS.put("Container", Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR));
+        KEYS.put("Exec", Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
+                "WorkingDirectory", Kind.SCALAR));
+        KEYS.put("Files", Map.of("Bind", Kind.LIST, "BindReadOnly", Kind.LIST));
+        KEYS.put("Network", Map.of("VirtualEthernet", Kind.SCALAR, "Private", Kind.SCALAR, "Port", Kind.LIST,
+                "Bridge", Kind.SCALAR, "Zone", Kind.SCALAR));
+    }
+
+    /** A configuration, or the errors that stop it from being one. */
+    public record Result(Optional<ContainerConfig> config, List<Diagnostic> errors) {
+        public boolean ok() {
+            return config.isPresent();
+        }
+    }
+
+    private ConfigLoader() {
+    }
+
+    /** Reads and parses the source's files, then {@link #load(ConfigSource, List)}. */
+    public static Result load(ConfigSource source) {
+        List<UnitFile> files = new ArrayList<>();
+        List<Diagnostic> errors = new ArrayList<>();
+        List<Path> paths = new ArrayList<>();
+        paths.add(source.file());
+        paths.addAll(source.dropIns());
+        for (Path p : paths) {
+            SystemdIniParser.Result parsed = SystemdIniParser.parse(p);
+            errors.addAll(parsed.errors());
+            files.add(parsed.unit());
+        }
+        if (!errors.isEmpty()) return new Result(Optional.empty(), errors);
+        return load(source, files);
+    }
+
+    /** Merges parsed files (main file first, drop-ins after) and validates them. No I/O. */
+    public static Result load(ConfigSource source, List<UnitFile> files) {
+        Builder b = new Builder(source);
+        for (UnitFile file : files) {
+            for (Entry e : file.entries()) b.accept(e);
+        }
+        return b.build();
+    }
+
+    private static final class Builder {
+        private final ConfigSource source;
+        private final List<Diagnostic> errors = new ArrayList<>();
+        private final Map<String, List<Entry>> effective = new LinkedHashMap<>();
+
+        Builder(ConfigSource source) {
+            this.source = source;
+        }
+
+        void accept(Entry e) {
+            Map<String, Kind> keys = KEYS.get(e.section());
+            if (keys == null) {
+                errors.add(new Diagnostic(e.file(), e.line(), e.section(), null,
+                        "unknown section; jspawn knows " + String.join(", ", KEYS.keySet().stream().map(s -> "[" + s + "]").toList())));
+                return;
+            }
+            Kind kind = keys.get(e.key());
+            if (kind == null) {
+                String hint = keys.keySet().stream().filter(k -> k.toLowerCase(Locale.ROOT).equals(e.key().toLowerCase(Locale.ROOT)))
+                        .findFirst().map(k -> " (did you mean " + k + "=? keys are case-sensitive)")
+                        .orElse("; [" + e.section() + "] takes " + String.join("=, ", keys.keySet().stream().sorted().toList()) + "=");
+                errors.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), "unknown key" + hint));
+                return;
+            }
+            List<Entry> list = effective.computeIfAbsent(e.section() + "/" + e.key(), k -> new ArrayList<>());
+            if (kind == Kind.SCALAR || e.value().isEmpty()) list.clear();
+            if (!e.value().isEmpty()) list.add(e);
+        }
+
+        private Optional<Entry> scalar(String section, String key) {
+            List<Entry> list = effective.getOrDefault(section + "/" + key, List.of());
+            return list.isEmpty() ? Optional.empty() : Optional.of(list.get(list.size() - 1));
+        }
+
+        private List<Entry> list(String section, String key) {
+            return effective.getOrDefault(section + "/" + key, List.of());
+        }
+
+        private void error(Entry e, String message) {
+            errors.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), message));
+        }
+
+        private void fileError(String message) {
+            errors.add(Diagnostic.ofFile(source.file(), message));
+        }
+
+        interface Check<T> {
+            T apply(String value) throws Values.Invalid;
+        }
+
+        private <T> Optional<T> check(Optional<Entry> entry, Check<T> check) {
+            if (entry.isEmpty()) return Optional.empty();
+            try {
+                return Optional.of(check.apply(entry.get().value()));
+            } catch (Values.Invalid ex) {
+                error(entry.get(), ex.getMessage());
+                return Optional.empty();
+            }
+        }
+
+        private <T> List<T> checkAll(List<Entry> entries, Check<T> check) {
+            List<T> out = new ArrayList<>();
+            for (Entry e : entries) check(Optional.of(e), check).ifPresent(out::add);
+            return out;
+        }
+
+        Result build() {
+            String name = source.name();
+            ContainerName.problem(name).ifPresent(this::fileError);
+
+            String imageRoot = check(scalar("Container", "ImageRoot"), Values::path).orElse(DEFAULT_IMAGE_ROOT);
+
+            Optional<Entry> baseEntry = scalar("Container", "Base");
+            String base = null;
+            if (baseEntry.isEmpty()) {
+                fileError("[Container] Base= is missing: name the base image (a directory under " + imageRoot + ", or an absolute path)");
+            } else {
+                base = check(baseEntry, v -> v.startsWith("/") ? Values.path(v) : imageRoot + "/" + baseName(v)).orElse(null);
+            }
+
+            Optional<Entry> machineEntry = scalar("Container", "MachineName");
+            String machineName;
+            if (machineEntry.isPresent()) {
+                machineName = check(machineEntry, v -> {
+                    Optional<String> p = ContainerName.machineNameProblem(v);
+                    if (p.isPresent()) throw new Values.Invalid(p.get());
+                    return v;
+                }).orElse(null);
+            } else {
+                machineName = ContainerName.defaultMachineName(name);
+                Optional<String> p = ContainerName.machineNameProblem(machineName);
+                if (p.isPresent()) {
+                    fileError(p.get() + " (derived from the file name); set [Container] MachineName=");
+                    machineName = null;
+                }
+            }
+
+            boolean boot = check(scalar("Exec", "Boot"), Values::bool).orElse(true);
+            Optional<Entry> paramEntry = scalar("Exec", "Parameters");
+            List<String> parameters = check(paramEntry, Values::words).orElse(List.of());
+            if (!boot && paramEntry.isPresent() && parameters.isEmpty() && errors.isEmpty()) {
+                error(paramEntry.get(), "no command given");
+            }
+            if (!boot && paramEntry.isEmpty()) {
+                fileError("[Exec] Boot=no needs Parameters= (the command to run in the container)");
+            }
+            List<String> environment = checkAll(list("Exec", "Environment"), Values::environment);
+            String workingDirectory = check(scalar("Exec", "WorkingDirectory"), v -> {
+                if (!v.startsWith("/")) throw new Values.Invalid("\"" + v + "\" is not an absolute path");
+                return Values.text(v);
+            }).orElse(null);
+
+            List<Bind> binds = new ArrayList<>(checkAll(list("Files", "Bind"), v -> bind(v, false)));
+            binds.addAll(checkAll(list("Files", "BindReadOnly"), v -> bind(v, true)));
+
+            Network network = network();
+
+            String where = imageRoot + "/" + name;
+            String upper = where + "_up";
+            String work = where + "_work";
+            if (base != null && (base.equals(where) || base.equals(upper) || base.equals(work))) {
+                error(baseEntry.get(), "the base \"" + base + "\" is this container's own directory");
+            }
+            if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
+            return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, List.of(base),
+                    where, upper, work, boot, parameters, environment, workingDirectory, binds, network)), List.of());
+        }
+
+        private static String baseName(String v) throws Values.Invalid {
+            try {
+                return Values.fileName(v);
+            } catch (Values.Invalid e) {
+                throw new Values.Invalid(e.getMessage() + "; Base= takes a directory name under the image root or an absolute path");
+            }
+        }
+
+        private static Bind bind(String v, boolean readOnly) throws Values.Invalid {
+            String[] parts = v.split(":", -1);
+            if (parts.length > 3) throw new Values.Invalid("\"" + v + "\" is not SOURCE[:DESTINATION[:OPTIONS]]");
+            String src = parts[0];
+            try {
+                Values.path(src);
+                if (parts.length > 1) Values.path(parts[1]);
+            } catch (Values.Invalid e) {
+                throw new Values.Invalid(e.getMessage() + " (in \"" + v + "\")");
+            }
+            if (parts.length == 3 && !parts[2].matches("[a-z]+(,[a-z]+)*")) {
+                throw new Values.Invalid("options \"" + parts[2] + "\" in \"" + v + "\" are not a comma-separated list of words");
+            }
+            return new Bind(src, v, readOnly);
+        }
+
+        private Network network() {
+            Optional<Boolean> veth = check(scalar("Network", "VirtualEthernet"), Values::bool);
+            Optional<Boolean> priv = check(scalar("Network", "Private"), Values::bool);
+            Optional<String> bridge = check(scalar("Network", "Bridge"), v -> Values.interfaceName(v, 15));
+            Optional<String> zone = check(scalar("Network", "Zone"), v -> Values.interfaceName(v, 12));
+            List<String> ports = checkAll(list("Network", "Port"), Values::port);
+
+            if (bridge.isPresent() && zone.isPresent()) {
+                error(scalar("Network", "Zone").get(), "Bridge= and Zone= cannot both be set");
+            }
+            boolean joins = bridge.isPresent() || zone.isPresent();
+            if (joins && veth.isPresent() && !veth.get()) {
+                error(scalar("Network", "VirtualEthernet").get(), "Bridge= and Zone= need a virtual Ethernet link; remove VirtualEthernet=no");
+            }
+            if (veth.orElse(false) && priv.isPresent() && !priv.get()) {
+                error(scalar("Network", "Private").get(), "VirtualEthernet=yes needs a private network; remove Private=no");
+            }
+            NetworkMode mode;
+            if (bridge.isPresent()) mode = NetworkMode.BRIDGE;
+            else if (zone.isPresent()) mode = NetworkMode.ZONE;
+            else if (veth.orElse(priv.orElse(true))) mode = NetworkMode.VETH;
+            else if (priv.orElse(false)) mode = NetworkMode.PRIVATE;
+            else mode = NetworkMode.HOST;
+            if (!ports.isEmpty() && (mode == NetworkMode.HOST || mode == NetworkMode.PRIVATE)) {
+                error(list("Network", "Port").get(0), "Port= needs a virtual Ethernet link, but this container uses "
+                        + (mode == NetworkMode.HOST ? "the host's network" : "a private network with no link"));
+            }
+            return new Network(mode, bridge.or(() -> zone).orElse(null), ports);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.jspawn.config;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import dev.jspawn.syntax.Diagnostic;
+
+/**
+ * Where .jspawn files are found, with systemd's rules for unit search paths: for one file name
+ * the earliest directory wins, a symlink to /dev/null masks, and drop-ins {@code NAME.jspawn.d/*.conf}
+ * from every directory are applied in file-name order (the earliest directory winning per name).
+ */
+public final class SearchPath {
+
+    public static final String SUFFIX = ".jspawn";
+    public static final String ENV = "JSPAWN_UNIT_DIRS";
+    public static final List<Path> DEFAULT = List.of(Path.of("/etc/jspawn"), Path.of("/run/jspawn"), Path.of("/usr/lib/jspawn"));
+
+    /** What a scan found: the usable sources, and files that could not be used, with why. */
+    public record Scan(List<ConfigSource> sources, List<Diagnostic> errors) {
+    }
+
+    private final List<Path> dirs;
+
+    public SearchPath(List<Path> dirs) {
+        this.dirs = List.copyOf(dirs);
+    }
+
+    /** The search path from {@value #ENV} (colon-separated) if it is set, else the default. */
+    public static SearchPath fromEnvironment(Map<String, String> env) {
+        String value = env.get(ENV);
+        if (value == null || value.isBlank()) return new SearchPath(DEFAULT);
+        List<Path> dirs = new ArrayList<>();
+        for (String part : value.split(":")) {
+            if (!part.isEmpty()) dirs.add(Path.of(part));
+        }
+        return new SearchPath(dirs);
+    }
+
+    public List<Path> dirs() {
+        return dirs;
+    }
+
+    /** Every container configured, in name order; masked ones left out. */
+    public Scan scan() {
+        Map<String, Path> winners = new TreeMap<>();
+        List<Diagnostic> errors = new ArrayList<>();
+        for (Path dir : dirs) {
+            for (Path file : list(dir, "*" + SUFFIX, errors)) {
+                if (Files.isDirectory(file)) continue;
+                String fileName = file.getFileName().toString();
+                winners.putIfAbsent(fileName.substring(0, fileName.length() - SUFFIX.length()), file);
+            }
+        }
+        List<ConfigSource> sources = new ArrayList<>();
+        for (Map.Entry<String, Path> e : winners.entrySet()) {
+            if (isMasked(e.getValue())) continue;
+            Optional<String> bad = ContainerName.problem(e.getKey());
+            if (bad.isPresent()) {
+                errors.add(Diagnostic.ofFile(e.getValue(), bad.get() + ", ignoring"));
+                continue;
+            }
+            sources.add(new ConfigSource(e.getKey(), e.getValue(), dropIns(e.getKey(), errors)));
+        }
+        return new Scan(List.copyOf(sources), List.copyOf(errors));
+    }
+
+    /** The source for one container name, if it is configured and not masked. */
+    public Optional<ConfigSource> find(String name) {
+        return scan().sources().stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /** A file named on a command line: its drop-ins are the ones beside it. */
+    public static ConfigSource ofFile(Path file) {
+        String fileName = file.getFileName().toString();
+        String name = fileName.endsWith(SUFFIX) ? fileName.substring(0, fileName.length() - SUFFIX.length()) : fileName;
+        Path parent = file.toAbsolutePath().getParent();
+        List<Diagnostic> ignored = new ArrayList<>();
+        return new ConfigSource(name, file, new SearchPath(List.of(parent)).dropIns(name, ignored));
+    }
+
+    private List<Path> dropIns(String name, List<Diagnostic> errors) {
+        Map<String, Path> byName = new TreeMap<>();
+        for (Path dir : dirs) {
+            for (Path conf : list(dir.resolve(name + SUFFIX + ".d"), "*.conf", errors)) {
+                byName.putIfAbsent(conf.getFileName().toString(), conf);
+            }
+        }
+        return byName.values().stream().filter(p -> !isMasked(p) && !Files.isDirectory(p)).collect(Collectors.toList());
+    }
+
+    private static List<Path> list(Path dir, String glob, List<Diagnostic> errors) {
+        if (!Files.isDirectory(dir)) return List.of();
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, glob)) {
+            stream.forEach(out::add);
+        } catch (IOException e) {
+            errors.add(Diagnostic.ofFile(dir, "Failed to read directory: " + e.getMessage() + ", ignoring"));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** A symlink to /dev/null (or an empty symlink target chain ending there) masks, as in systemd. */
+    static boolean isMasked(Path file) {
+        if (!Files.isSymbolicLink(file)) return false;
+        try {
+            return file.toRealPath().equals(Path.of("/dev/null"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** For messages: the directories searched, as a colon-separated list. */
+    public String describe() {
+        return dirs.stream().map(Path::toString).collect(Collectors.joining(":"));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.jspawn.generator;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one function that turns a path into a unit name, as {@code systemd-escape --path} does
+ * (systemd's unit_name_from_path): '/' becomes '-', and every byte of the UTF-8 form that is not
+ * an ASCII letter, digit, ':', '_' or '.' (and a leading '.') becomes {@code \xNN}.
+ */
+public final class UnitNames {
+
+    private static final int MAX_UNIT_NAME = 255;
+
+    private UnitNames() {
+    }
+
+    /** The unit name for {@code path} with {@code suffix} (e.g. ".mount"); the path must be absolute and normalized. */
+    public static String fromPath(String path, String suffix) {
+        if (!path.startsWith("/")) throw new IllegalArgumentException("not an absolute path: " + path);
+        String simplified = path.replaceAll("/+", "/");
+        if (simplified.length() > 1 && simplified.endsWith("/")) simplified = simplified.substring(0, simplified.length() - 1);
+        for (String part : simplified.split("/")) {
+            if (part.equals("..") || part.equals(".")) throw new IllegalArgumentException("path is not normalized: " + path);
+        }
+        String name = simplified.equals("/") ? "-" : escape(simplified.substring(1)).replace('/', '-');
+        if (name.length() + suffix.length() > MAX_UNIT_NAME) {
+            throw new IllegalArgumentException("path too long for a unit name: " + path);
+        }
+        return name + suffix;
+    }
+
+    /** systemd's do_escape, with '/' kept for the caller to turn into '-'. */
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder();
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                    || b == ':' || b == '_' || b == '/' || (b == '.' && i > 0);
+            if (plain) out.append((char) b);
+            else out.append(String.format("\\x%02x", b));
+        }
+        return out.toString();
+    }
+}
