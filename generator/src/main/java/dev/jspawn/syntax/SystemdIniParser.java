@@ -93,25 +93,27 @@ public final class SystemdIniParser {
             if (text == null) {
                 continue;
             }
+            if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
             String stripped = text.strip();
-            if (pending != null && (stripped.startsWith("#") || stripped.startsWith(";"))) {
-                continue; // systemd skips comment lines inside a continuation
+            if (stripped.startsWith("#") || stripped.startsWith(";")) {
+                continue; // a comment, also inside a continuation (systemd skips those too)
             }
-            if (pending == null && (stripped.isEmpty() || stripped.startsWith("#") || stripped.startsWith(";"))) {
+            if (pending == null && stripped.isEmpty()) {
                 continue;
             }
-            if (stripped.endsWith("\\")) {
+            if (endsWithUnescapedBackslash(text)) {
+                // systemd replaces the backslash with a space and appends the next line as it is
                 if (pending == null) {
                     pending = new StringBuilder();
                     pendingLine = number;
                 }
-                pending.append(stripped, 0, stripped.length() - 1).append(' ');
+                pending.append(text, 0, text.length() - 1).append(' ');
                 continue;
             }
             String logical;
             int at;
             if (pending != null) {
-                logical = pending.append(stripped).toString().strip();
+                logical = pending.append(text).toString().strip();
                 at = pendingLine;
                 pending = null;
             } else {
@@ -124,6 +126,12 @@ public final class SystemdIniParser {
             classify(file, pendingLine, pending.toString().strip(), inSection, out, errors);
         }
         return out;
+    }
+
+    private static boolean endsWithUnescapedBackslash(String text) {
+        int n = 0;
+        for (int i = text.length() - 1; i >= 0 && text.charAt(i) == '\\'; i--) n++;
+        return n % 2 == 1;
     }
 
     private static boolean classify(Path file, int number, String logical, boolean inSection, List<Line> out, List<Diagnostic> errors) {

@@ -1,0 +1,58 @@
+package dev.jspawn.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.jspawn.syntax.SystemdIniParser;
+
+/** A table of bad files and the exact message each gets: file, line, section, key and reason. */
+class ConfigErrorsTest {
+
+    static List<String> errors(String name, String text) {
+        Path file = Path.of("/etc/jspawn/" + name + ".jspawn");
+        var parsed = SystemdIniParser.parse(file, text.replace("\\n", "\n").getBytes(StandardCharsets.UTF_8));
+        if (!parsed.ok()) return parsed.errors().stream().map(Object::toString).collect(Collectors.toList());
+        var r = ConfigLoader.load(new ConfigSource(name, file, List.of()), List.of(parsed.unit()));
+        assertFalse(r.ok(), "expected errors");
+        return r.errors().stream().map(Object::toString).collect(Collectors.toList());
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "c | [Container]\\nImageRoot=/x | /etc/jspawn/c.jspawn: [Container] Base= is missing: name the base image (a directory under /x, or an absolute path)",
+        "c | [Container]\\nBase=/var/lib/a,b | /etc/jspawn/c.jspawn:2: [Container] Base=: path \"/var/lib/a,b\" is refused: ',' would end the mount option",
+        "c | [Container]\\nBase=/var/lib/a:b | /etc/jspawn/c.jspawn:2: [Container] Base=: path \"/var/lib/a:b\" is refused: ':' separates overlay layers",
+        "c | [Container]\\nBase=../etc | /etc/jspawn/c.jspawn:2: [Container] Base=: \"../etc\" is not a single directory name; Base= takes a directory name under the image root or an absolute path",
+        "c | [Container]\\nBase=/var/lib/../../etc | /etc/jspawn/c.jspawn:2: [Container] Base=: path \"/var/lib/../../etc\" has a \"..\" component",
+        "c | [Container]\\nBase=b\\nImageRoot=relative | /etc/jspawn/c.jspawn:3: [Container] ImageRoot=: \"relative\" is not an absolute path",
+        "c | [Container]\\nBase=b\\nImageRoot=/srv/my images | /etc/jspawn/c.jspawn:3: [Container] ImageRoot=: path \"/srv/my images\" is refused: white space is not allowed",
+        "c | [Container]\\nBase=b\\nMachineName=a_b | /etc/jspawn/c.jspawn:3: [Container] MachineName=: machine name \"a_b\" is not a valid host name (dot-separated labels of letters, digits and inner '-')",
+        "c | [Container]\\nBase=b\\nbase=c | /etc/jspawn/c.jspawn:3: [Container] base=: unknown key (did you mean Base=? keys are case-sensitive)",
+        "c | [Container]\\nBase=b\\n[Service]\\nExecStart=/bin/sh | /etc/jspawn/c.jspawn:4: [Service] unknown section; jspawn knows [Container], [Exec], [Files], [Network]",
+        "c | [Container]\\nBase=b\\n[Exec]\\nBoot=maybe | /etc/jspawn/c.jspawn:4: [Exec] Boot=: \"maybe\" is not a boolean (yes/no, true/false, on/off, 1/0)",
+        "c | [Container]\\nBase=b\\n[Exec]\\nBoot=no | /etc/jspawn/c.jspawn: [Exec] Boot=no needs Parameters= (the command to run in the container)",
+        "c | [Container]\\nBase=b\\n[Exec]\\nParameters=/bin/sh -c 'x | /etc/jspawn/c.jspawn:4: [Exec] Parameters=: unterminated quote in \"/bin/sh -c 'x\"",
+        "c | [Container]\\nBase=b\\n[Exec]\\nEnvironment=1A=x | /etc/jspawn/c.jspawn:4: [Exec] Environment=: \"1A=x\" is not NAME=VALUE with a valid variable name",
+        "c | [Container]\\nBase=b\\n[Files]\\nBind=/a,b:/c | /etc/jspawn/c.jspawn:4: [Files] Bind=: path \"/a,b\" is refused: ',' would end the mount option (in \"/a,b:/c\")",
+        "c | [Container]\\nBase=b\\n[Files]\\nBindReadOnly=a:/c | /etc/jspawn/c.jspawn:4: [Files] BindReadOnly=: \"a\" is not an absolute path (in \"a:/c\")",
+        "c | [Container]\\nBase=b\\n[Network]\\nPort=70000 | /etc/jspawn/c.jspawn:4: [Network] Port=: port 70000 is out of range 1-65535",
+        "c | [Container]\\nBase=b\\n[Network]\\nVirtualEthernet=no\\nPort=80 | /etc/jspawn/c.jspawn:5: [Network] Port=: Port= needs a virtual Ethernet link, but this container uses the host's network",
+        "c | [Container]\\nBase=b\\n[Network]\\nBridge=br0\\nZone=z | /etc/jspawn/c.jspawn:5: [Network] Zone=: Bridge= and Zone= cannot both be set",
+        "c | [Container]\\nBase=b\\n[Network]\\nBridge=br0\\nVirtualEthernet=no | /etc/jspawn/c.jspawn:5: [Network] VirtualEthernet=: Bridge= and Zone= need a virtual Ethernet link; remove VirtualEthernet=no",
+        "c | [Container]\\nBase=c | /etc/jspawn/c.jspawn:2: [Container] Base=: the base \"/var/lib/jspawn/c\" is this container's own directory",
+        "c | [Container]\\nBase=b\\nOops | /etc/jspawn/c.jspawn:3: missing '=' in \"Oops\": expected KEY=VALUE",
+        "a.-b | [Container]\\nBase=b | /etc/jspawn/a.-b.jspawn: machine name \"a.-b\" is not a valid host name (dot-separated labels of letters, digits and inner '-') (derived from the file name); set [Container] MachineName=",
+    })
+    void namesFileLineKeyAndReason(String name, String text, String expected) {
+        List<String> errors = errors(name, text);
+        assertEquals(expected, errors.get(0), "all errors: " + errors);
+    }
+}
