@@ -1,0 +1,40 @@
+package dev.jspawn.cli;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.jspawn.config.ConfigLoader;
+import dev.jspawn.config.ConfigSource;
+import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.config.ContainerName;
+import dev.jspawn.config.SearchPath;
+
+/** Finding a configured container by either spelling: its container name or its machine name. */
+final class Containers {
+
+    private Containers() {
+    }
+
+    static ConfigSource find(SearchPath searchPath, String nameOrMachine) {
+        List<ConfigSource> sources = searchPath.scan().sources();
+        for (ConfigSource s : sources) {
+            if (s.name().equals(nameOrMachine)) return s;
+        }
+        for (ConfigSource s : sources) {
+            Optional<ContainerConfig> c = ConfigLoader.load(s).config();
+            String machine = c.map(ContainerConfig::machineName).orElse(ContainerName.defaultMachineName(s.name()));
+            if (machine.equals(nameOrMachine)) return s;
+        }
+        throw new UserError("No container " + nameOrMachine + ": no " + nameOrMachine + SearchPath.SUFFIX + " in "
+                + searchPath.describe() + ", and no container has that machine name");
+    }
+
+    /** The configuration, or a failure that lists every error and points at jspawn verify. */
+    static ContainerConfig load(ConfigSource source) {
+        ConfigLoader.Result r = ConfigLoader.load(source);
+        if (r.ok()) return r.config().get();
+        StringBuilder sb = new StringBuilder(source.file() + " is invalid:");
+        r.errors().forEach(d -> sb.append("\n  ").append(d));
+        throw new UserError(sb.toString());
+    }
+}

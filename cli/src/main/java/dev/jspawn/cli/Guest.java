@@ -1,0 +1,74 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What the registrar learns about a running guest from /proc: its init (the leader, the only
+ * child of systemd-nspawn), its machine ID, and the host side of its veth link (the ifindex that
+ * the guest's host0 names as its peer, read through the guest's own /sys).
+ */
+final class Guest {
+
+    private Guest() {
+    }
+
+    /** The leader: systemd-nspawn's child. Waits up to {@code timeoutMillis} for it to appear. */
+    static long leader(Path proc, long nspawnPid, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            List<Long> children = children(proc, nspawnPid);
+            if (children.size() == 1) return children.get(0);
+            if (children.size() > 1) throw new UserError("systemd-nspawn (PID " + nspawnPid + ") has several children " + children + "; cannot tell which is the guest's init");
+            if (!Files.isDirectory(proc.resolve(Long.toString(nspawnPid)))) {
+                throw new UserError("no process " + nspawnPid + ": systemd-nspawn is not running");
+            }
+            if (System.nanoTime() > deadline) throw new UserError("systemd-nspawn (PID " + nspawnPid + ") has no child: the guest did not start");
+            Thread.sleep(50);
+        }
+    }
+
+    static List<Long> children(Path proc, long pid) {
+        List<Long> out = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve(pid + "/task"))) {
+            for (Path task : tasks) {
+                try {
+                    for (String s : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+                        if (!s.isEmpty()) out.add(Long.parseLong(s));
+                    }
+                } catch (NoSuchFileException e) {
+                    // the task ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** The guest's 128-bit machine ID, or an empty array (machined then has none) if it has none yet. */
+    static byte[] machineId(Path proc, long leader) {
+        try {
+            String id = Files.readString(proc.resolve(leader + "/root/etc/machine-id")).trim();
+            if (id.matches("[0-9a-f]{32}")) return HexFormat.of().parseHex(id);
+        } catch (IOException e) {
+            // no ID yet: machined accepts none
+        }
+        return new byte[0];
+    }
+
+    /** The host-side ifindex of the guest's host0 link, or none when the guest has no veth. */
+    static int[] hostInterfaces(Path proc, long leader) {
+        try {
+            return new int[] {Integer.parseInt(Files.readString(proc.resolve(leader + "/root/sys/class/net/host0/iflink")).trim())};
+        } catch (IOException | NumberFormatException e) {
+            return new int[0];
+        }
+    }
+}

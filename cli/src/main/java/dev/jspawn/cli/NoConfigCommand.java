@@ -1,0 +1,52 @@
+package dev.jspawn.cli;
+
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import dev.jspawn.config.ConfigLoader;
+import dev.jspawn.config.ConfigSource;
+import dev.jspawn.config.SearchPath;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * The ExecStart= of the jspawn@.service template itself, which only runs when the generator wrote
+ * no drop-in for the instance: says why, and fails the start.
+ */
+@Command(name = "no-config", hidden = true, description = "Explain why jspawn@NAME.service has no configuration (run by the template).")
+final class NoConfigCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Jspawn parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        SearchPath searchPath = parent.context.searchPath();
+        Optional<ConfigSource> source = searchPath.find(name);
+        if (source.isEmpty()) {
+            err.println("jspawn: no container " + name + ": there is no " + name + SearchPath.SUFFIX + " in " + searchPath.describe()
+                    + ". Create one (see jspawn.jspawn(5)), then run: systemctl daemon-reload");
+        } else {
+            ConfigLoader.Result r = ConfigLoader.load(source.get());
+            if (r.ok()) {
+                err.println("jspawn: " + source.get().file() + " is valid but its units were not generated yet: run systemctl daemon-reload");
+            } else {
+                err.println("jspawn: " + source.get().file() + " is invalid, so no units were generated for it:");
+                r.errors().forEach(d -> err.println("  " + d));
+            }
+        }
+        err.flush();
+        return Jspawn.FAILURE;
+    }
+}

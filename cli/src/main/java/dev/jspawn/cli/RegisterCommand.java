@@ -1,0 +1,51 @@
+package dev.jspawn.cli;
+
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+import dev.jspawn.machined.HostBus;
+import dev.jspawn.machined.Registrar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "register",
+        description = {"Register a running container with systemd-machined (class container, service jspawn).",
+                "Run by jspawn@NAME.service as ExecStartPost= with the main PID (systemd-nspawn); the guest's init, its machine ID and its host-side network interface are found from it."})
+final class RegisterCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Jspawn parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--directory", required = true, paramLabel = "DIR", description = "The container's root directory (its overlay mount).")
+    String directory;
+
+    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "5000", description = "How long to wait for the guest's init to appear (default: ${DEFAULT-VALUE}).")
+    long timeoutMillis;
+
+    @Parameters(index = "0", paramLabel = "MACHINE", description = "The machine name.")
+    String machine;
+
+    @Parameters(index = "1", paramLabel = "MAINPID", description = "The unit's main PID: systemd-nspawn.")
+    long mainPid;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var proc = parent.context.proc();
+        long leader = Guest.leader(proc, mainPid, timeoutMillis);
+        int[] ifindices = Guest.hostInterfaces(proc, leader);
+        try (HostBus bus = parent.context.bus().get()) {
+            new Registrar(bus).register(new HostBus.Registration(machine, Guest.machineId(proc, leader), directory, leader, ifindices), mainPid);
+        }
+        spec.commandLine().getOut().println("Registered machine " + machine + " (leader " + leader
+                + (ifindices.length > 0 ? ", interface index " + Arrays.toString(ifindices) : "") + ").");
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

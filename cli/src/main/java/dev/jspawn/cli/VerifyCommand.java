@@ -1,0 +1,75 @@
+package dev.jspawn.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import dev.jspawn.config.ConfigLoader;
+import dev.jspawn.config.ConfigSource;
+import dev.jspawn.config.SearchPath;
+import dev.jspawn.generator.Converter;
+import dev.jspawn.generator.OutputWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "verify",
+        description = {"Check .jspawn files and report every error (file, line, key, reason).",
+                "Without FILE, checks every container in the search path. Prints nothing when all is well."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:every file is valid", "1:at least one error was reported"})
+final class VerifyCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Jspawn parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", arity = "0..*", description = "NAME.jspawn files to check (their NAME.jspawn.d drop-ins beside them are included).")
+    List<Path> files = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        List<ConfigSource> sources = new ArrayList<>();
+        int problems = 0;
+        if (files.isEmpty()) {
+            SearchPath.Scan scan = parent.context.searchPath().scan();
+            sources.addAll(scan.sources());
+            for (var d : scan.errors()) {
+                err.println(d);
+                problems++;
+            }
+        } else {
+            for (Path f : files) {
+                if (!Files.isRegularFile(f)) {
+                    err.println(f + ": no such file");
+                    problems++;
+                } else {
+                    sources.add(SearchPath.ofFile(f));
+                }
+            }
+        }
+        for (ConfigSource s : sources) {
+            ConfigLoader.Result r = ConfigLoader.load(s);
+            r.errors().forEach(err::println);
+            problems += r.errors().size();
+            if (r.ok()) {
+                try {
+                    OutputWriter.render(Converter.convert(r.config().get()));
+                } catch (IllegalArgumentException e) {
+                    err.println(s.file() + ": " + e.getMessage());
+                    problems++;
+                }
+            }
+        }
+        err.flush();
+        return problems == 0 ? 0 : Jspawn.FAILURE;
+    }
+}

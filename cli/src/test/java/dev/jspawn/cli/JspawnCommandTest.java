@@ -1,0 +1,195 @@
+package dev.jspawn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.jspawn.config.SearchPath;
+import dev.jspawn.machined.HostBus;
+import picocli.CommandLine;
+
+class JspawnCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    Path etc;
+    final FakeBus bus = new FakeBus();
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    /** machined and systemd in memory; the real ones are used by the integration tests. */
+    static final class FakeBus implements HostBus {
+        final Map<String, MachineInfo> machines = new HashMap<>();
+        final Map<String, UnitInfo> units = new HashMap<>();
+        final List<Registration> registered = new ArrayList<>();
+
+        @Override
+        public Optional<MachineInfo> machine(String name) {
+            return Optional.ofNullable(machines.get(name));
+        }
+
+        @Override
+        public void registerMachine(Registration r) {
+            registered.add(r);
+            machines.put(r.machine(), new MachineInfo(r.machine(), "running", r.leader(), "jspawn@x.service", r.rootDirectory()));
+        }
+
+        @Override
+        public boolean unregisterMachine(String name) {
+            return machines.remove(name) != null;
+        }
+
+        @Override
+        public Optional<String> unitOfProcess(long pid) {
+            return Optional.empty();
+        }
+
+        @Override
+        public UnitInfo unit(String name) {
+            return units.getOrDefault(name, new UnitInfo(name, "loaded", "inactive", "dead"));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        etc = Files.createDirectories(tmp.resolve("etc"));
+        Files.writeString(etc.resolve("child_apache.jspawn"), "[Container]\nBase=default-ns-1\n");
+        Files.createDirectories(etc.resolve("child_apache.jspawn.d"));
+        Files.writeString(etc.resolve("child_apache.jspawn.d/10-port.conf"), "[Network]\nPort=8080:80\n");
+        Files.writeString(etc.resolve("broken.jspawn"), "[Container]\nBase=a,b\n");
+    }
+
+    int run(String... args) {
+        CommandLine cl = Jspawn.commandLine(new Context(new SearchPath(List.of(etc)), () -> bus, tmp.resolve("proc")));
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    void parsesRegisterArguments() {
+        RegisterCommand r = CommandLine.populateCommand(new RegisterCommand(), "--directory=/var/lib/jspawn/a", "child-apache", "1234");
+        assertEquals("/var/lib/jspawn/a", r.directory);
+        assertEquals("child-apache", r.machine);
+        assertEquals(1234, r.mainPid);
+        assertEquals(5000, r.timeoutMillis);
+    }
+
+    @Test
+    void usageErrorsExit2WithAHint() {
+        assertEquals(2, run("register", "child-apache", "notapid"));
+        assertTrue(err.toString().startsWith("jspawn: "), err.toString());
+        assertTrue(err.toString().contains("Run 'jspawn register --help' for usage."), err.toString());
+    }
+
+    @Test
+    void verifyReportsEveryErrorAndExits1() {
+        assertEquals(1, run("verify"));
+        assertEquals(etc.resolve("broken.jspawn") + ":2: [Container] Base=: name \"a,b\" is refused: ',' would end the mount option; "
+                + "Base= takes a directory name under the image root or an absolute path\n", err.toString());
+    }
+
+    @Test
+    void verifyOfAGoodFileIsSilentAndExits0() {
+        assertEquals(0, run("verify", etc.resolve("child_apache.jspawn").toString()));
+        assertEquals("", err.toString() + out.toString());
+    }
+
+    @Test
+    void verifyOfAMissingFileFails() {
+        assertEquals(1, run("verify", etc.resolve("nope.jspawn").toString()));
+        assertTrue(err.toString().contains("nope.jspawn: no such file"), err.toString());
+    }
+
+    @Test
+    void catPrintsTheFileAndItsDropIns() {
+        assertEquals(0, run("cat", "child-apache"));
+        assertEquals("# " + etc.resolve("child_apache.jspawn") + "\n[Container]\nBase=default-ns-1\n\n# "
+                + etc.resolve("child_apache.jspawn.d/10-port.conf") + "\n[Network]\nPort=8080:80\n", out.toString());
+    }
+
+    @Test
+    void listShowsEachContainerAndFlagsInvalidOnes() {
+        bus.units.put("jspawn@child_apache.service", new HostBus.UnitInfo("jspawn@child_apache.service", "loaded", "active", "running"));
+        bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "running", 42, "jspawn@child_apache.service", "/x"));
+        assertEquals(0, run("list"));
+        String text = out.toString();
+        assertTrue(text.contains("broken        -             invalid config (see: jspawn verify " + etc.resolve("broken.jspawn") + ")"), text);
+        assertTrue(text.matches("(?s).*child_apache +child-apache +active \\(running\\) +inactive \\(dead\\) +running\n.*"), text);
+        assertTrue(text.endsWith("2 containers listed.\n"), text);
+    }
+
+    @Test
+    void statusAcceptsEitherSpelling() {
+        assertEquals(0, run("status", "child_apache"));
+        String byName = out.toString();
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("status", "child-apache"));
+        assertEquals(byName, out.toString());
+        assertTrue(byName.contains("Machine: not registered"), byName);
+        assertTrue(byName.contains("Network: veth, ports 8080:80"), byName);
+    }
+
+    @Test
+    void unknownContainerNamesTheSearchPath() {
+        assertEquals(1, run("status", "nginx"));
+        assertEquals("jspawn: No container nginx: no nginx.jspawn in " + etc + ", and no container has that machine name\n", err.toString());
+    }
+
+    @Test
+    void registerFindsLeaderMachineIdAndHostInterfaceFromProc() throws IOException {
+        Path proc = tmp.resolve("proc");
+        Files.createDirectories(proc.resolve("100/task/100"));
+        Files.writeString(proc.resolve("100/task/100/children"), "101 ");
+        Files.createDirectories(proc.resolve("101/root/etc"));
+        Files.writeString(proc.resolve("101/root/etc/machine-id"), "126e9ba9e7f04578b59cc29d17d7bb3f\n");
+        Files.createDirectories(proc.resolve("101/root/sys/class/net/host0"));
+        Files.writeString(proc.resolve("101/root/sys/class/net/host0/iflink"), "7\n");
+        assertEquals(0, run("register", "--directory=/var/lib/jspawn/child_apache", "child-apache", "100"), err.toString());
+        HostBus.Registration r = bus.registered.get(0);
+        assertEquals("child-apache", r.machine());
+        assertEquals(101, r.leader());
+        assertEquals("/var/lib/jspawn/child_apache", r.rootDirectory());
+        assertArrayEquals(new int[] {7}, r.ifindices());
+        assertArrayEquals(HexFormat.of().parseHex("126e9ba9e7f04578b59cc29d17d7bb3f"), r.id());
+        assertEquals("Registered machine child-apache (leader 101, interface index [7]).\n", out.toString());
+    }
+
+    @Test
+    void registerWithoutAGuestFailsClearly() throws IOException {
+        Files.createDirectories(tmp.resolve("proc/100/task/100"));
+        Files.writeString(tmp.resolve("proc/100/task/100/children"), "");
+        assertEquals(1, run("register", "--timeout=100", "--directory=/x", "m", "100"));
+        assertEquals("jspawn: systemd-nspawn (PID 100) has no child: the guest did not start\n", err.toString());
+    }
+
+    @Test
+    void noConfigExplainsMissingAndInvalidFiles() {
+        assertEquals(1, run("no-config", "nginx"));
+        assertTrue(err.toString().startsWith("jspawn: no container nginx: there is no nginx.jspawn in " + etc), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("no-config", "broken"));
+        assertTrue(err.toString().contains("is invalid, so no units were generated for it:\n  " + etc.resolve("broken.jspawn") + ":2:"), err.toString());
+    }
+}

@@ -1,0 +1,109 @@
+package dev.jspawn.machined;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import org.freedesktop.dbus.DBusPath;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.interfaces.Properties;
+import org.freedesktop.dbus.types.UInt32;
+import org.freedesktop.machine1.NoSuchMachine;
+
+/** {@link HostBus} over the system bus with dbus-java. */
+public final class DBusHostBus implements HostBus {
+
+    private static final String MACHINE1 = "org.freedesktop.machine1";
+    private static final String SYSTEMD1 = "org.freedesktop.systemd1";
+
+    private final DBusConnection conn;
+    private final org.freedesktop.machine1.Manager machines;
+    private final org.freedesktop.systemd1.Manager systemd;
+
+    private DBusHostBus(DBusConnection conn) throws DBusException {
+        this.conn = conn;
+        this.machines = conn.getRemoteObject(MACHINE1, "/org/freedesktop/machine1", org.freedesktop.machine1.Manager.class);
+        this.systemd = conn.getRemoteObject(SYSTEMD1, "/org/freedesktop/systemd1", org.freedesktop.systemd1.Manager.class);
+    }
+
+    public static DBusHostBus connect() {
+        try {
+            return new DBusHostBus(DBusConnectionBuilder.forSystemBus().build());
+        } catch (DBusException | RuntimeException e) {
+            throw new Failure("Failed to connect to the system bus: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<MachineInfo> machine(String name) {
+        try {
+            DBusPath path = machines.GetMachine(name);
+            Properties p = conn.getRemoteObject(MACHINE1, path.getPath(), Properties.class);
+            String iface = "org.freedesktop.machine1.Machine";
+            String state = p.Get(iface, "State");
+            UInt32 leader = p.Get(iface, "Leader");
+            String unit = p.Get(iface, "Unit");
+            String root = p.Get(iface, "RootDirectory");
+            return Optional.of(new MachineInfo(name, state, leader.longValue(), unit, root));
+        } catch (NoSuchMachine e) {
+            return Optional.empty();
+        } catch (DBusException | DBusExecutionException e) {
+            throw new Failure("Failed to look up machine " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void registerMachine(Registration r) {
+        try {
+            machines.RegisterMachineWithNetwork(r.machine(), r.id(), "jspawn", "container", new UInt32(r.leader()),
+                    r.rootDirectory(), r.ifindices());
+        } catch (DBusExecutionException e) {
+            throw new Failure("Failed to register machine " + r.machine() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean unregisterMachine(String name) {
+        try {
+            machines.UnregisterMachine(name);
+            return true;
+        } catch (NoSuchMachine e) {
+            return false;
+        } catch (DBusExecutionException e) {
+            throw new Failure("Failed to unregister machine " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<String> unitOfProcess(long pid) {
+        try {
+            DBusPath path = systemd.GetUnitByPID(new UInt32(pid));
+            return Optional.of(conn.getRemoteObject(SYSTEMD1, path.getPath(), Properties.class).Get("org.freedesktop.systemd1.Unit", "Id"));
+        } catch (DBusException | DBusExecutionException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public UnitInfo unit(String name) {
+        try {
+            DBusPath path = systemd.LoadUnit(name);
+            Properties p = conn.getRemoteObject(SYSTEMD1, path.getPath(), Properties.class);
+            String iface = "org.freedesktop.systemd1.Unit";
+            return new UnitInfo(name, p.Get(iface, "LoadState"), p.Get(iface, "ActiveState"), p.Get(iface, "SubState"));
+        } catch (DBusException | DBusExecutionException e) {
+            throw new Failure("Failed to look up unit " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            conn.close();
+        } catch (IOException e) {
+            // closing a connection we are done with: nothing left to lose
+        }
+    }
+}

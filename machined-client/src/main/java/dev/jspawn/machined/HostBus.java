@@ -1,0 +1,50 @@
+package dev.jspawn.machined;
+
+import java.util.Optional;
+
+/**
+ * What jspawn asks of systemd-machined and systemd over the system bus, in jspawn's own terms.
+ * {@link DBusHostBus} is the real one; logic above it (such as {@link Registrar}) is tested with
+ * a fake, and the real one against the real machined in the integration tests.
+ */
+public interface HostBus extends AutoCloseable {
+
+    /** A machine to register: class container, service jspawn. {@code id} is empty or 16 bytes. */
+    record Registration(String machine, byte[] id, String rootDirectory, long leader, int[] ifindices) {
+    }
+
+    record MachineInfo(String name, String state, long leader, String unit, String rootDirectory) {
+    }
+
+    record UnitInfo(String name, String loadState, String activeState, String subState) {
+        /** "active (running)", or "not-found" for a unit systemd does not know. */
+        public String describe() {
+            if (!loadState.equals("loaded")) return loadState;
+            return activeState + " (" + subState + ")";
+        }
+    }
+
+    /** A call that failed, with a message that says which call and why. */
+    final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Failure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    Optional<MachineInfo> machine(String name);
+
+    void registerMachine(Registration registration);
+
+    /** False if machined knows no such machine. */
+    boolean unregisterMachine(String name);
+
+    /** The unit a process belongs to, if systemd knows it. */
+    Optional<String> unitOfProcess(long pid);
+
+    UnitInfo unit(String name);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,47 @@
+package dev.jspawn.machined;
+
+import java.util.Optional;
+import java.util.function.LongPredicate;
+
+/**
+ * Registers a container with machined the way its unit needs it: after {@code machinectl reboot}
+ * the unit restarts while machined may still hold the old registration ("Machine … already
+ * exists"), so a stale entry of the same name is cleared first. An entry is stale when its leader
+ * is gone or it belongs to the very unit that is registering; a live machine of another unit is
+ * never touched, and registering fails with a message that names that unit.
+ */
+public final class Registrar {
+
+    private final HostBus bus;
+    private final LongPredicate alive;
+
+    public Registrar(HostBus bus) {
+        this(bus, pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    Registrar(HostBus bus, LongPredicate alive) {
+        this.bus = bus;
+        this.alive = alive;
+    }
+
+    /** @param mainPid the unit's main process (systemd-nspawn), which identifies the registering unit */
+    public void register(HostBus.Registration r, long mainPid) {
+        Optional<HostBus.MachineInfo> existing = bus.machine(r.machine());
+        if (existing.isPresent()) {
+            HostBus.MachineInfo old = existing.get();
+            Optional<String> ourUnit = bus.unitOfProcess(mainPid);
+            boolean sameUnit = ourUnit.isPresent() && ourUnit.get().equals(old.unit());
+            if (alive.test(old.leader()) && !sameUnit) {
+                throw new HostBus.Failure("Failed to register machine " + r.machine() + ": the name is in use by a running machine of "
+                        + old.unit() + " (leader " + old.leader() + "); set a different MachineName=", null);
+            }
+            bus.unregisterMachine(r.machine());
+        }
+        bus.registerMachine(r);
+    }
+
+    /** True if a registration was removed, false if there was none (already gone is fine). */
+    public boolean unregister(String machine) {
+        return bus.unregisterMachine(machine);
+    }
+}

@@ -1,0 +1,19 @@
+package org.freedesktop.machine1;
+
+import org.freedesktop.dbus.DBusPath;
+import org.freedesktop.dbus.interfaces.DBusInterface;
+import org.freedesktop.dbus.types.UInt32;
+
+/** org.freedesktop.machine1.Manager: only the members jspawn uses, named as on the bus. */
+public interface Manager extends DBusInterface {
+
+    /** RegisterMachineWithNetwork(s name, ay id, s service, s class, u leader, s root_directory, ai ifindices) → o. */
+    DBusPath RegisterMachineWithNetwork(String name, byte[] id, String service, String machineClass, UInt32 leader,
+            String rootDirectory, int[] ifindices);
+
+    /** UnregisterMachine(s name). */
+    void UnregisterMachine(String name);
+
+    /** GetMachine(s name) → o. */
+    DBusPath GetMachine(String name);
+}
