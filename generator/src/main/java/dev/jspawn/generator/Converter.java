@@ -61,13 +61,13 @@ public final class Converter {
         a.add("Automount", "Where", c.where());
         files.add(new GeneratedUnits.File(automount, a));
 
-        UnitFile d = origin(c, null);
+        UnitFile d = dropIn(c);
         d.add("Unit", "RequiresMountsFor", c.upperDir() + " " + c.workDir());
         d.add("Service", "ExecStart", "");
         d.add("Service", "ExecStart", new ExecLine(MKDIR).arg("-p").arg("--").arg(c.upperDir()).arg(c.workDir()).toString());
         files.add(new GeneratedUnits.File(dirs + ".d/" + DROP_IN, d));
 
-        UnitFile s = origin(c, null);
+        UnitFile s = dropIn(c);
         Set<String> mountsFor = new LinkedHashSet<>();
         mountsFor.add(c.where());
         for (Bind b : c.binds()) mountsFor.add(b.source());
@@ -114,9 +114,14 @@ public final class Converter {
     /** A unit that says where it came from, as systemd's generators do. */
     private static UnitFile origin(ContainerConfig c, String description) {
         UnitFile u = new UnitFile();
-        if (description != null) u.add("Unit", "Description", description);
+        u.add("Unit", "Description", description);
         u.add("Unit", "Documentation", DOCUMENTATION);
         u.add("Unit", "SourcePath", c.file().toString());
         return u;
+    }
+
+    /** A drop-in names its source too; its template already carries Documentation=. */
+    private static UnitFile dropIn(ContainerConfig c) {
+        return new UnitFile().add("Unit", "SourcePath", c.file().toString());
     }
 }
