@@ -1,0 +1,212 @@
+package dev.jspawn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * The how-to, end to end, against the real thing: systemd as PID 1 (in a sandbox), the real
+ * systemd-machined, systemd-nspawn booting a real Debian guest, and the real machinectl as the
+ * client. jspawn is installed into the sandbox with scripts/install. Needs root; never skipped.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndIT {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final Path SRC = Path.of(System.getProperty("jspawn.src", "..")).toAbsolutePath().normalize();
+    static final Path STATE = Path.of(System.getProperty("jspawn.state", "target/sandbox")).toAbsolutePath();
+    static final String CACHE = System.getenv().getOrDefault("JSPAWN_TEST_CACHE", "/var/cache/jspawn-tests");
+
+    Sandbox box;
+
+    @RegisterExtension
+    final TestWatcher journalOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (box != null) {
+                System.err.println("---- sandbox journal (last 150 lines) after " + context.getDisplayName() + " ----");
+                System.err.println(box.sh("journalctl --no-pager -n 150").out());
+            }
+        }
+    };
+
+    @BeforeAll
+    void bootSandboxAndInstall() {
+        String uid = Sandbox.exec(List.of("id", "-u"), Duration.ofSeconds(5)).out().strip();
+        assertEquals("0", uid, "the integration tests boot systemd in namespaces and need root: run 'sudo ./mvnw verify' "
+                + "(or './mvnw test' for the unit tests alone)");
+        Sandbox.script(SRC, Duration.ofMinutes(5), "deps").ok();
+        String image = Sandbox.script(SRC, Duration.ofMinutes(10), "image", CACHE).ok().out().strip();
+        box = Sandbox.start(SRC, STATE);
+        box.sh("/run/jspawn-src/scripts/install").ok();
+        box.sh("cp -a " + image + " /var/lib/jspawn/default-ns-1").ok();
+        box.sh("printf '[Container]\\nBase=default-ns-1\\n' > /etc/jspawn/child_apache.jspawn").ok();
+    }
+
+    @AfterAll
+    void powerOffSandbox() {
+        if (box != null) box.close();
+    }
+
+    String sh(String script) {
+        return box.sh(script).ok().out().strip();
+    }
+
+    boolean holds(String script) {
+        return box.sh(script).exit() == 0;
+    }
+
+    String machineProperty(String machine, String property) {
+        return box.sh("machinectl show --value -p " + property + " " + machine).out().strip();
+    }
+
+    void awaitActive(String unit, String state) {
+        Sandbox.await(WAIT, unit + " to be " + state, () -> sh("systemctl is-active " + unit + " || true").equals(state));
+    }
+
+    @Test
+    @Order(1)
+    void generatorWritesUnitsThatSystemdAnalyzeVerifyAccepts() {
+        sh("systemctl daemon-reload");
+        List<String> generated = List.of(sh("cd /run/systemd/generator && ls -d var-lib-jspawn-* jspawn*@child_apache.service.d/* "
+                + "local-fs.target.requires/var-lib-jspawn-*").split("\n"));
+        assertEquals(List.of("jspawn-dirs@child_apache.service.d/50-jspawn.conf", "jspawn@child_apache.service.d/50-jspawn.conf",
+                "local-fs.target.requires/var-lib-jspawn-child_apache.automount",
+                "var-lib-jspawn-child_apache.automount", "var-lib-jspawn-child_apache.mount"), generated);
+        Sandbox.Result verify = box.sh("cd /tmp && systemd-analyze verify --generators=yes jspawn@child_apache.service "
+                + "jspawn-dirs@child_apache.service var-lib-jspawn-child_apache.mount var-lib-jspawn-child_apache.automount");
+        assertEquals(0, verify.exit(), verify.err());
+        assertEquals("", verify.err().strip(), "systemd-analyze verify complained");
+        assertTrue(sh("systemctl show --value -p RequiredBy var-lib-jspawn-child_apache.automount").contains("local-fs.target"),
+                "the automount is pulled in at boot, as fstab's x-systemd.automount does");
+        assertEquals("inactive", sh("systemctl is-active var-lib-jspawn-child_apache.mount || true"), "the mount waits for demand");
+    }
+
+    @Test
+    @Order(2)
+    void enableThenStartRegistersTheGuestWithMachined() {
+        sh("systemctl enable jspawn@child_apache");
+        assertTrue(holds("test -L /etc/systemd/system/machines.target.wants/jspawn@child_apache.service"));
+        sh("systemctl start jspawn@child_apache");
+        assertEquals("active", sh("systemctl is-active jspawn@child_apache"));
+        assertEquals("active", sh("systemctl is-active var-lib-jspawn-child_apache.mount"));
+
+        String list = sh("machinectl list --no-legend");
+        assertTrue(list.matches("(?s)child-apache\\s+container\\s+jspawn\\s+debian\\s+12.*"), list);
+        assertEquals("jspawn@child_apache.service", machineProperty("child-apache", "Unit"));
+        assertEquals("/var/lib/jspawn/child_apache", machineProperty("child-apache", "RootDirectory"));
+        String leader = machineProperty("child-apache", "Leader");
+        assertEquals(leader, sh("cat /proc/$(systemctl show --value -p MainPID jspawn@child_apache)/task/*/children | tr -d ' '"),
+                "the leader is the guest's init, systemd-nspawn's child");
+        assertEquals("systemd", sh("cat /proc/" + leader + "/comm"));
+        String status = sh("machinectl status --no-pager child-apache");
+        assertTrue(status.matches("(?s).*\\n\\s*Iface: ve-child-apache\\n.*"), "the host side of the veth is registered:\n" + status);
+
+        String jspawnList = sh("jspawn list");
+        assertTrue(jspawnList.matches("(?s).*child_apache\\s+child-apache\\s+active \\(running\\)\\s+active \\(mounted\\)\\s+running.*"), jspawnList);
+        assertTrue(sh("jspawn status child-apache").contains("Machine: running, leader " + leader), "status accepts the machine name");
+    }
+
+    @Test
+    @Order(3)
+    void whatTheGuestWritesLandsInItsUpperDirNeverInTheBase() {
+        box.sh("machinectl shell child-apache /bin/sh -c 'echo written-by-guest > /root/from-guest'").ok();
+        assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache_up/root/from-guest"));
+        assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"));
+        assertFalse(holds("test -e /var/lib/jspawn/default-ns-1/root/from-guest"), "the base was written");
+    }
+
+    @Test
+    @Order(4)
+    void machinectlRebootThreeTimesComesBackRegisteredEachTime() {
+        for (int i = 1; i <= 3; i++) {
+            String before = machineProperty("child-apache", "Leader");
+            sh("machinectl reboot child-apache");
+            int round = i;
+            Sandbox.await(WAIT, "reboot " + i + " to come back registered", () -> {
+                String now = machineProperty("child-apache", "Leader");
+                return !now.isEmpty() && !now.equals(before) && sh("systemctl is-active jspawn@child_apache || true").equals("active")
+                        && sh("systemctl show --value -p NRestarts jspawn@child_apache").equals(Integer.toString(round));
+            });
+            assertEquals("running", machineProperty("child-apache", "State"));
+        }
+        assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"), "the upper dir survives reboots");
+    }
+
+    @Test
+    @Order(5)
+    void aSecondChildOfTheSameBaseRunsBesideIt() {
+        sh("cat > /etc/jspawn/child_web.jspawn <<'EOF'\n[Container]\nBase=default-ns-1\n[Exec]\n"
+                + "Environment=GREETING=costs $5 for 100% \"quoted\" \\ end\n[Network]\nPort=tcp:8080:80\nEOF");
+        sh("systemctl daemon-reload && systemctl start jspawn@child_web");
+        String list = sh("machinectl list --no-legend");
+        assertTrue(list.contains("child-apache") && list.contains("child-web"), list);
+        String leader = machineProperty("child-web", "Leader");
+        assertNotEquals(machineProperty("child-apache", "Leader"), leader);
+        assertTrue(sh("tr '\\0' '\\n' < /proc/" + leader + "/environ").lines().anyMatch("GREETING=costs $5 for 100% \"quoted\" \\ end"::equals),
+                "the value reached the guest exactly, through unit-file quoting");
+        assertFalse(holds("test -e /var/lib/jspawn/child_web_up/root/from-guest"), "children share nothing but the base");
+    }
+
+    @Test
+    @Order(6)
+    void machinectlPoweroffStopsTheUnitAndLeavesNoMachine() {
+        sh("machinectl poweroff child-apache");
+        awaitActive("jspawn@child_apache", "inactive");
+        Sandbox.await(WAIT, "child-apache to leave machined", () -> !holds("machinectl show child-apache"));
+        assertTrue(sh("machinectl list --no-legend").contains("child-web"), "the other child is untouched");
+        sh("machinectl poweroff child-web");
+        awaitActive("jspawn@child_web", "inactive");
+        Sandbox.await(WAIT, "no machines left", () -> sh("machinectl list --no-legend").isEmpty());
+    }
+
+    @Test
+    @Order(7)
+    void anEnabledChildStartsWithMachinesTarget() {
+        sh("systemctl restart machines.target");
+        awaitActive("jspawn@child_apache", "active");
+        Sandbox.await(WAIT, "child-apache to be registered", () -> machineProperty("child-apache", "State").equals("running"));
+        assertEquals("inactive", sh("systemctl is-active jspawn@child_web || true"), "child_web was not enabled");
+        sh("machinectl poweroff child-apache");
+        awaitActive("jspawn@child_apache", "inactive");
+    }
+
+    @Test
+    @Order(8)
+    void aBadFileNeitherStopsTheOthersNorStartsAndAMissingOneSaysSo() {
+        sh("printf '[Container]\\nBase=/x,lowerdir=/etc\\n' > /etc/jspawn/bad.jspawn && systemctl daemon-reload");
+        assertTrue(holds("test -f /run/systemd/generator/var-lib-jspawn-child_apache.mount"), "good files are still converted");
+        assertFalse(holds("ls /run/systemd/generator | grep -q bad"), "nothing is written for the bad file");
+        assertTrue(sh("dmesg | grep jspawn-generator | tail -3").contains("bad.jspawn:2: [Container] Base=: path \"/x,lowerdir=/etc\" is refused"),
+                "the generator logs the error to the kernel log, which the journal keeps");
+
+        assertFalse(holds("systemctl start jspawn@bad"));
+        String badLog = sh("journalctl --no-pager -u jspawn@bad.service");
+        assertTrue(badLog.contains("/etc/jspawn/bad.jspawn is invalid, so no units were generated for it"), badLog);
+        assertTrue(badLog.contains("bad.jspawn:2: [Container] Base=: path \"/x,lowerdir=/etc\" is refused: ',' would end the mount option"), badLog);
+
+        assertFalse(holds("systemctl start jspawn@nothere"));
+        String missingLog = sh("journalctl --no-pager -u jspawn@nothere.service");
+        assertTrue(missingLog.contains("no container nothere: there is no nothere.jspawn in /etc/jspawn:/run/jspawn:/usr/lib/jspawn"), missingLog);
+
+        assertEquals(1, box.sh("jspawn verify").exit());
+        sh("rm /etc/jspawn/bad.jspawn && systemctl daemon-reload && jspawn verify");
+    }
+}

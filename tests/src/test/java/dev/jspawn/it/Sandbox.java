@@ -1,0 +1,100 @@
+package dev.jspawn.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A systemd booted as PID 1 in fresh namespaces by scripts/sandbox (the same script scripts/demo
+ * uses). Commands run inside through nsenter. Closing it powers it off and waits for it, by PID.
+ */
+final class Sandbox implements AutoCloseable {
+
+    record Result(int exit, String out, String err) {
+        Result ok() {
+            if (exit != 0) throw new AssertionError("exit " + exit + "\nstdout: " + out + "\nstderr: " + err);
+            return this;
+        }
+    }
+
+    private final Path src;
+    private final long pid;
+
+    private Sandbox(Path src, long pid) {
+        this.src = src;
+        this.pid = pid;
+    }
+
+    static Sandbox start(Path src, Path state) {
+        String pid = script(src, Duration.ofMinutes(2), "start", state.toString(), src.toString()).ok().out().strip();
+        return new Sandbox(src, Long.parseLong(pid));
+    }
+
+    /** Runs scripts/sandbox on the host. */
+    static Result script(Path src, Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(src.resolve("scripts/sandbox").toString());
+        cmd.addAll(List.of(args));
+        return exec(cmd, timeout);
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    /** A shell script inside the sandbox. */
+    Result sh(String script) {
+        return script(src, Duration.ofMinutes(3), "run", Long.toString(pid), "bash", "-c", script);
+    }
+
+    /** Polls a condition until it holds, or fails saying what was awaited. */
+    static void await(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        script(src, Duration.ofMinutes(1), "stop", Long.toString(pid)).ok();
+    }
+
+    static Result exec(List<String> cmd, Duration timeout) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s: " + cmd);
+            }
+            return new Result(p.exitValue(), out.join(), err.join());
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted: " + cmd);
+        }
+    }
+
+    private static String read(java.io.InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
