@@ -49,7 +49,7 @@ final class ListCommand implements Callable<Integer> {
         }
         Table.print(out, rows);
         out.println();
-        out.println((rows.size() - 1) + " containers listed.");
+        out.println((rows.size() - 1) + (rows.size() == 2 ? " container listed." : " containers listed."));
         out.flush();
         return 0;
     }

@@ -52,7 +52,7 @@ class EndToEndIT {
         String uid = Sandbox.exec(List.of("id", "-u"), Duration.ofSeconds(5)).out().strip();
         assertEquals("0", uid, "the integration tests boot systemd in namespaces and need root: run 'sudo ./mvnw verify' "
                 + "(or './mvnw test' for the unit tests alone)");
-        Sandbox.script(SRC, Duration.ofMinutes(5), "deps").ok();
+        Sandbox.exec(List.of(SRC.resolve("scripts/deps").toString()), Duration.ofMinutes(5)).ok();
         String image = Sandbox.script(SRC, Duration.ofMinutes(10), "image", CACHE).ok().out().strip();
         box = Sandbox.start(SRC, STATE);
         box.sh("/run/jspawn-src/scripts/install").ok();
