@@ -172,8 +172,9 @@ public final class ConfigLoader {
 
             boolean boot = check(scalar("Exec", "Boot"), Values::bool).orElse(true);
             Optional<Entry> paramEntry = scalar("Exec", "Parameters");
-            List<String> parameters = check(paramEntry, Values::words).orElse(List.of());
-            if (!boot && paramEntry.isPresent() && parameters.isEmpty() && errors.isEmpty()) {
+            Optional<List<String>> parsedParameters = check(paramEntry, Values::words);
+            List<String> parameters = parsedParameters.orElse(List.of());
+            if (!boot && parsedParameters.isPresent() && (parameters.isEmpty() || parameters.get(0).isEmpty())) {
                 error(paramEntry.get(), "no command given");
             }
             if (!boot && paramEntry.isEmpty()) {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * An ordered in-memory unit file: sections in order, each with its entries in order. The same
@@ -79,11 +78,5 @@ public final class UnitFile {
             if (e.section.equals(section) && e.key.equals(key)) out.add(e.value);
         }
         return out;
-    }
-
-    /** The last value of a key, as systemd reads a single-valued setting. */
-    public Optional<String> last(String section, String key) {
-        List<String> all = values(section, key);
-        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 }
