@@ -3,6 +3,7 @@ package dev.jspawn.cli;
 import java.util.List;
 import java.util.Optional;
 
+import dev.jspawn.config.Bases;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
@@ -20,8 +21,9 @@ final class Containers {
         for (ConfigSource s : sources) {
             if (s.name().equals(nameOrMachine)) return s;
         }
+        Bases bases = Bases.load(searchPath);
         for (ConfigSource s : sources) {
-            Optional<ContainerConfig> c = ConfigLoader.load(s).config();
+            Optional<ContainerConfig> c = ConfigLoader.load(s, bases).config();
             String machine = c.map(ContainerConfig::machineName).orElse(ContainerName.defaultMachineName(s.name()));
             if (machine.equals(nameOrMachine)) return s;
         }
@@ -30,8 +32,8 @@ final class Containers {
     }
 
     /** The configuration, or a failure that lists every error and points at jspawn verify. */
-    static ContainerConfig load(ConfigSource source) {
-        ConfigLoader.Result r = ConfigLoader.load(source);
+    static ContainerConfig load(SearchPath searchPath, ConfigSource source) {
+        ConfigLoader.Result r = ConfigLoader.load(source, Bases.load(searchPath));
         if (r.ok()) return r.config().get();
         StringBuilder sb = new StringBuilder(source.file() + " is invalid:");
         r.errors().forEach(d -> sb.append("\n  ").append(d));

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.config.Bases;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
@@ -30,12 +31,14 @@ final class ListCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SearchPath.Scan scan = parent.context.searchPath().scan();
+        Bases bases = Bases.load(parent.context.searchPath());
         scan.errors().forEach(d -> err.println("jspawn: " + d));
+        bases.errors().forEach(d -> err.println("jspawn: " + d));
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"CONTAINER", "MACHINE", "UNIT", "MOUNT", "MACHINE-STATE"});
         try (HostBus bus = parent.context.bus().get()) {
             for (ConfigSource s : scan.sources()) {
-                ConfigLoader.Result r = ConfigLoader.load(s);
+                ConfigLoader.Result r = ConfigLoader.load(s, bases);
                 if (!r.ok()) {
                     rows.add(new String[] {s.name(), "-", "invalid config (see: jspawn verify " + s.file() + ")", "-", "-"});
                     continue;

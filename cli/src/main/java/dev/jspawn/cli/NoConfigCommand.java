@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.config.Bases;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.SearchPath;
@@ -38,7 +39,7 @@ final class NoConfigCommand implements Callable<Integer> {
             err.println("jspawn: no container " + name + ": there is no " + name + SearchPath.SUFFIX + " in " + searchPath.describe()
                     + ". Create one (see jspawn.jspawn(5)), then run: systemctl daemon-reload");
         } else {
-            ConfigLoader.Result r = ConfigLoader.load(source.get());
+            ConfigLoader.Result r = ConfigLoader.load(source.get(), Bases.load(searchPath));
             if (r.ok()) {
                 err.println("jspawn: " + source.get().file() + " is valid but its units were not generated yet: run systemctl daemon-reload");
             } else {

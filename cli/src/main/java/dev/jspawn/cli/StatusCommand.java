@@ -31,7 +31,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ConfigSource source = Containers.find(parent.context.searchPath(), name);
-        ContainerConfig c = Containers.load(source);
+        ContainerConfig c = Containers.load(parent.context.searchPath(), source);
         out.println(c.name() + " (machine " + c.machineName() + ")");
         out.println("   Config: " + source.file());
         for (Path d : source.dropIns()) out.println("           " + d);

@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.config.Bases;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.generator.OutputWriter;
+import dev.jspawn.syntax.Diagnostic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -39,10 +41,13 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<ConfigSource> sources = new ArrayList<>();
         int problems = 0;
+        Bases bases = Bases.load(parent.context.searchPath());
         if (files.isEmpty()) {
             SearchPath.Scan scan = parent.context.searchPath().scan();
             sources.addAll(scan.sources());
-            for (var d : scan.errors()) {
+            List<Diagnostic> found = new ArrayList<>(scan.errors());
+            found.addAll(bases.errors());
+            for (Diagnostic d : found) {
                 err.println(d);
                 problems++;
             }
@@ -57,10 +62,17 @@ final class VerifyCommand implements Callable<Integer> {
             }
         }
         for (ConfigSource s : sources) {
-            ConfigLoader.Result r = ConfigLoader.load(s);
+            ConfigLoader.Result r = ConfigLoader.load(s, bases);
             r.errors().forEach(err::println);
             problems += r.errors().size();
             if (r.ok()) {
+                // What the generator cannot check at boot (it must not read /var): that the bases exist.
+                for (String dir : r.config().get().lowerDirs()) {
+                    if (!Files.isDirectory(Path.of(dir))) {
+                        err.println(Diagnostic.ofFile(s.file(), "base directory " + dir + " does not exist"));
+                        problems++;
+                    }
+                }
                 try {
                     OutputWriter.render(Converter.convert(r.config().get()));
                 } catch (IllegalArgumentException e) {

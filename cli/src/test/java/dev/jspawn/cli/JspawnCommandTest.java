@@ -74,7 +74,8 @@ class JspawnCommandTest {
     @BeforeEach
     void setUp() throws IOException {
         etc = Files.createDirectories(tmp.resolve("etc"));
-        Files.writeString(etc.resolve("child_apache.jspawn"), "[Container]\nBase=default-ns-1\n");
+        Files.createDirectories(tmp.resolve("images/default-ns-1"));
+        Files.writeString(etc.resolve("child_apache.jspawn"), "[Container]\nBase=default-ns-1\nImageRoot=" + tmp.resolve("images") + "\n");
         Files.createDirectories(etc.resolve("child_apache.jspawn.d"));
         Files.writeString(etc.resolve("child_apache.jspawn.d/10-port.conf"), "[Network]\nPort=8080:80\n");
         Files.writeString(etc.resolve("broken.jspawn"), "[Container]\nBase=a,b\n");
@@ -117,6 +118,17 @@ class JspawnCommandTest {
     }
 
     @Test
+    void verifyChecksThatEveryBaseOfTheChainExists() throws IOException {
+        Files.writeString(etc.resolve("web-base.base"), "[Base]\nBase=default-ns-1\n");
+        Files.writeString(etc.resolve("web.jspawn"), "[Container]\nBase=web-base\nImageRoot=" + tmp.resolve("images") + "\n");
+        assertEquals(1, run("verify", etc.resolve("web.jspawn").toString()));
+        assertEquals(etc.resolve("web.jspawn") + ": base directory " + tmp.resolve("images/web-base") + " does not exist\n", err.toString());
+        Files.createDirectories(tmp.resolve("images/web-base"));
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("verify", etc.resolve("web.jspawn").toString()), err.toString());
+    }
+
+    @Test
     void verifyOfAMissingFileFails() {
         assertEquals(1, run("verify", etc.resolve("nope.jspawn").toString()));
         assertTrue(err.toString().contains("nope.jspawn: no such file"), err.toString());
@@ -125,7 +137,7 @@ class JspawnCommandTest {
     @Test
     void catPrintsTheFileAndItsDropIns() {
         assertEquals(0, run("cat", "child-apache"));
-        assertEquals("# " + etc.resolve("child_apache.jspawn") + "\n[Container]\nBase=default-ns-1\n\n# "
+        assertEquals("# " + etc.resolve("child_apache.jspawn") + "\n[Container]\nBase=default-ns-1\nImageRoot=" + tmp.resolve("images") + "\n\n# "
                 + etc.resolve("child_apache.jspawn.d/10-port.conf") + "\n[Network]\nPort=8080:80\n", out.toString());
     }
 

@@ -48,8 +48,8 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Reads and parses the source's files, then {@link #load(ConfigSource, List)}. */
-    public static Result load(ConfigSource source) {
+    /** Reads and parses the source's files, then {@link #load(ConfigSource, List, Bases)}. */
+    public static Result load(ConfigSource source, Bases bases) {
         List<UnitFile> files = new ArrayList<>();
         List<Diagnostic> errors = new ArrayList<>();
         List<Path> paths = new ArrayList<>();
@@ -61,12 +61,12 @@ public final class ConfigLoader {
             files.add(parsed.unit());
         }
         if (!errors.isEmpty()) return new Result(Optional.empty(), errors);
-        return load(source, files);
+        return load(source, files, bases);
     }
 
     /** Merges parsed files (main file first, drop-ins after) and validates them. No I/O. */
-    public static Result load(ConfigSource source, List<UnitFile> files) {
-        Builder b = new Builder(source);
+    public static Result load(ConfigSource source, List<UnitFile> files, Bases bases) {
+        Builder b = new Builder(source, bases);
         for (UnitFile file : files) {
             for (Entry e : file.entries()) b.accept(e);
         }
@@ -75,11 +75,13 @@ public final class ConfigLoader {
 
     private static final class Builder {
         private final ConfigSource source;
+        private final Bases bases;
         private final List<Diagnostic> errors = new ArrayList<>();
         private final Map<String, List<Entry>> effective = new LinkedHashMap<>();
 
-        Builder(ConfigSource source) {
+        Builder(ConfigSource source, Bases bases) {
             this.source = source;
+            this.bases = bases;
         }
 
         void accept(Entry e) {
@@ -146,11 +148,11 @@ public final class ConfigLoader {
             String imageRoot = check(scalar("Container", "ImageRoot"), Values::path).orElse(DEFAULT_IMAGE_ROOT);
 
             Optional<Entry> baseEntry = scalar("Container", "Base");
-            String base = null;
+            List<String> lowerDirs = List.of();
             if (baseEntry.isEmpty()) {
                 fileError("[Container] Base= is missing: name the base image (a directory under " + imageRoot + ", or an absolute path)");
             } else {
-                base = check(baseEntry, v -> v.startsWith("/") ? Values.path(v) : imageRoot + "/" + baseName(v)).orElse(null);
+                lowerDirs = check(baseEntry, v -> bases.lowerDirs(v, imageRoot)).orElse(List.of());
             }
 
             Optional<Entry> machineEntry = scalar("Container", "MachineName");
@@ -194,20 +196,14 @@ public final class ConfigLoader {
             String where = imageRoot + "/" + name;
             String upper = where + "_up";
             String work = where + "_work";
-            if (base != null && (base.equals(where) || base.equals(upper) || base.equals(work))) {
-                error(baseEntry.get(), "the base \"" + base + "\" is this container's own directory");
+            for (String base : lowerDirs) {
+                if (base.equals(where) || base.equals(upper) || base.equals(work)) {
+                    error(baseEntry.get(), "the base \"" + base + "\" is this container's own directory");
+                }
             }
             if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
-            return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, List.of(base),
+            return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,
                     where, upper, work, boot, parameters, environment, workingDirectory, binds, network)), List.of());
-        }
-
-        private static String baseName(String v) throws Values.Invalid {
-            try {
-                return Values.fileName(v);
-            } catch (Values.Invalid e) {
-                throw new Values.Invalid(e.getMessage() + "; Base= takes a directory name under the image root or an absolute path");
-            }
         }
 
         private static Bind bind(String v, boolean readOnly) throws Values.Invalid {

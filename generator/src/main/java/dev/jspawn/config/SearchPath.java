@@ -51,13 +51,18 @@ public final class SearchPath {
 
     /** Every container configured, in name order; masked ones left out. */
     public Scan scan() {
+        return scan(SUFFIX);
+    }
+
+    /** Every NAME{@code suffix} file (.jspawn, .base), in name order, with its drop-ins; masked ones left out. */
+    public Scan scan(String suffix) {
         Map<String, Path> winners = new TreeMap<>();
         List<Diagnostic> errors = new ArrayList<>();
         for (Path dir : dirs) {
-            for (Path file : list(dir, "*" + SUFFIX, errors)) {
+            for (Path file : list(dir, "*" + suffix, errors)) {
                 if (Files.isDirectory(file)) continue;
                 String fileName = file.getFileName().toString();
-                winners.putIfAbsent(fileName.substring(0, fileName.length() - SUFFIX.length()), file);
+                winners.putIfAbsent(fileName.substring(0, fileName.length() - suffix.length()), file);
             }
         }
         List<ConfigSource> sources = new ArrayList<>();
@@ -68,7 +73,7 @@ public final class SearchPath {
                 errors.add(Diagnostic.ofFile(e.getValue(), bad.get() + ", ignoring"));
                 continue;
             }
-            sources.add(new ConfigSource(e.getKey(), e.getValue(), dropIns(e.getKey(), errors)));
+            sources.add(new ConfigSource(e.getKey(), e.getValue(), dropIns(e.getKey() + suffix, errors)));
         }
         return new Scan(List.copyOf(sources), List.copyOf(errors));
     }
@@ -84,13 +89,14 @@ public final class SearchPath {
         String name = fileName.endsWith(SUFFIX) ? fileName.substring(0, fileName.length() - SUFFIX.length()) : fileName;
         Path parent = file.toAbsolutePath().getParent();
         List<Diagnostic> ignored = new ArrayList<>();
-        return new ConfigSource(name, file, new SearchPath(List.of(parent)).dropIns(name, ignored));
+        return new ConfigSource(name, file, new SearchPath(List.of(parent)).dropIns(fileName, ignored));
     }
 
-    private List<Path> dropIns(String name, List<Diagnostic> errors) {
+    /** Drop-ins of a file named {@code fileName} (e.g. web.jspawn): fileName.d/*.conf in every directory. */
+    private List<Path> dropIns(String fileName, List<Diagnostic> errors) {
         Map<String, Path> byName = new TreeMap<>();
         for (Path dir : dirs) {
-            for (Path conf : list(dir.resolve(name + SUFFIX + ".d"), "*.conf", errors)) {
+            for (Path conf : list(dir.resolve(fileName + ".d"), "*.conf", errors)) {
                 byName.putIfAbsent(conf.getFileName().toString(), conf);
             }
         }

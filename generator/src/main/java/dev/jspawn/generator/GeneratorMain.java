@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.jspawn.config.Bases;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.SearchPath;
@@ -63,17 +64,19 @@ public final class GeneratorMain {
         }
         SearchPath searchPath = SearchPath.fromEnvironment(env);
         SearchPath.Scan scan = searchPath.scan();
-        int failed = scan.errors().size();
+        Bases bases = Bases.load(searchPath);
+        int failed = scan.errors().size() + bases.errors().size();
         scan.errors().forEach(d -> log.error(d.toString()));
+        bases.errors().forEach(d -> log.error(d.toString()));
         for (ConfigSource source : scan.sources()) {
-            if (!generate(source, dryRun ? null : Path.of(dirs.get(0)))) failed++;
+            if (!generate(source, bases, dryRun ? null : Path.of(dirs.get(0)))) failed++;
         }
         return dryRun && failed > 0 ? 1 : 0;
     }
 
     /** One container: load, convert, render, write. False (and nothing written) if any step fails. */
-    private boolean generate(ConfigSource source, Path outputDir) {
-        ConfigLoader.Result loaded = ConfigLoader.load(source);
+    private boolean generate(ConfigSource source, Bases bases, Path outputDir) {
+        ConfigLoader.Result loaded = ConfigLoader.load(source, bases);
         if (!loaded.ok()) {
             for (Diagnostic d : loaded.errors()) log.error(d.toString());
             log.error("Failed to generate units for " + source.file() + ", ignoring.");

@@ -20,7 +20,7 @@ class ConfigErrorsTest {
         Path file = Path.of("/etc/jspawn/" + name + ".jspawn");
         var parsed = SystemdIniParser.parse(file, text.replace("\\n", "\n").getBytes(StandardCharsets.UTF_8));
         if (!parsed.ok()) return parsed.errors().stream().map(Object::toString).collect(Collectors.toList());
-        var r = ConfigLoader.load(new ConfigSource(name, file, List.of()), List.of(parsed.unit()));
+        var r = ConfigLoader.load(new ConfigSource(name, file, List.of()), List.of(parsed.unit()), Bases.none());
         assertFalse(r.ok(), "expected errors");
         return r.errors().stream().map(Object::toString).collect(Collectors.toList());
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jspawn.config.Bases;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
@@ -33,7 +34,7 @@ class FstabEquivalenceTest {
         assertTrue(Files.isExecutable(FSTAB_GENERATOR), FSTAB_GENERATOR + " is part of systemd and must be installed");
         Path file = Path.of("/etc/jspawn/child_apache.jspawn");
         var parsed = SystemdIniParser.parse(file, "[Container]\nBase=default-ns-1\nImageRoot=/srv/jspawn-images/caf\u00e9\n".getBytes(StandardCharsets.UTF_8));
-        ContainerConfig c = ConfigLoader.load(new ConfigSource("child_apache", file, List.of()), List.of(parsed.unit())).config().orElseThrow();
+        ContainerConfig c = ConfigLoader.load(new ConfigSource("child_apache", file, List.of()), List.of(parsed.unit()), Bases.none()).config().orElseThrow();
         GeneratedUnits ours = Converter.convert(c);
 
         String root = "/srv/jspawn-images/caf\u00e9";

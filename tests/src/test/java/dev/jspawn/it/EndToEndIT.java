@@ -190,6 +190,21 @@ class EndToEndIT {
 
     @Test
     @Order(8)
+    void aChildOfALayeredBaseSeesEveryLayer() {
+        sh("printf '[Base]\\nBase=default-ns-1\\n' > /etc/jspawn/web-base.base"
+                + " && mkdir -p /var/lib/jspawn/web-base/etc && echo from-web-base > /var/lib/jspawn/web-base/etc/web-base-marker"
+                + " && printf '[Container]\\nBase=web-base\\n' > /etc/jspawn/child_php.jspawn"
+                + " && systemctl daemon-reload && jspawn verify && systemctl start jspawn@child_php");
+        assertTrue(sh("systemctl show --value -p Options var-lib-jspawn-child_php.mount")
+                .contains("lowerdir=/var/lib/jspawn/web-base:/var/lib/jspawn/default-ns-1,"));
+        assertEquals("from-web-base", sh("machinectl shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
+        assertTrue(sh("machinectl shell child-php /bin/cat /etc/os-release").contains("Debian GNU/Linux 12"), "the bottom layer shows through");
+        sh("machinectl poweroff child-php");
+        awaitActive("jspawn@child_php", "inactive");
+    }
+
+    @Test
+    @Order(9)
     void aBadFileNeitherStopsTheOthersNorStartsAndAMissingOneSaysSo() {
         sh("printf '[Container]\\nBase=/x,lowerdir=/etc\\n' > /etc/jspawn/bad.jspawn && systemctl daemon-reload");
         assertTrue(holds("test -f /run/systemd/generator/var-lib-jspawn-child_apache.mount"), "good files are still converted");
