@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = {"Declarative systemd-nspawn containers on overlayfs.",
                 "Containers are configured in /etc/jspawn/NAME.jspawn (see jspawn.jspawn(5)) and run as jspawn@NAME.service."},
         subcommands = {ListCommand.class, StatusCommand.class, CatCommand.class, VerifyCommand.class,
-                RegisterCommand.class, UnregisterCommand.class, NoConfigCommand.class, CommandLine.HelpCommand.class},
+                PruneCommand.class, RestoreCommand.class,
+                RegisterCommand.class, UnregisterCommand.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (an invalid file, an unknown container, a failed D-Bus call)", "2:invalid usage"},
         footer = {"", "See jspawn(1) and jspawn.jspawn(5)."})

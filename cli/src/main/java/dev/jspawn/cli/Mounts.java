@@ -1,0 +1,54 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** What /proc/self/mountinfo says about a child's directories. */
+final class Mounts {
+
+    private Mounts() {
+    }
+
+    /** The mount point of a mount that is {@code where} or uses any of {@code dirs} as a layer, if there is one. */
+    static Optional<String> using(Path proc, String where, List<String> dirs) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(proc.resolve("self/mountinfo"));
+        } catch (IOException e) {
+            throw new UserError("Failed to read " + proc.resolve("self/mountinfo") + ": " + e.getMessage());
+        }
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f.length < 5) continue;
+            String mountPoint = unescape(f[4]);
+            if (mountPoint.equals(where)) return Optional.of(mountPoint);
+            int dash = line.indexOf(" - ");
+            String options = dash < 0 ? "" : unescape(line.substring(dash + 3));
+            for (String d : dirs) {
+                if (options.contains("=" + d + ",") || options.contains("=" + d + ":") || options.contains(":" + d + ",")
+                        || options.contains(":" + d + ":") || options.endsWith("=" + d) || options.endsWith(":" + d)) {
+                    return Optional.of(mountPoint);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** mountinfo writes space, tab, newline and backslash as \\ooo. */
+    static String unescape(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && s.substring(i + 1, Math.min(i + 4, s.length())).matches("[0-7]{3}")) {
+                out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.generator.Converter;
+import dev.jspawn.generator.UnitNames;
+import dev.jspawn.machined.HostBus;
+
+/**
+ * Runs an action on a child's directories only while nothing can mount its overlay: changing an
+ * upper dir under a mounted overlay is undefined behaviour. A running or mounted child is refused,
+ * or with {@code stop} stopped first. The automount is held down for the duration, so that an
+ * access to the mount point cannot remount it half-way, and brought back after.
+ */
+final class Offline {
+
+    @FunctionalInterface
+    interface Action<T> {
+        T run() throws IOException;
+    }
+
+    private Offline() {
+    }
+
+    static <T> T run(Context ctx, ContainerConfig c, boolean stop, PrintWriter out, Action<T> action) throws IOException {
+        String service = Converter.serviceName(c.name());
+        String automount = UnitNames.fromPath(c.where(), ".automount");
+        String mount = Converter.mountName(c);
+        boolean running;
+        boolean automountActive;
+        try (HostBus bus = ctx.bus().get()) {
+            String state = bus.unit(service).activeState();
+            running = !state.equals("inactive") && !state.equals("failed");
+            automountActive = bus.unit(automount).activeState().equals("active");
+        }
+        Optional<String> mounted = Mounts.using(ctx.proc(), c.where(), List.of(c.upperDir(), c.workDir()));
+        if (!stop && running) {
+            throw new UserError(c.name() + " is running (" + service + " is active); stop it first, or pass --stop");
+        }
+        if (!stop && mounted.isPresent()) {
+            throw new UserError(c.name() + "'s overlay is mounted at " + mounted.get() + "; stop it first, or pass --stop");
+        }
+        List<String> toStop = new ArrayList<>();
+        if (automountActive) toStop.add(automount);
+        if (running) toStop.add(service);
+        if (mounted.isPresent()) toStop.add(mount);
+        if (!toStop.isEmpty()) {
+            List<String> args = new ArrayList<>(List.of("stop"));
+            args.addAll(toStop);
+            if (ctx.systemctl().run(args.toArray(String[]::new)) != 0) throw new UserError("Failed to stop " + String.join(" ", toStop));
+        }
+        try {
+            Optional<String> still = Mounts.using(ctx.proc(), c.where(), List.of(c.upperDir(), c.workDir()));
+            if (still.isPresent()) throw new UserError(c.name() + "'s directories are still in use by the mount at " + still.get() + "; nothing was changed");
+            return action.run();
+        } finally {
+            if (automountActive && ctx.systemctl().run("start", automount) != 0) {
+                out.println("jspawn: warning: failed to start " + automount + " again");
+            }
+            if (running) out.println(service + " was stopped; start it again with: systemctl start " + service);
+            out.flush();
+        }
+    }
+}
