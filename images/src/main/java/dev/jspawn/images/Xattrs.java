@@ -22,6 +22,8 @@ public final class Xattrs {
         NativeLong llistxattr(String path, byte[] list, NativeLong size) throws LastErrorException;
 
         NativeLong lgetxattr(String path, String name, byte[] value, NativeLong size) throws LastErrorException;
+
+        int lsetxattr(String path, String name, byte[] value, NativeLong size, int flags) throws LastErrorException;
     }
 
     private static final LibC C = Native.load("c", LibC.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
@@ -60,6 +62,15 @@ public final class Xattrs {
             }
         }
         return out;
+    }
+
+    /** Sets one attribute (any namespace the caller may write, trusted.* as root), not following a symlink. */
+    public static void set(Path path, String name, byte[] value) throws IOException {
+        try {
+            C.lsetxattr(path.toString(), name, value, new NativeLong(value.length), 0);
+        } catch (LastErrorException e) {
+            throw new IOException("Failed to set extended attribute " + name + " of " + path + ": " + e.getMessage(), e);
+        }
     }
 
     private static byte[] get(String path, String name) throws IOException {
