@@ -12,7 +12,10 @@ final class Mounts {
     private Mounts() {
     }
 
-    /** The mount point of a mount that is {@code where} or uses any of {@code dirs} as a layer, if there is one. */
+    /**
+     * The mount point of a mount at {@code where} or one using any of {@code dirs} as a layer, if there
+     * is one. The automount's own autofs mount at {@code where} does not count: it mounts nothing yet.
+     */
     static Optional<String> using(Path proc, String where, List<String> dirs) {
         List<String> lines;
         try {
@@ -24,9 +27,9 @@ final class Mounts {
             String[] f = line.split(" ");
             if (f.length < 5) continue;
             String mountPoint = unescape(f[4]);
-            if (mountPoint.equals(where)) return Optional.of(mountPoint);
             int dash = line.indexOf(" - ");
             String options = dash < 0 ? "" : unescape(line.substring(dash + 3));
+            if (mountPoint.equals(where) && !options.startsWith("autofs ")) return Optional.of(mountPoint);
             for (String d : dirs) {
                 if (options.contains("=" + d + ",") || options.contains("=" + d + ":") || options.contains(":" + d + ",")
                         || options.contains(":" + d + ":") || options.endsWith("=" + d) || options.endsWith(":" + d)) {

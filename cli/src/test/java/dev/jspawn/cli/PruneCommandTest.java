@@ -89,6 +89,18 @@ class PruneCommandTest {
     }
 
     @Test
+    void theAutomountsOwnAutofsMountIsNotAMountedOverlay() throws IOException {
+        Files.writeString(proc.resolve("mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                + "91 22 0:51 / " + root.resolve("child_apache") + " rw,relatime - autofs systemd-1 rw,fd=40,pgrp=1,direct\n");
+        assertEquals(0, run("prune", "child_apache"), err.toString());
+        Files.writeString(proc.resolve("mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                + "91 22 0:51 / " + root.resolve("child_apache") + " rw,relatime - autofs systemd-1 rw,fd=40,pgrp=1,direct\n"
+                + "92 91 0:52 / " + root.resolve("child_apache") + " rw,relatime - overlay overlay rw,lowerdir=/x\n");
+        assertEquals(1, run("prune", "child_apache"));
+        assertTrue(err.toString().contains("child_apache's overlay is mounted at " + root.resolve("child_apache")), err.toString());
+    }
+
+    @Test
     void stopStopsTheChildAndHoldsTheAutomountDownMeanwhile() throws IOException {
         state("jspawn@child_apache.service", "active");
         state(automount(), "active");

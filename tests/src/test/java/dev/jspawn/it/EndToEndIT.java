@@ -205,6 +205,38 @@ class EndToEndIT {
 
     @Test
     @Order(9)
+    void pruneKeepsWhatTheGuestChangedAndRestoreBringsItBack() {
+        // As after a boot: the automount set up, the mount only on demand (systemd refuses an automount on a mounted path).
+        sh("systemctl stop var-lib-jspawn-child_apache.mount && systemctl start var-lib-jspawn-child_apache.automount jspawn@child_apache");
+        // A copy-up that changed nothing (same content written back), and a real change.
+        box.sh("machinectl shell child-apache /bin/sh -c 'cat /etc/debian_version > /tmp/v && cat /tmp/v > /etc/debian_version"
+                + " && echo changed-by-guest >> /etc/issue'").ok();
+        assertTrue(holds("test -f /var/lib/jspawn/child_apache_up/etc/debian_version"));
+        Sandbox.Result refused = box.sh("jspawn prune child_apache");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("child_apache is running (jspawn@child_apache.service is active); stop it first, or pass --stop"), refused.err());
+
+        String pruned = sh("jspawn prune --stop child_apache");
+        assertTrue(pruned.contains("keep etc/issue (changed by the child)"), pruned);
+        assertFalse(holds("test -e /var/lib/jspawn/child_apache_up/etc/debian_version"), "the identical copy is gone");
+        assertTrue(sh("cat /var/lib/jspawn/child_apache_up/etc/issue").contains("changed-by-guest"));
+        assertEquals("inactive", sh("systemctl is-active jspawn@child_apache || true"));
+        assertEquals("active", sh("systemctl is-active var-lib-jspawn-child_apache.automount"), "the automount is back");
+
+        sh("jspawn prune --prefer-base child_apache");
+        assertTrue(sh("cat /var/lib/jspawn/child_apache_backup/etc/issue").contains("changed-by-guest"));
+        sh("systemctl start jspawn@child_apache");
+        assertFalse(sh("machinectl shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the base's version shows");
+        assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"), "the child's own files are untouched");
+
+        sh("jspawn restore --stop child-apache /etc/issue && systemctl start jspawn@child_apache");
+        assertTrue(sh("machinectl shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the child's version is back");
+        sh("machinectl poweroff child-apache");
+        awaitActive("jspawn@child_apache", "inactive");
+    }
+
+    @Test
+    @Order(10)
     void aBadFileNeitherStopsTheOthersNorStartsAndAMissingOneSaysSo() {
         sh("printf '[Container]\\nBase=/x,lowerdir=/etc\\n' > /etc/jspawn/bad.jspawn && systemctl daemon-reload");
         assertTrue(holds("test -f /run/systemd/generator/var-lib-jspawn-child_apache.mount"), "good files are still converted");
