@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = Jspawn.Version.class,
         description = {"Declarative systemd-nspawn containers on overlayfs.",
                 "Containers are configured in /etc/jspawn/NAME.jspawn (see jspawn.jspawn(5)) and run as jspawn@NAME.service."},
-        subcommands = {ListCommand.class, StatusCommand.class, CatCommand.class, VerifyCommand.class,
+        subcommands = {ListCommand.class, StatusCommand.class, CatCommand.class, VerifyCommand.class, CreateCommand.class, RemoveCommand.class,
                 PruneCommand.class, RestoreCommand.class,
                 RegisterCommand.class, UnregisterCommand.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",

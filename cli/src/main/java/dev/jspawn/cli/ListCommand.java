@@ -27,7 +27,7 @@ final class ListCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SearchPath.Scan scan = parent.context.searchPath().scan();
@@ -35,19 +35,20 @@ final class ListCommand implements Callable<Integer> {
         scan.errors().forEach(d -> err.println("jspawn: " + d));
         bases.errors().forEach(d -> err.println("jspawn: " + d));
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"CONTAINER", "MACHINE", "UNIT", "MOUNT", "MACHINE-STATE"});
+        rows.add(new String[] {"CONTAINER", "MACHINE", "UNIT", "MOUNT", "MACHINE-STATE", "UPPER"});
         try (HostBus bus = parent.context.bus().get()) {
             for (ConfigSource s : scan.sources()) {
                 ConfigLoader.Result r = ConfigLoader.load(s, bases);
                 if (!r.ok()) {
-                    rows.add(new String[] {s.name(), "-", "invalid config (see: jspawn verify " + s.file() + ")", "-", "-"});
+                    rows.add(new String[] {s.name(), "-", "invalid config (see: jspawn verify " + s.file() + ")", "-", "-", "-"});
                     continue;
                 }
                 ContainerConfig c = r.config().get();
                 rows.add(new String[] {c.name(), c.machineName(),
                         bus.unit(Converter.serviceName(c.name())).describe(),
                         bus.unit(Converter.mountName(c)).describe(),
-                        bus.machine(c.machineName()).map(HostBus.MachineInfo::state).orElse("-")});
+                        bus.machine(c.machineName()).map(HostBus.MachineInfo::state).orElse("-"),
+                        Sizes.human(Sizes.of(java.nio.file.Path.of(c.upperDir())))});
             }
         }
         Table.print(out, rows);

@@ -237,6 +237,25 @@ class EndToEndIT {
 
     @Test
     @Order(10)
+    void createThenRemoveAChild() {
+        sh("jspawn create child_new --base default-ns-1 --port tcp:8081:80");
+        assertTrue(sh("cat /etc/jspawn/child_new.jspawn").contains("Port=tcp:8081:80"));
+        assertEquals("", sh("ls -A /var/lib/jspawn | grep child_new || true"), "the child costs no disk until it runs");
+        sh("systemctl start jspawn@child_new");
+        assertTrue(sh("machinectl list --no-legend").contains("child-new"));
+        assertTrue(sh("jspawn list").lines().anyMatch(l -> l.matches("child_new +child-new +active \\(running\\) .* running +[0-9.]+[KM]")),
+                "jspawn list shows the upper dir's size");
+        Sandbox.Result refused = box.sh("jspawn remove child_new");
+        assertEquals(1, refused.exit(), refused.err());
+        sh("jspawn remove --stop child_new");
+        assertFalse(holds("test -e /etc/jspawn/child_new.jspawn"));
+        assertEquals("not-found", sh("systemctl show --value -p LoadState var-lib-jspawn-child_new.mount"), "its units are gone");
+        assertTrue(holds("test -d /var/lib/jspawn/child_new_up/etc"), "what it wrote is kept");
+        assertFalse(holds("machinectl show child-new"));
+    }
+
+    @Test
+    @Order(11)
     void aBadFileNeitherStopsTheOthersNorStartsAndAMissingOneSaysSo() {
         sh("printf '[Container]\\nBase=/x,lowerdir=/etc\\n' > /etc/jspawn/bad.jspawn && systemctl daemon-reload");
         assertTrue(holds("test -f /run/systemd/generator/var-lib-jspawn-child_apache.mount"), "good files are still converted");

@@ -1,0 +1,110 @@
+package dev.jspawn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.jspawn.config.SearchPath;
+import dev.jspawn.machined.HostBus;
+import picocli.CommandLine;
+
+class CreateRemoveCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    Path etc, usr, root;
+    final JspawnCommandTest.FakeBus bus = new JspawnCommandTest.FakeBus();
+    final List<String> systemctl = new ArrayList<>();
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        etc = tmp.resolve("etc");
+        usr = Files.createDirectories(tmp.resolve("usr"));
+        root = Files.createDirectories(tmp.resolve("images"));
+        Files.createDirectories(tmp.resolve("proc/self"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
+    }
+
+    int run(String... args) {
+        CommandLine cl = Jspawn.commandLine(new Context(new SearchPath(List.of(etc, usr)), () -> bus, tmp.resolve("proc"), a -> {
+            systemctl.add(String.join(" ", a));
+            return 0;
+        }));
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    void createWritesTheSameFileAnAdminWouldAndReloads() throws IOException {
+        assertEquals(0, run("create", "child_web", "--base", "default-ns-1", "--port", "tcp:8080:80", "--port", "443",
+                "--bind-ro", "/srv/www:/var/www", "--network", "bridge:br0"), err.toString());
+        assertEquals("# Made by jspawn create; edit it freely (see jspawn.jspawn(5)).\n\n[Container]\nBase=default-ns-1\n\n"
+                + "[Files]\nBindReadOnly=/srv/www:/var/www\n\n[Network]\nBridge=br0\nPort=tcp:8080:80\nPort=443\n",
+                Files.readString(etc.resolve("child_web.jspawn")));
+        assertEquals(List.of("daemon-reload"), systemctl);
+        assertTrue(out.toString().contains("Start it with: systemctl start jspawn@child_web"), out.toString());
+    }
+
+    @Test
+    void createRefusesWhatAHandWrittenFileWouldBeRefusedAndWritesNothing() {
+        assertEquals(1, run("create", "c", "--base", "/x,lowerdir=/etc"));
+        assertTrue(err.toString().contains("not created:\n  path \"/x,lowerdir=/etc\" is refused: ',' would end the mount option"), err.toString());
+        assertEquals(1, run("create", "c", "--base", "b", "--network", "host", "--port", "80"));
+        assertTrue(err.toString().contains("Port= needs a virtual Ethernet link"), err.toString());
+        assertEquals(1, run("create", "caf\u00e9", "--base", "b"));
+        assertFalse(Files.exists(etc), "nothing was written");
+        assertEquals(List.of(), systemctl);
+    }
+
+    @Test
+    void createNeverReplacesAConfiguredChild() throws IOException {
+        Files.writeString(usr.resolve("c.jspawn"), "[Container]\nBase=b\n");
+        assertEquals(1, run("create", "c", "--base", "other"));
+        assertEquals("jspawn: c is already configured in " + usr.resolve("c.jspawn") + "\n", err.toString());
+    }
+
+    @Test
+    void removeDisablesDeletesAndKeepsWhatTheChildWroteUnlessPurged() throws IOException {
+        assertEquals(0, run("create", "c", "--base", "b", "--no-reload"));
+        Files.writeString(etc.resolve("c.jspawn"), Files.readString(etc.resolve("c.jspawn")) + "ImageRoot=" + root + "\n");
+        Files.createDirectories(root.resolve("c_up/root"));
+        Files.writeString(root.resolve("c_up/root/data"), "12345");
+        Files.createDirectories(root.resolve("c_work"));
+        assertEquals(0, run("remove", "c"), err.toString());
+        assertFalse(Files.exists(etc.resolve("c.jspawn")));
+        assertEquals(List.of("disable --quiet jspawn@c.service", "daemon-reload"), systemctl);
+        assertTrue(out.toString().contains("Kept what it wrote: " + root.resolve("c_up") + " (5B); delete it with --purge."), out.toString());
+        assertTrue(Files.exists(root.resolve("c_up/root/data")));
+
+        Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\nImageRoot=" + root + "\n");
+        assertEquals(0, run("remove", "--purge", "c"), err.toString());
+        assertFalse(Files.exists(root.resolve("c_up")));
+        assertFalse(Files.exists(root.resolve("c_work")));
+    }
+
+    @Test
+    void removeRefusesARunningChild() throws IOException {
+        Files.createDirectories(etc);
+        Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\n");
+        bus.units.put("jspawn@c.service", new HostBus.UnitInfo("jspawn@c.service", "loaded", "active", "running"));
+        assertEquals(1, run("remove", "c"));
+        assertTrue(Files.exists(etc.resolve("c.jspawn")));
+        assertTrue(err.toString().contains("c is running (jspawn@c.service is active); stop it first, or pass --stop"), err.toString());
+    }
+}
