@@ -1,0 +1,184 @@
+package dev.jspawn.images;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Versions of base images, so that updating a base never touches a lower layer a running child
+ * has mounted. Versions are full trees in {@code ROOT/.jspawn/bases/NAME/vN}; {@code ROOT/NAME},
+ * the path children name in lowerdir=, is a symlink to the current one, replaced atomically. The
+ * kernel resolves it when an overlay is mounted, so a running child keeps its version until it
+ * remounts. A plain base directory (as the how-to makes) is adopted as v1 by a rename: its
+ * contents are not touched.
+ */
+public final class BaseStore {
+
+    public static final String STORE = ".jspawn/bases";
+    private static final Pattern VERSION = Pattern.compile("v(\\d+)");
+    /** Files almost every base has and a child rarely rewrites: used to tell which version a mounted child sees. */
+    static final List<String> PROBES = List.of("usr/lib/os-release", "etc/os-release", "usr/bin/ls", "bin/ls", "usr/bin/env",
+            "usr/lib/systemd/systemd", "etc/debian_version", "etc/hostname");
+
+    public record Version(int number, Path dir, boolean current) {
+        public String label() {
+            return "v" + number;
+        }
+    }
+
+    private final Path root;
+
+    public BaseStore(Path root) {
+        this.root = root;
+    }
+
+    public Path link(String name) {
+        return root.resolve(name);
+    }
+
+    public Path store(String name) {
+        return root.resolve(STORE).resolve(name);
+    }
+
+    public boolean isVersioned(String name) {
+        return Files.isSymbolicLink(link(name)) && Files.isDirectory(store(name));
+    }
+
+    /** Every version, oldest first; empty for a plain directory or a missing base. */
+    public List<Version> versions(String name) throws IOException {
+        List<Version> out = new ArrayList<>();
+        if (!Files.isDirectory(store(name))) return out;
+        Optional<Path> current = current(name);
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(store(name))) {
+            for (Path p : s) {
+                Matcher m = VERSION.matcher(p.getFileName().toString());
+                if (m.matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    out.add(new Version(Integer.parseInt(m.group(1)), p, current.isPresent() && current.get().equals(p)));
+                }
+            }
+        }
+        out.sort(Comparator.comparingInt(Version::number));
+        return out;
+    }
+
+    /** The current version's directory (the symlink's target), or the plain directory itself. */
+    public Optional<Path> current(String name) throws IOException {
+        Path link = link(name);
+        if (Files.isSymbolicLink(link)) return Optional.of(link.resolveSibling(Files.readSymbolicLink(link)).normalize());
+        return Files.isDirectory(link) ? Optional.of(link) : Optional.empty();
+    }
+
+    /**
+     * Makes {@code name} versioned: a plain directory becomes v1 (one rename, then the symlink). If a
+     * previous run stopped between the two, the symlink is made to the newest version.
+     */
+    public void adopt(String name) throws IOException {
+        Path link = link(name);
+        if (isVersioned(name)) return;
+        if (Files.isSymbolicLink(link)) throw new IOException(link + " is a symlink jspawn did not make; not touching it");
+        Files.createDirectories(store(name));
+        if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
+            if (!versions(name).isEmpty()) throw new IOException(link + " is a directory, but " + store(name) + " holds versions too");
+            Files.move(link, store(name).resolve("v1"), StandardCopyOption.ATOMIC_MOVE);
+        }
+        List<Version> versions = versions(name);
+        if (versions.isEmpty()) throw new IOException("no base " + name + " in " + root);
+        point(name, versions.get(versions.size() - 1));
+    }
+
+    /** A new version's directory, filled by {@code fill} (e.g. a copy of the current one), not yet current. */
+    public Path prepare(String name) throws IOException {
+        List<Version> versions = versions(name);
+        int next = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).number() + 1;
+        Path partial = store(name).resolve("v" + next + ".partial");
+        if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) deleteTree(partial); // left by an interrupted run
+        Files.createDirectories(store(name));
+        return partial;
+    }
+
+    /** Renames a prepared version into place and makes it current. */
+    public Version commit(String name, Path partial) throws IOException {
+        String file = partial.getFileName().toString();
+        Path dir = partial.resolveSibling(file.substring(0, file.length() - ".partial".length()));
+        Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+        Version v = new Version(Integer.parseInt(dir.getFileName().toString().substring(1)), dir, true);
+        point(name, v);
+        return v;
+    }
+
+    /** Makes the version before the current one current again. */
+    public Version rollback(String name) throws IOException {
+        List<Version> versions = versions(name);
+        Version current = versions.stream().filter(Version::current).findFirst()
+                .orElseThrow(() -> new IOException("base " + name + " has no versions"));
+        Version previous = versions.stream().filter(v -> v.number() < current.number()).reduce((a, b) -> b)
+                .orElseThrow(() -> new IOException("base " + name + " has no version before " + current.label()));
+        point(name, previous);
+        return new Version(previous.number(), previous.dir(), true);
+    }
+
+    /** Replaces the symlink atomically (a new link under a temporary name, renamed over the old one). */
+    private void point(String name, Version v) throws IOException {
+        Path link = link(name);
+        Path tmp = link.resolveSibling("." + name + ".jspawn-link");
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, root.relativize(v.dir()));
+        Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The versions a child mounted at {@code where} (upper dir {@code upper}) may be using: the one
+     * whose probe file has the inode the child sees, or, if no probe tells, all of them.
+     */
+    public Set<Integer> usedBy(String name, Path where, Path upper) throws IOException {
+        List<Version> versions = versions(name);
+        for (String probe : PROBES) {
+            if (Node.stat(upper.resolve(probe)).isPresent()) continue; // copied up: tells nothing
+            Object seen;
+            try {
+                seen = Files.getAttribute(where.resolve(probe), "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                continue;
+            }
+            for (Version v : versions) {
+                try {
+                    if (seen.equals(Files.getAttribute(v.dir().resolve(probe), "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
+                        return Set.of(v.number());
+                    }
+                } catch (IOException e) {
+                    // this version lacks the probe
+                }
+            }
+        }
+        Set<Integer> all = new TreeSet<>();
+        versions.forEach(v -> all.add(v.number()));
+        return all;
+    }
+
+    /** Deletes a version that is neither current nor in {@code inUse}; false if it must stay. */
+    public boolean remove(String name, Version v, Set<Integer> inUse) throws IOException {
+        if (v.current() || inUse.contains(v.number())) return false;
+        Path doomed = v.dir().resolveSibling(v.label() + ".removing");
+        Files.move(v.dir(), doomed, StandardCopyOption.ATOMIC_MOVE); // no longer a version, even if deleting stops half-way
+        deleteTree(doomed);
+        return true;
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.jspawn.images;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BaseStoreTest {
+
+    @TempDir
+    Path root;
+
+    BaseStore store;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        store = new BaseStore(root);
+        Files.createDirectories(root.resolve("default-ns-1/etc"));
+        Files.writeString(root.resolve("default-ns-1/etc/os-release"), "ID=debian\n");
+    }
+
+    Path newVersion(String text) throws IOException {
+        Path partial = store.prepare("default-ns-1");
+        Files.createDirectories(partial.resolve("etc"));
+        Files.writeString(partial.resolve("etc/os-release"), text);
+        return partial;
+    }
+
+    @Test
+    void aPlainDirectoryIsAdoptedAsV1WithoutTouchingItsContents() throws IOException {
+        Object inode = Files.getAttribute(root.resolve("default-ns-1/etc/os-release"), "unix:ino");
+        store.adopt("default-ns-1");
+        assertTrue(Files.isSymbolicLink(root.resolve("default-ns-1")));
+        assertEquals(Path.of(".jspawn/bases/default-ns-1/v1"), Files.readSymbolicLink(root.resolve("default-ns-1")));
+        assertEquals(inode, Files.getAttribute(root.resolve("default-ns-1/etc/os-release"), "unix:ino"), "renamed, not copied");
+        store.adopt("default-ns-1");
+        assertEquals(List.of(1), store.versions("default-ns-1").stream().map(BaseStore.Version::number).toList());
+    }
+
+    @Test
+    void anAdoptionCutShortIsFinishedByTheNextOne() throws IOException {
+        Files.createDirectories(store.store("default-ns-1"));
+        Files.move(root.resolve("default-ns-1"), store.store("default-ns-1").resolve("v1"));
+        store.adopt("default-ns-1");
+        assertEquals("ID=debian\n", Files.readString(root.resolve("default-ns-1/etc/os-release")));
+    }
+
+    @Test
+    void commitSwitchesTheLinkAndRollbackSwitchesItBack() throws IOException {
+        store.adopt("default-ns-1");
+        BaseStore.Version v2 = store.commit("default-ns-1", newVersion("ID=debian\nVERSION=2\n"));
+        assertEquals(2, v2.number());
+        assertEquals("ID=debian\nVERSION=2\n", Files.readString(root.resolve("default-ns-1/etc/os-release")));
+        assertEquals(List.of("v1", "v2*"), store.versions("default-ns-1").stream().map(v -> v.label() + (v.current() ? "*" : "")).toList());
+        store.rollback("default-ns-1");
+        assertEquals("ID=debian\n", Files.readString(root.resolve("default-ns-1/etc/os-release")));
+        IOException e = assertThrows(IOException.class, () -> store.rollback("default-ns-1"));
+        assertEquals("base default-ns-1 has no version before v1", e.getMessage());
+    }
+
+    @Test
+    void anInterruptedPrepareIsDiscardedAndNeverCurrent() throws IOException {
+        store.adopt("default-ns-1");
+        Path partial = newVersion("half");
+        assertEquals(List.of(1), store.versions("default-ns-1").stream().map(BaseStore.Version::number).toList());
+        assertEquals(partial, store.prepare("default-ns-1"));
+        assertFalse(Files.exists(partial), "the leftover was cleared");
+    }
+
+    @Test
+    void usedByTellsTheVersionAMountedChildSeesAndGcKeepsIt() throws IOException {
+        store.adopt("default-ns-1");
+        store.commit("default-ns-1", newVersion("v2"));
+        // A child mounted while v1 was current: what it sees of os-release is v1's inode (as overlayfs reports a lower file).
+        Path where = Files.createDirectories(root.resolve("child/etc")).getParent();
+        Files.createLink(where.resolve("etc/os-release"), store.store("default-ns-1").resolve("v1/etc/os-release"));
+        Path upper = Files.createDirectories(root.resolve("child_up"));
+        assertEquals(Set.of(1), store.usedBy("default-ns-1", where, upper));
+        BaseStore.Version v1 = store.versions("default-ns-1").get(0);
+        assertFalse(store.remove("default-ns-1", v1, Set.of(1)));
+        assertTrue(Files.isDirectory(v1.dir()));
+        // Copied up: the probe tells nothing, so every version counts as used.
+        Files.createDirectories(upper.resolve("etc"));
+        Files.writeString(upper.resolve("etc/os-release"), "mine");
+        assertEquals(Set.of(1, 2), store.usedBy("default-ns-1", where, upper));
+        assertTrue(store.remove("default-ns-1", v1, Set.of()));
+        assertFalse(Files.exists(v1.dir()));
+        assertFalse(store.remove("default-ns-1", store.versions("default-ns-1").get(0), Set.of()), "never the current one");
+    }
+}
