@@ -84,7 +84,14 @@ public final class Prune {
         Optional<Node> root = Node.stat(upper);
         if (root.isEmpty() || root.get().type() != Node.Type.DIRECTORY) throw new IOException(upper + " is not a directory");
         List<Path> rootLayers = new ArrayList<>();
-        for (Path l : lowers) {
+        for (Path given : lowers) {
+            // As the kernel does at mount time: a layer named through a symlink (a versioned base) is its target.
+            Path l;
+            try {
+                l = given.toRealPath();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IOException("lower layer " + given + " does not exist");
+            }
             Optional<Node> n = Node.stat(l);
             if (n.isEmpty() || n.get().type() != Node.Type.DIRECTORY) throw new IOException("lower layer " + l + " is not a directory");
             rootLayers.add(l);

@@ -180,6 +180,15 @@ class PruneTest {
     }
 
     @Test
+    void aLayerNamedThroughASymlinkIsItsTarget() throws IOException {
+        write(base, "etc/same", "x");
+        write(upper, "etc/same", "x");
+        Path link = Files.createSymbolicLink(tmp.resolve("default-ns-1"), base);
+        prune(false, false, link);
+        assertEquals(List.of(), tree(upper));
+    }
+
+    @Test
     void aFileReplacingADirectoryIsAChange() throws IOException {
         write(base, "opt/app/x", "x");
         write(upper, "opt/app", "a file now");
