@@ -1,19 +1,36 @@
 package dev.jspawn.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
 
-/** What the commands touch on the host, replaceable in tests: the search path, the bus, /proc and systemctl. */
-public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl) {
+/**
+ * What the commands touch on the host, replaceable in tests: the search path, the bus, /proc,
+ * systemctl, and the other programs jspawn runs (cp, systemd-nspawn, debootstrap, tar).
+ */
+public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl, Runner runner) {
 
     /** Runs systemctl with these arguments (it waits for its jobs) and returns its exit status. */
     @FunctionalInterface
     public interface Systemctl {
         int run(String... args);
+    }
+
+    /** Runs a program, its output going to ours (so long steps show their progress), and returns its exit status. */
+    @FunctionalInterface
+    public interface Runner {
+        int run(List<String> command);
+    }
+
+    public Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl) {
+        this(searchPath, bus, proc, systemctl, cmd -> {
+            throw new UserError(cmd.get(0) + " is not available here");
+        });
     }
 
     public Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc) {
@@ -23,20 +40,24 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
     }
 
     public static Context system() {
-        return new Context(SearchPath.fromEnvironment(System.getenv()), DBusHostBus::connect, Path.of("/proc"), Context::systemctl);
+        return new Context(SearchPath.fromEnvironment(System.getenv()), DBusHostBus::connect, Path.of("/proc"),
+                args -> run(prepend("systemctl", args)), Context::run);
     }
 
-    private static int systemctl(String... args) {
-        String[] cmd = new String[args.length + 1];
-        cmd[0] = "systemctl";
-        System.arraycopy(args, 0, cmd, 1, args.length);
+    private static List<String> prepend(String first, String... rest) {
+        List<String> cmd = new ArrayList<>(List.of(first));
+        cmd.addAll(List.of(rest));
+        return cmd;
+    }
+
+    private static int run(List<String> cmd) {
         try {
             return new ProcessBuilder(cmd).inheritIO().start().waitFor();
         } catch (java.io.IOException e) {
-            throw new UserError("Failed to run systemctl: " + e.getMessage());
+            throw new UserError("Failed to run " + cmd.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UserError("interrupted while running systemctl");
+            throw new UserError("interrupted while running " + cmd.get(0));
         }
     }
 }

@@ -8,11 +8,12 @@ import picocli.CommandLine.Command;
 
 @Command(name = "jspawn",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // --help and --version on every subcommand too
         versionProvider = Jspawn.Version.class,
         description = {"Declarative systemd-nspawn containers on overlayfs.",
                 "Containers are configured in /etc/jspawn/NAME.jspawn (see jspawn.jspawn(5)) and run as jspawn@NAME.service."},
         subcommands = {ListCommand.class, StatusCommand.class, CatCommand.class, VerifyCommand.class, CreateCommand.class, RemoveCommand.class,
-                PruneCommand.class, RestoreCommand.class,
+                PruneCommand.class, RestoreCommand.class, BaseCommand.class,
                 RegisterCommand.class, UnregisterCommand.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (an invalid file, an unknown container, a failed D-Bus call)", "2:invalid usage"},
@@ -32,7 +33,7 @@ public final class Jspawn {
         CommandLine cl = new CommandLine(new Jspawn(context));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
-            if (ex instanceof UserError || ex instanceof HostBus.Failure) {
+            if (ex instanceof UserError || ex instanceof HostBus.Failure || ex instanceof java.io.IOException) {
                 err.println("jspawn: " + ex.getMessage());
             } else {
                 err.println("jspawn: internal error: " + ex);

@@ -105,6 +105,18 @@ class JspawnCommandTest {
     }
 
     @Test
+    void everySubcommandHasHelp() {
+        for (String sub : List.of("list", "status", "cat", "verify", "create", "remove", "prune", "restore", "register", "unregister")) {
+            out.getBuffer().setLength(0);
+            assertEquals(0, run(sub, "--help"), sub);
+            assertTrue(out.toString().startsWith("Usage: jspawn " + sub), out.toString());
+        }
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "upgrade", "--help"));
+        assertTrue(out.toString().startsWith("Usage: jspawn base upgrade"), out.toString());
+    }
+
+    @Test
     void verifyReportsEveryErrorAndExits1() {
         assertEquals(1, run("verify"));
         assertEquals(etc.resolve("broken.jspawn") + ":2: [Container] Base=: name \"a,b\" is refused: ',' would end the mount option; "

@@ -97,6 +97,12 @@ public final class Bases {
         return new Bases(valid, invalid, errors);
     }
 
+    /** The parent a NAME.base file declares, if any (a base that sits on another base). */
+    public Optional<String> parentOf(String name) {
+        Definition d = valid.get(name);
+        return d == null ? Optional.empty() : d.parent();
+    }
+
     /** Errors in base files themselves, reported once (a child using such a base fails too). */
     public List<Diagnostic> errors() {
         return errors;

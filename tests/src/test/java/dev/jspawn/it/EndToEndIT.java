@@ -256,6 +256,64 @@ class EndToEndIT {
 
     @Test
     @Order(11)
+    void baseUpgradeUpdatesPrunesAndRestartsLosingNothing() {
+        sh("systemctl start jspawn@child_apache");
+        box.sh("machinectl shell child-apache /bin/sh -c 'cat /etc/debian_version > /tmp/v && cat /tmp/v > /etc/debian_version'").ok();
+        assertTrue(holds("test -f /var/lib/jspawn/child_apache_up/etc/debian_version"));
+        String leader = machineProperty("child-apache", "Leader");
+
+        String upgrade = sh("jspawn base upgrade default-ns-1 -- /bin/sh -c 'echo from-v2 > /etc/jspawn-v2'");
+        assertTrue(upgrade.contains("default-ns-1: v2 is now current."), upgrade);
+        assertTrue(upgrade.matches("(?s).*\\n  child_apache: removed [1-9][0-9]* identical files, kept [0-9]+ changed; started again\\n.*"), upgrade);
+        assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
+        assertFalse(holds("test -e /var/lib/jspawn/.jspawn/bases/default-ns-1/v1/etc/jspawn-v2"), "the old version was not touched");
+
+        Sandbox.await(WAIT, "child-apache to be registered again", () -> {
+            String now = machineProperty("child-apache", "Leader");
+            return !now.isEmpty() && !now.equals(leader);
+        });
+        assertEquals("from-v2", sh("machinectl shell child-apache /bin/cat /etc/jspawn-v2 | tr -d '\\r' | grep from"), "the guest sees the new base");
+        assertTrue(sh("machinectl shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the child's change is still the child's");
+        assertFalse(holds("test -e /var/lib/jspawn/child_apache_up/etc/debian_version"), "the identical copy is gone");
+        assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"), "the child's own files are still there");
+
+        String versions = sh("jspawn base versions default-ns-1");
+        assertTrue(versions.matches("(?s).*\\nv2 +yes +[0-9.]+M +child_apache\\n?.*"), versions);
+        String gc = sh("jspawn base gc");
+        assertTrue(gc.lines().anyMatch(l -> l.matches("removed default-ns-1 v1 \\([0-9.]+M\\)")), "no child uses v1 any more: " + gc);
+
+        Sandbox.Result failed = box.sh("jspawn base update default-ns-1 -- /bin/false");
+        assertEquals(1, failed.exit());
+        assertTrue(failed.err().contains("/bin/false failed (exit status 1); the base is unchanged"), failed.err());
+        assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
+        assertEquals("v2", sh("ls /var/lib/jspawn/.jspawn/bases/default-ns-1"), "no half-made version is left");
+
+        sh("jspawn base update default-ns-1 -- /bin/true && jspawn base rollback default-ns-1");
+        assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
+        assertTrue(sh("jspawn base gc default-ns-1").contains("removed default-ns-1 v3"));
+        sh("machinectl poweroff child-apache");
+        awaitActive("jspawn@child_apache", "inactive");
+    }
+
+    @Test
+    @Order(12)
+    void baseCreateFromATarballOrADirectory() {
+        sh("mkdir -p /tmp/t/usr/lib /tmp/t/etc && echo ID=tiny > /tmp/t/usr/lib/os-release && tar -C /tmp/t -cf /tmp/t.tar .");
+        String created = sh("jspawn base create tiny --from-tar /tmp/t.tar");
+        assertTrue(created.contains("Created base tiny (v1"), created);
+        assertEquals("ID=tiny", sh("cat /var/lib/jspawn/tiny/usr/lib/os-release"));
+        assertEquals("LANG=C.UTF-8", sh("cat /var/lib/jspawn/tiny/etc/locale.conf"), "the how-to's setup ran");
+        assertEquals(1, box.sh("jspawn base create tiny --from-tar /tmp/t.tar").exit(), "never over an existing base");
+        Sandbox.Result bad = box.sh("mkdir -p /tmp/empty && jspawn base create notanos --from-dir /tmp/empty");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("not an OS tree; nothing was created"), bad.err());
+        assertFalse(holds("test -e /var/lib/jspawn/notanos || ls /var/lib/jspawn/.jspawn/bases/notanos/* >/dev/null 2>&1"));
+        sh("jspawn base create copy-of-v2 --from-dir /var/lib/jspawn/default-ns-1/");
+        assertTrue(sh("jspawn base list").lines().anyMatch(l -> l.matches("copy-of-v2 +v1 +1 +[0-9.]+M +-")), sh("jspawn base list"));
+    }
+
+    @Test
+    @Order(13)
     void aBadFileNeitherStopsTheOthersNorStartsAndAMissingOneSaysSo() {
         sh("printf '[Container]\\nBase=/x,lowerdir=/etc\\n' > /etc/jspawn/bad.jspawn && systemctl daemon-reload");
         assertTrue(holds("test -f /run/systemd/generator/var-lib-jspawn-child_apache.mount"), "good files are still converted");

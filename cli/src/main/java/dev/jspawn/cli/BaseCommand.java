@@ -1,0 +1,365 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+import dev.jspawn.config.Bases;
+import dev.jspawn.config.ConfigLoader;
+import dev.jspawn.config.ConfigSource;
+import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.config.SearchPath;
+import dev.jspawn.config.Values;
+import dev.jspawn.generator.Converter;
+import dev.jspawn.images.BaseStore;
+import dev.jspawn.images.Prune;
+import dev.jspawn.machined.HostBus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "base",
+        description = {"Base images: make them, update them without touching a running child's lower layer, and run the how-to's update cycle.",
+                "Versions live in IMAGE_ROOT/.jspawn/bases/NAME/vN; IMAGE_ROOT/NAME points at the current one."},
+        subcommands = {BaseCommand.ListBases.class, BaseCreateCommand.class, BaseCommand.Update.class, BaseCommand.Upgrade.class,
+                BaseCommand.Versions.class, BaseCommand.Rollback.class, BaseCommand.Gc.class})
+final class BaseCommand {
+
+    @ParentCommand
+    Jspawn parent;
+
+    @Option(names = "--image-root", paramLabel = "DIR", defaultValue = ConfigLoader.DEFAULT_IMAGE_ROOT, scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Where the bases are (default: ${DEFAULT-VALUE}).")
+    Path imageRoot;
+
+    Context context() {
+        return parent.context;
+    }
+
+    BaseStore store() {
+        return new BaseStore(imageRoot);
+    }
+
+    /** Every valid child whose chain of bases includes this base. */
+    List<ContainerConfig> children(String base) {
+        SearchPath sp = context().searchPath();
+        Bases bases = Bases.load(sp);
+        String dir = imageRoot.resolve(base).toString();
+        List<ContainerConfig> out = new ArrayList<>();
+        for (ConfigSource s : sp.scan().sources()) {
+            ConfigLoader.load(s, bases).config().filter(c -> c.lowerDirs().contains(dir)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    static String validName(String name) {
+        try {
+            return Values.fileName(name);
+        } catch (Values.Invalid e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    /** Which children (mounted ones) use which version. */
+    Map<Integer, List<String>> usage(String base) throws IOException {
+        Map<Integer, List<String>> used = new TreeMap<>();
+        for (ContainerConfig c : children(base)) {
+            if (Mounts.using(context().proc(), c.where(), List.of()).isEmpty()) continue;
+            for (int v : store().usedBy(base, Path.of(c.where()), Path.of(c.upperDir()))) {
+                used.computeIfAbsent(v, k -> new ArrayList<>()).add(c.name());
+            }
+        }
+        return used;
+    }
+
+    /** A new version: a copy of the current one (copy-on-write where the filesystem allows), CMD run inside with systemd-nspawn. */
+    BaseStore.Version update(String name, List<String> cmd, PrintWriter out) throws IOException {
+        validName(name);
+        BaseStore store = store();
+        if (store.current(name).isEmpty()) throw new UserError("no base " + name + " in " + imageRoot);
+        Bases.load(context().searchPath()).parentOf(name).ifPresent(p -> {
+            throw new UserError(name + " sits on " + p + ": updating a layered base is not supported yet; update " + p + " instead");
+        });
+        store.adopt(name);
+        Path current = store.current(name).orElseThrow();
+        Path partial = store.prepare(name);
+        out.println("Copying " + current.getFileName() + " of " + name + " to a new version...");
+        out.flush();
+        if (context().runner().run(List.of("cp", "-a", "--reflink=auto", current.toString(), partial.toString())) != 0) {
+            BaseStoreCleanup.discard(partial);
+            throw new UserError("Failed to copy " + current + "; the base is unchanged");
+        }
+        List<String> nspawn = new ArrayList<>(List.of("systemd-nspawn", "--quiet", "--register=no", "--settings=no", "--link-journal=no",
+                "--resolv-conf=bind-host", "--timezone=off", "--directory=" + partial, "--"));
+        nspawn.addAll(cmd);
+        out.println("Running in it: " + String.join(" ", cmd));
+        out.flush();
+        int status = context().runner().run(nspawn);
+        if (status != 0) {
+            BaseStoreCleanup.discard(partial);
+            throw new UserError(String.join(" ", cmd) + " failed (exit status " + status + "); the base is unchanged");
+        }
+        BaseStore.Version v = store.commit(name, partial);
+        out.println(name + ": " + v.label() + " is now current. Running children keep their version until they restart.");
+        out.flush();
+        return v;
+    }
+
+    @Command(name = "list", description = "Every base: its current version, how many versions, its size and the children that use it.")
+    static final class ListBases implements Callable<Integer> {
+        @ParentCommand
+        BaseCommand base;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            SearchPath sp = base.context().searchPath();
+            Bases bases = Bases.load(sp);
+            Map<String, List<String>> users = new TreeMap<>();
+            for (ConfigSource s : sp.scan().sources()) {
+                ConfigLoader.load(s, bases).config().ifPresent(c -> {
+                    for (String dir : c.lowerDirs()) {
+                        Path p = Path.of(dir);
+                        if (p.getParent() != null && p.getParent().equals(base.imageRoot)) {
+                            users.computeIfAbsent(p.getFileName().toString(), k -> new ArrayList<>()).add(c.name());
+                        }
+                    }
+                });
+            }
+            Path store = base.imageRoot.resolve(BaseStore.STORE);
+            if (Files.isDirectory(store)) {
+                try (var s = Files.list(store)) {
+                    s.forEach(p -> users.computeIfAbsent(p.getFileName().toString(), k -> new ArrayList<>()));
+                }
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"BASE", "CURRENT", "VERSIONS", "SIZE", "CHILDREN"});
+            for (Map.Entry<String, List<String>> e : users.entrySet()) {
+                BaseStore st = base.store();
+                List<BaseStore.Version> versions = st.versions(e.getKey());
+                Optional<Path> current = st.current(e.getKey());
+                String label = current.isEmpty() ? "missing" : versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label)
+                        .findFirst().orElse("plain");
+                rows.add(new String[] {e.getKey(), label, Integer.toString(Math.max(versions.size(), current.isPresent() ? 1 : 0)),
+                        Sizes.human(current.isPresent() ? Sizes.of(current.get()) : -1), e.getValue().isEmpty() ? "-" : String.join(",", e.getValue())});
+            }
+            Table.print(out, rows);
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "update", description = {"Make a new version of a base: copy the current one, run CMD inside it with systemd-nspawn, and make it current.",
+            "Running children keep their version until they restart. Example: jspawn base update default-ns-1 -- apt-get -y full-upgrade"})
+    static final class Update implements Callable<Integer> {
+        @ParentCommand
+        BaseCommand base;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command to run in the new version (after --).")
+        List<String> cmd;
+
+        @Override
+        public Integer call() throws IOException {
+            base.update(name, cmd, spec.commandLine().getOut());
+            return 0;
+        }
+    }
+
+    @Command(name = "upgrade", description = {"The how-to's update cycle in one command: update the base (as base update),"
+            + " prune every child of it (as prune), and start again each child that was running, on the new version.",
+            "Example: jspawn base upgrade default-ns-1 -- apt-get -y full-upgrade"})
+    static final class Upgrade implements Callable<Integer> {
+        @ParentCommand
+        BaseCommand base;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD")
+        List<String> cmd;
+
+        @Option(names = "--prefer-base", description = "Move files the children changed to their backup dirs (see prune --prefer-base).")
+        boolean preferBase;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            List<ContainerConfig> children = base.children(name);
+            Set<String> running = new TreeSet<>();
+            try (HostBus bus = base.context().bus().get()) {
+                for (ContainerConfig c : children) {
+                    String state = bus.unit(Converter.serviceName(c.name())).activeState();
+                    if (state.equals("active") || state.equals("activating") || state.equals("reloading")) running.add(c.name());
+                }
+            }
+            base.update(name, cmd, out);
+            Map<String, String> summary = new LinkedHashMap<>();
+            boolean failed = false;
+            for (ContainerConfig c : children) {
+                Path backup = PruneCommand.backupDir(c);
+                String line;
+                try {
+                    Prune.Summary s = Offline.run(base.context(), c, true, out,
+                            () -> new Prune(Path.of(c.upperDir()), c.lowerDirs().stream().map(Path::of).toList(), false,
+                                    preferBase ? backup : null, a -> {
+                                        if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);
+                                    }).run());
+                    line = "removed " + s.removed() + " identical files, kept " + s.kept() + " changed"
+                            + (preferBase ? ", moved " + s.backedUp() + " to " + backup : "");
+                } catch (IOException | UserError | HostBus.Failure e) {
+                    // One child's failure must not keep the others stopped: report it and go on.
+                    line = "prune FAILED: " + e.getMessage();
+                    failed = true;
+                }
+                if (running.contains(c.name())) {
+                    boolean ok = base.context().systemctl().run("start", Converter.serviceName(c.name())) == 0;
+                    line += ok ? "; started again" : "; FAILED to start again (see systemctl status " + Converter.serviceName(c.name()) + ")";
+                    failed |= !ok;
+                }
+                summary.put(c.name(), line);
+            }
+            out.println();
+            out.println("Upgrade of " + name + ":" + (summary.isEmpty() ? " no children." : ""));
+            summary.forEach((child, line) -> out.println("  " + child + ": " + line));
+            out.flush();
+            return failed ? Jspawn.FAILURE : 0;
+        }
+    }
+
+    @Command(name = "versions", description = "A base's versions, which one is current, and which mounted children use which.")
+    static final class Versions implements Callable<Integer> {
+        @ParentCommand
+        BaseCommand base;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            validName(name);
+            List<BaseStore.Version> versions = base.store().versions(name);
+            if (versions.isEmpty()) {
+                if (base.store().current(name).isEmpty()) throw new UserError("no base " + name + " in " + base.imageRoot);
+                out.println(name + " is a plain directory with no versions yet; jspawn base update makes the first.");
+                out.flush();
+                return 0;
+            }
+            Map<Integer, List<String>> usage = base.usage(name);
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"VERSION", "CURRENT", "SIZE", "USED-BY"});
+            for (BaseStore.Version v : versions) {
+                rows.add(new String[] {v.label(), v.current() ? "yes" : "", Sizes.human(Sizes.of(v.dir())),
+                        String.join(",", usage.getOrDefault(v.number(), List.of()))});
+            }
+            Table.print(out, rows);
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", description = "Make the version before the current one current again; children use it when they restart.")
+    static final class Rollback implements Callable<Integer> {
+        @ParentCommand
+        BaseCommand base;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            validName(name);
+            BaseStore.Version v;
+            try {
+                v = base.store().rollback(name);
+            } catch (IOException e) {
+                throw new UserError(e.getMessage());
+            }
+            spec.commandLine().getOut().println(name + ": " + v.label() + " is current again; children use it when they restart.");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "gc", description = "Remove the versions of bases that are not current and that no mounted child uses.")
+    static final class Gc implements Callable<Integer> {
+        @ParentCommand
+        BaseCommand base;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", arity = "0..*", description = "The bases (default: all).")
+        List<String> names = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            List<String> todo = new ArrayList<>(names);
+            Path store = base.imageRoot.resolve(BaseStore.STORE);
+            if (todo.isEmpty() && Files.isDirectory(store, LinkOption.NOFOLLOW_LINKS)) {
+                try (var s = Files.list(store)) {
+                    s.map(p -> p.getFileName().toString()).sorted().forEach(todo::add);
+                }
+            }
+            for (String name : todo) {
+                validName(name);
+                Map<Integer, List<String>> usage = base.usage(name);
+                for (BaseStore.Version v : base.store().versions(name)) {
+                    if (v.current()) continue;
+                    if (usage.containsKey(v.number())) {
+                        out.println("kept " + name + " " + v.label() + ": used by " + String.join(", ", usage.get(v.number())));
+                    } else {
+                        String size = Sizes.human(Sizes.of(v.dir()));
+                        base.store().remove(name, v, usage.keySet());
+                        out.println("removed " + name + " " + v.label() + " (" + size + ")");
+                    }
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Deleting a prepared version that will not be committed. */
+    static final class BaseStoreCleanup {
+        private BaseStoreCleanup() {
+        }
+
+        static void discard(Path partial) throws IOException {
+            if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) RemoveCommand.deleteTree(partial);
+        }
+    }
+}

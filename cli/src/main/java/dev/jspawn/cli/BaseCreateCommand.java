@@ -1,0 +1,198 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import dev.jspawn.images.BaseStore;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "create",
+        description = {"Make a base image as the how-to does: with debootstrap (default: the host's Debian/Ubuntu suite and apt mirror),"
+                + " pacstrap, a root tarball or an existing directory; then the how-to's setup (locale, timezone, root login on the"
+                + " container console, resolv.conf pointing at systemd-resolved where the base has it, systemd-networkd if asked).",
+                "It becomes version v1 of IMAGE_ROOT/NAME."})
+final class BaseCreateCommand implements Callable<Integer> {
+
+    @ParentCommand
+    BaseCommand base;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", description = "The base's name, e.g. default-ns-1.")
+    String name;
+
+    static final class Source {
+        @Option(names = "--suite", paramLabel = "SUITE", description = "debootstrap this Debian/Ubuntu suite (default: the host's).")
+        String suite;
+
+        @Option(names = "--pacstrap", description = "pacstrap an Arch Linux base (needs pacstrap, as on Arch).")
+        boolean pacstrap;
+
+        @Option(names = "--from-tar", paramLabel = "FILE", description = "Unpack a root file system tarball.")
+        Path tar;
+
+        @Option(names = "--from-dir", paramLabel = "DIR", description = "Copy an existing root directory.")
+        Path dir;
+    }
+
+    @ArgGroup(exclusive = true)
+    Source source = new Source();
+
+    @Option(names = "--mirror", paramLabel = "URL", description = "The debootstrap mirror (default: the host's apt configuration).")
+    String mirror;
+
+    @Option(names = "--networkd", description = "Enable systemd-networkd in the base (the guest then configures its host0 link by DHCP).")
+    boolean networkd;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        BaseCommand.validName(name);
+        BaseStore store = base.store();
+        if (store.current(name).isPresent() || Files.isSymbolicLink(store.link(name))) {
+            throw new UserError("base " + name + " already exists in " + base.imageRoot);
+        }
+        Path partial = store.prepare(name);
+        try {
+            fill(partial, out);
+            step(out, "Setting up " + name + " as the how-to does");
+            Setup.apply(partial, networkd, base.context(), out);
+            BaseStore.Version v = store.commit(name, partial);
+            out.println("Created base " + name + " (" + v.label() + ", " + Sizes.human(Sizes.of(v.dir())) + ") in " + base.imageRoot
+                    + ". Use it with Base=" + name + " or: jspawn create CHILD --base " + name);
+        } catch (RuntimeException | IOException e) {
+            BaseCommand.BaseStoreCleanup.discard(partial);
+            throw e;
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void fill(Path partial, PrintWriter out) throws IOException {
+        List<String> cmd;
+        if (source.tar != null) {
+            if (!Files.isRegularFile(source.tar)) throw new UserError("no file " + source.tar);
+            Files.createDirectories(partial);
+            step(out, "Unpacking " + source.tar);
+            cmd = List.of("tar", "--extract", "--file=" + source.tar, "--directory=" + partial, "--same-owner", "--preserve-permissions",
+                    "--xattrs", "--xattrs-include=*", "--numeric-owner");
+        } else if (source.dir != null) {
+            if (!Files.isDirectory(source.dir)) throw new UserError("no directory " + source.dir);
+            Path from = source.dir.toRealPath(); // a versioned base is a symlink: copy what it points at
+            step(out, "Copying " + from);
+            cmd = List.of("cp", "-a", "--reflink=auto", from.toString(), partial.toString());
+        } else if (source.pacstrap) {
+            Files.createDirectories(partial);
+            step(out, "pacstrap (this takes a while; its progress follows)");
+            cmd = List.of("pacstrap", "-c", partial.toString(), "base");
+        } else {
+            String suite = source.suite != null ? source.suite : Setup.hostSuite();
+            String url = mirror != null ? mirror : Setup.hostMirror();
+            step(out, "debootstrap " + suite + " from " + url + " (about a minute; its progress follows)");
+            cmd = List.of("debootstrap", "--variant=minbase", "--include=systemd,dbus,systemd-sysv", suite, partial.toString(), url);
+        }
+        int status = base.context().runner().run(cmd);
+        if (status != 0) throw new UserError(cmd.get(0) + " failed (exit status " + status + "); nothing was created");
+        if (!isOsTree(partial)) throw new UserError("the result has no /usr/lib/os-release or /etc/os-release: not an OS tree; nothing was created");
+    }
+
+    static boolean isOsTree(Path dir) {
+        return Files.exists(dir.resolve("usr/lib/os-release"), LinkOption.NOFOLLOW_LINKS) || Files.exists(dir.resolve("etc/os-release"), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    static void step(PrintWriter out, String what) {
+        out.println("==> " + what);
+        out.flush();
+    }
+
+    /** The how-to's setup steps, each only where it applies and never overwriting what the image chose. */
+    static final class Setup {
+        private Setup() {
+        }
+
+        static void apply(Path root, boolean networkd, Context ctx, PrintWriter out) throws IOException {
+            Path locale = root.resolve("etc/locale.conf");
+            if (!Files.exists(locale, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(locale.getParent());
+                Files.writeString(locale, "LANG=C.UTF-8\n");
+                out.println("    locale: LANG=C.UTF-8");
+            }
+            Path hostTz = Path.of("/etc/localtime");
+            Path tz = root.resolve("etc/localtime");
+            if (Files.isSymbolicLink(hostTz) && !Files.exists(tz, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(tz, Files.readSymbolicLink(hostTz));
+                out.println("    timezone: as the host's, " + Files.readSymbolicLink(hostTz));
+            }
+            Path securetty = root.resolve("etc/securetty");
+            if (Files.isRegularFile(securetty, LinkOption.NOFOLLOW_LINKS)) {
+                List<String> lines = new ArrayList<>(Files.readAllLines(securetty));
+                boolean changed = false;
+                for (String tty : List.of("console", "pts/0", "pts/1", "pts/2", "pts/3")) {
+                    if (!lines.contains(tty)) {
+                        lines.add(tty);
+                        changed = true;
+                    }
+                }
+                if (changed) {
+                    Files.write(securetty, lines);
+                    out.println("    root login: allowed on the container console and pts/0-3");
+                }
+            }
+            if (Files.exists(root.resolve("usr/lib/systemd/systemd-resolved"), LinkOption.NOFOLLOW_LINKS)) {
+                Path resolv = root.resolve("etc/resolv.conf");
+                Files.deleteIfExists(resolv);
+                Files.createSymbolicLink(resolv, Path.of("../run/systemd/resolve/stub-resolv.conf"));
+                out.println("    resolv.conf: systemd-resolved's stub");
+            }
+            if (networkd) {
+                int s = ctx.runner().run(List.of("systemctl", "--root=" + root, "enable", "systemd-networkd.service"));
+                if (s != 0) throw new UserError("Failed to enable systemd-networkd in the base (is it installed there?)");
+                out.println("    systemd-networkd: enabled");
+            }
+            out.flush();
+        }
+
+        static String hostSuite() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+                if (line.startsWith("VERSION_CODENAME=") && line.length() > 17) return line.substring(17).replace("\"", "");
+            }
+            throw new UserError("cannot tell the host's suite from /etc/os-release; pass --suite");
+        }
+
+        /** The first Debian/Ubuntu mirror of the host's apt configuration (deb822 .sources, then sources.list). */
+        static String hostMirror() throws IOException {
+            Path dir = Path.of("/etc/apt/sources.list.d");
+            if (Files.isDirectory(dir)) {
+                try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.sources")) {
+                    for (Path f : s) {
+                        for (String line : Files.readAllLines(f)) {
+                            if (line.startsWith("URIs:") && !line.contains("security")) return line.substring(5).trim().split("\\s+")[0];
+                        }
+                    }
+                }
+            }
+            Path list = Path.of("/etc/apt/sources.list");
+            if (Files.isRegularFile(list)) {
+                for (String line : Files.readAllLines(list)) {
+                    String l = line.replaceAll("\\[[^]]*\\]", "").trim();
+                    if (l.startsWith("deb ") && !l.contains("security")) return l.split("\\s+")[1];
+                }
+            }
+            throw new UserError("no apt mirror found in /etc/apt; pass --mirror");
+        }
+    }
+}
