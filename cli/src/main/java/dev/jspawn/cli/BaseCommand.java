@@ -86,32 +86,67 @@ final class BaseCommand {
         return used;
     }
 
-    /** A new version: a copy of the current one (copy-on-write where the filesystem allows), CMD run inside with systemd-nspawn. */
+    /**
+     * A new version: a copy of the current one (copy-on-write where the filesystem allows), CMD run
+     * inside with systemd-nspawn, then made current. For a layered base the copy is its own layer, and
+     * CMD runs on an overlay of it over its parent chain (mounted in a private mount namespace), so the
+     * new version again holds only what this layer adds.
+     */
     BaseStore.Version update(String name, List<String> cmd, PrintWriter out) throws IOException {
         validName(name);
+        try {
+            Values.path(imageRoot.toString());
+        } catch (Values.Invalid e) {
+            throw new UserError("--image-root: " + e.getMessage());
+        }
         BaseStore store = store();
         if (store.current(name).isEmpty()) throw new UserError("no base " + name + " in " + imageRoot);
-        Bases.load(context().searchPath()).parentOf(name).ifPresent(p -> {
-            throw new UserError(name + " sits on " + p + ": updating a layered base is not supported yet; update " + p + " instead");
-        });
+        Bases bases = Bases.load(context().searchPath());
+        List<String> parentLayers = List.of();
+        Optional<String> parentBase = bases.parentOf(name);
+        if (parentBase.isPresent()) {
+            try {
+                parentLayers = bases.lowerDirs(parentBase.get(), imageRoot.toString());
+            } catch (Values.Invalid e) {
+                throw new UserError("base " + name + ": " + e.getMessage());
+            }
+        }
         store.adopt(name);
         Path current = store.current(name).orElseThrow();
         Path partial = store.prepare(name);
-        out.println("Copying " + current.getFileName() + " of " + name + " to a new version...");
-        out.flush();
-        if (context().runner().run(List.of("cp", "-a", "--reflink=auto", current.toString(), partial.toString())) != 0) {
+        Path work = partial.resolveSibling(partial.getFileName() + ".work");
+        Path mnt = partial.resolveSibling(partial.getFileName() + ".mnt");
+        try {
+            out.println("Copying " + current.getFileName() + " of " + name + " to a new version...");
+            out.flush();
+            if (context().runner().run(List.of("cp", "-a", "--reflink=auto", current.toString(), partial.toString())) != 0) {
+                throw new UserError("Failed to copy " + current + "; the base is unchanged");
+            }
+            List<String> run = new ArrayList<>();
+            Path dir = partial;
+            if (!parentLayers.isEmpty()) {
+                Files.createDirectories(work);
+                Files.createDirectories(mnt);
+                // The paths are arguments of the script, never spliced into it.
+                run.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                        "mount -t overlay overlay -o \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh",
+                        "lowerdir=" + String.join(":", parentLayers) + ",upperdir=" + partial + ",workdir=" + work, mnt.toString()));
+                dir = mnt;
+            }
+            run.addAll(List.of("systemd-nspawn", "--quiet", "--register=no", "--settings=no", "--link-journal=no",
+                    "--resolv-conf=bind-host", "--timezone=off", "--directory=" + dir, "--"));
+            run.addAll(cmd);
+            out.println("Running in it" + (parentLayers.isEmpty() ? "" : " (over " + String.join(":", parentLayers) + ")") + ": "
+                    + String.join(" ", cmd));
+            out.flush();
+            int status = context().runner().run(run);
+            if (status != 0) throw new UserError(String.join(" ", cmd) + " failed (exit status " + status + "); the base is unchanged");
+        } catch (RuntimeException | IOException e) {
             BaseStoreCleanup.discard(partial);
-            throw new UserError("Failed to copy " + current + "; the base is unchanged");
-        }
-        List<String> nspawn = new ArrayList<>(List.of("systemd-nspawn", "--quiet", "--register=no", "--settings=no", "--link-journal=no",
-                "--resolv-conf=bind-host", "--timezone=off", "--directory=" + partial, "--"));
-        nspawn.addAll(cmd);
-        out.println("Running in it: " + String.join(" ", cmd));
-        out.flush();
-        int status = context().runner().run(nspawn);
-        if (status != 0) {
-            BaseStoreCleanup.discard(partial);
-            throw new UserError(String.join(" ", cmd) + " failed (exit status " + status + "); the base is unchanged");
+            throw e;
+        } finally {
+            BaseStoreCleanup.discard(work);
+            BaseStoreCleanup.discard(mnt);
         }
         BaseStore.Version v = store.commit(name, partial);
         out.println(name + ": " + v.label() + " is now current. Running children keep their version until they restart.");

@@ -300,11 +300,25 @@ class EndToEndIT {
         assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
         assertEquals("v2", sh("ls /var/lib/jspawn/.jspawn/bases/default-ns-1"), "no half-made version is left");
 
-        sh("jspawn base update default-ns-1 -- /bin/true && jspawn base rollback default-ns-1");
+        sh("jspawn base update default-ns-1 -- /bin/true");
+        assertTrue(sh("jspawn base versions default-ns-1").matches("(?s).*\\nv2 +[0-9.]+M +child_apache\\nv3 +yes +[0-9.]+M *\\n?"),
+                "a running child keeps its version until it restarts: " + sh("jspawn base versions default-ns-1"));
+        sh("jspawn base rollback default-ns-1");
         assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
         assertTrue(sh("jspawn base gc default-ns-1").contains("removed default-ns-1 v3"));
         sh("machinectl poweroff child-apache");
         awaitActive("jspawn@child_apache", "inactive");
+
+        // A layered base: its new version holds only what the layer adds, made over its parent chain.
+        sh("jspawn base update web-base -- /bin/sh -c 'echo web-v2 > /etc/web-v2 && test -f /etc/os-release'");
+        assertEquals(".jspawn/bases/web-base/v2", sh("readlink /var/lib/jspawn/web-base"));
+        assertEquals("web-v2", sh("cat /var/lib/jspawn/web-base/etc/web-v2"));
+        assertFalse(holds("test -e /var/lib/jspawn/web-base/usr/bin/ls"), "the layer did not absorb its parent");
+        sh("systemctl start jspawn@child_php");
+        assertEquals("web-v2", sh("machinectl shell child-php /bin/cat /etc/web-v2 | tr -d '\\r' | grep web"));
+        assertEquals("from-web-base", sh("machinectl shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
+        sh("machinectl poweroff child-php");
+        awaitActive("jspawn@child_php", "inactive");
     }
 
     @Test
