@@ -260,7 +260,7 @@ final class BaseCommand {
                 Path backup = PruneCommand.backupDir(c);
                 String line;
                 try {
-                    Prune.Summary s = Offline.run(base.context(), c, true, out,
+                    Prune.Summary s = Offline.run(base.context(), c, true, false, out,
                             () -> new Prune(Path.of(c.upperDir()), c.lowerDirs().stream().map(Path::of).toList(), false,
                                     preferBase ? backup : null, a -> {
                                         if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);

@@ -27,7 +27,13 @@ final class Offline {
     private Offline() {
     }
 
+    /** As {@link #run(Context, ContainerConfig, boolean, boolean, PrintWriter, Action)}, reminding the admin to start a stopped child again. */
     static <T> T run(Context ctx, ContainerConfig c, boolean stop, PrintWriter out, Action<T> action) throws IOException {
+        return run(ctx, c, stop, true, out, action);
+    }
+
+    /** @param remindToStart say that a child stopped here stays stopped (not when the caller starts it again, or removes it) */
+    static <T> T run(Context ctx, ContainerConfig c, boolean stop, boolean remindToStart, PrintWriter out, Action<T> action) throws IOException {
         String service = Converter.serviceName(c.name());
         String automount = UnitNames.fromPath(c.where(), ".automount");
         String mount = Converter.mountName(c);
@@ -62,7 +68,7 @@ final class Offline {
             if (automountActive && ctx.systemctl().run("start", automount) != 0) {
                 out.println("jspawn: warning: failed to start " + automount + " again");
             }
-            if (running) out.println(service + " was stopped; start it again with: systemctl start " + service);
+            if (running && remindToStart) out.println(service + " was stopped; start it again with: systemctl start " + service);
             out.flush();
         }
     }

@@ -48,7 +48,7 @@ final class RemoveCommand implements Callable<Integer> {
         ConfigSource source = Containers.find(searchPath, name);
         ContainerConfig c = Containers.load(searchPath, source);
         String service = Converter.serviceName(c.name());
-        Offline.run(parent.context, c, stop, out, () -> {
+        Offline.run(parent.context, c, stop, false, out, () -> {
             parent.context.systemctl().run("disable", "--quiet", service);
             Path dropIns = source.file().resolveSibling(source.file().getFileName() + ".d");
             if (Files.isDirectory(dropIns)) deleteTree(dropIns);

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.jspawn.syntax.Diagnostic;
-import dev.jspawn.syntax.SystemdIniParser;
 import dev.jspawn.syntax.UnitFile;
 
 /**
@@ -57,16 +56,9 @@ public final class Bases {
         Map<String, Definition> valid = new HashMap<>();
         Map<String, Path> invalid = new HashMap<>();
         for (ConfigSource s : scan.sources()) {
-            List<UnitFile> files = new ArrayList<>();
-            List<Diagnostic> own = new ArrayList<>();
-            List<Path> paths = new ArrayList<>();
-            paths.add(s.file());
-            paths.addAll(s.dropIns());
-            for (Path p : paths) {
-                SystemdIniParser.Result r = SystemdIniParser.parse(p);
-                own.addAll(r.errors());
-                files.add(r.unit());
-            }
+            ConfigSource.Parsed parsed = s.parse();
+            List<UnitFile> files = parsed.files();
+            List<Diagnostic> own = new ArrayList<>(parsed.errors());
             Optional<UnitFile.Entry> parent = Optional.empty();
             for (UnitFile f : files) {
                 for (UnitFile.Entry e : f.entries()) {

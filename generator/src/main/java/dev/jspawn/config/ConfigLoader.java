@@ -1,6 +1,5 @@
 package dev.jspawn.config;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +11,6 @@ import dev.jspawn.config.ContainerConfig.Bind;
 import dev.jspawn.config.ContainerConfig.Network;
 import dev.jspawn.config.ContainerConfig.NetworkMode;
 import dev.jspawn.syntax.Diagnostic;
-import dev.jspawn.syntax.SystemdIniParser;
 import dev.jspawn.syntax.UnitFile;
 import dev.jspawn.syntax.UnitFile.Entry;
 
@@ -50,18 +48,9 @@ public final class ConfigLoader {
 
     /** Reads and parses the source's files, then {@link #load(ConfigSource, List, Bases)}. */
     public static Result load(ConfigSource source, Bases bases) {
-        List<UnitFile> files = new ArrayList<>();
-        List<Diagnostic> errors = new ArrayList<>();
-        List<Path> paths = new ArrayList<>();
-        paths.add(source.file());
-        paths.addAll(source.dropIns());
-        for (Path p : paths) {
-            SystemdIniParser.Result parsed = SystemdIniParser.parse(p);
-            errors.addAll(parsed.errors());
-            files.add(parsed.unit());
-        }
-        if (!errors.isEmpty()) return new Result(Optional.empty(), errors);
-        return load(source, files, bases);
+        ConfigSource.Parsed parsed = source.parse();
+        if (!parsed.errors().isEmpty()) return new Result(Optional.empty(), parsed.errors());
+        return load(source, parsed.files(), bases);
     }
 
     /** Merges parsed files (main file first, drop-ins after) and validates them. No I/O. */
