@@ -228,21 +228,28 @@ class PruneIT {
         int initial = count(template.resolve("upper")), done = referenceUpper.size();
         List<String> trials = new ArrayList<>();
         int midway = 0;
-        for (int trial = 0; trial < 5; trial++) {
+        // Each trial kills a fresh copy at a random point of a whole run. A run that finishes before its
+        // kill tells exactly how long a whole run takes now (the machine may be busy), and the next kill
+        // aims within that; trials go on until three kills have landed mid-run.
+        for (int trial = 0; trial < 12 && midway < 3; trial++) {
             Path victim = copy(template, "victim" + trial);
-            long at = (long) (total * (0.3 + 0.65 * r.nextDouble()));
+            long at = (long) (total * (0.25 + 0.65 * r.nextDouble()));
+            long start = System.nanoTime();
             Process p = pruneDirs(victim);
             boolean finished = p.waitFor(at, TimeUnit.MILLISECONDS);
-            if (!finished) {
+            if (finished) {
+                total = (System.nanoTime() - start) / 1_000_000;
+            } else {
                 p.destroyForcibly(); // SIGKILL
                 p.waitFor();
             }
             int left = count(victim.resolve("upper"));
-            trials.add("killed at " + at + " ms: " + left + " entries left");
+            trials.add((finished ? "finished before " : "killed at ") + at + " ms: " + left + " entries left");
             if (!finished && left < initial && left > done) midway++;
             assertEquals(0, pruneDirs(victim).waitFor(), "the run after the kill completes");
             assertEquals(referenceUpper, Trees.manifest(victim.resolve("upper")), "upper dir after " + trials.get(trial));
             assertEquals(referenceBackup, Trees.manifest(victim.resolve("backup")), "backups after " + trials.get(trial) + ": nothing lost or doubled");
+            delete(victim);
         }
         assertTrue(midway >= 3, "too few kills landed in the middle of a prune (" + trials + "; whole run " + total + " ms)");
     }
