@@ -102,14 +102,13 @@ final class BaseCommand {
         BaseStore store = store();
         if (store.current(name).isEmpty()) throw new UserError("no base " + name + " in " + imageRoot);
         Bases bases = Bases.load(context().searchPath());
-        List<String> parentLayers = List.of();
-        Optional<String> parentBase = bases.parentOf(name);
-        if (parentBase.isPresent()) {
-            try {
-                parentLayers = bases.lowerDirs(parentBase.get(), imageRoot.toString());
-            } catch (Values.Invalid e) {
-                throw new UserError("base " + name + ": " + e.getMessage());
-            }
+        List<String> parentLayers;
+        try {
+            // The whole chain, which also refuses an invalid NAME.base or a loop; what is under this layer is its parents.
+            List<String> chain = bases.lowerDirs(name, imageRoot.toString());
+            parentLayers = chain.subList(1, chain.size());
+        } catch (Values.Invalid e) {
+            throw new UserError("base " + name + ": " + e.getMessage());
         }
         store.adopt(name);
         Path current = store.current(name).orElseThrow();
