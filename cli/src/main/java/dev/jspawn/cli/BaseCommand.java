@@ -260,10 +260,9 @@ final class BaseCommand {
                 String line;
                 try {
                     Prune.Summary s = Offline.run(base.context(), c, true, false, out,
-                            () -> new Prune(Path.of(c.upperDir()), c.lowerDirs().stream().map(Path::of).toList(), false,
-                                    preferBase ? backup : null, a -> {
-                                        if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);
-                                    }).run());
+                            () -> PruneCommand.forChild(c, false, preferBase, a -> {
+                                if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);
+                            }).run());
                     line = "removed " + s.removed() + " identical files, kept " + s.kept() + " changed"
                             + (preferBase ? ", moved " + s.backedUp() + " to " + backup : "");
                 } catch (IOException | UserError | HostBus.Failure e) {
