@@ -39,6 +39,21 @@ public record Node(Path path, Type type, int uid, int gid, int mode, long rdev, 
                 (Long) a.get("rdev"), (Long) a.get("size"), (Integer) a.get("nlink"), Xattrs.all(path)));
     }
 
+    private static boolean sameOwner(int upper, int base, long shift) {
+        if (shift == 0) return upper == base;
+        long b = Integer.toUnsignedLong(base);
+        return b < UidRanges.SIZE && Integer.toUnsignedLong(upper) == shift + b;
+    }
+
+    /**
+     * The host UID at which the user namespace of a child with this upper dir root starts: its owner,
+     * when that is the start of a range (uid = gid, a multiple of 65536); 0 for a child without one.
+     */
+    public long rangeStart() {
+        long u = Integer.toUnsignedLong(uid);
+        return type == Type.DIRECTORY && uid == gid && u > 0 && u % UidRanges.SIZE == 0 ? u : 0;
+    }
+
     /** An overlayfs whiteout: a character device 0/0. */
     public boolean isWhiteout() {
         return type == Type.CHAR && rdev == 0;
@@ -62,7 +77,17 @@ public record Node(Path path, Type type, int uid, int gid, int mode, long rdev, 
 
     /** Same type, owner, mode (but for symlinks) and own xattrs; device numbers for devices. Not contents. */
     public boolean sameMetadata(Node o) {
-        if (type != o.type || uid != o.uid || gid != o.gid) return false;
+        return sameMetadata(o, 0);
+    }
+
+    /**
+     * As {@link #sameMetadata(Node)}, for this node in the upper dir of a child whose user namespace
+     * starts at host UID {@code shift} and {@code base} in its lower layer: the guest sees the base's
+     * owner {@code u} as its own {@code u}, and writes it as host {@code shift + u}.
+     */
+    public boolean sameMetadata(Node base, long shift) {
+        if (type != base.type || !sameOwner(uid, base.uid, shift) || !sameOwner(gid, base.gid, shift)) return false;
+        Node o = base;
         if (type != Type.SYMLINK && mode != o.mode) return false;
         if ((type == Type.CHAR || type == Type.BLOCK) && rdev != o.rdev) return false;
         Map<String, byte[]> a = ownXattrs(), b = o.ownXattrs();

@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,6 +67,8 @@ public final class Prune {
     private final Path backupDir;
     private final Consumer<Action> listener;
     private int removed, removedDirs, kept, backedUp;
+    /** The child's user namespace start (0: none), read from the upper dir's owner. */
+    private long shift;
 
     /**
      * @param lowers    the child's lower layers, topmost first (as in lowerdir=)
@@ -83,6 +86,7 @@ public final class Prune {
     public Summary run() throws IOException {
         Optional<Node> root = Node.stat(upper);
         if (root.isEmpty() || root.get().type() != Node.Type.DIRECTORY) throw new IOException(upper + " is not a directory");
+        shift = root.get().rangeStart();
         List<Path> rootLayers = new ArrayList<>();
         for (Path given : lowers) {
             // As the kernel does at mount time: a layer named through a symlink (a versioned base) is its target.
@@ -154,14 +158,14 @@ public final class Prune {
                     || b.isEmpty() || b.get().node().type() != Node.Type.DIRECTORY;
             if (own) return false; // nothing of the base shows below it
             boolean emptied = walk(rel, dirLayers(rel, layers, b.get().layer()));
-            if (!emptied || !u.sameMetadata(b.get().node())) return false;
+            if (!emptied || !u.sameMetadata(b.get().node(), shift)) return false;
             act(new Action(Kind.REMOVE_DIR, rel, null));
             return true;
         }
         if (b.isEmpty() || u.nlink() > 1 || u.overlayMark("metacopy").isPresent() || u.overlayMark("redirect").isPresent()) {
             return false; // the child's own file, or one whose meaning depends on more than this path
         }
-        if (identical(u, b.get().node())) {
+        if (identical(u, b.get().node(), shift)) {
             act(new Action(Kind.REMOVE, rel, null));
             return true;
         }
@@ -186,15 +190,28 @@ public final class Prune {
         switch (a.kind()) {
             case REMOVE, REMOVE_DIR -> Files.delete(target);
             case BACKUP -> {
-                Files.createDirectories(a.backup().getParent());
+                privateDir(backupDir);
+                Beneath.createParents(backupDir, backupDir.relativize(a.backup()), (dir, rel) -> { });
                 Files.move(target, a.backup(), StandardCopyOption.ATOMIC_MOVE);
             }
             case KEEP_CHANGED -> { }
         }
     }
 
+    /** The backup dir holds what the guest made: root only (0700), never a symlink. */
+    static void privateDir(Path dir) throws IOException {
+        Optional<Node> n = Node.stat(dir);
+        if (n.isEmpty()) {
+            Files.createDirectory(dir);
+        } else if (n.get().type() != Node.Type.DIRECTORY) {
+            throw new IOException(dir + " is not a directory; move it away");
+        }
+        if (n.isEmpty() || (n.get().mode() & 077) != 0) Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+
     private Path freeBackupName(Path rel) throws IOException {
-        Path p = backupDir.resolve(rel);
+        // Earlier backups are what the guest made: a symlink among them must not steer this one elsewhere.
+        Path p = Beneath.resolve(backupDir, rel);
         if (Node.stat(p).isEmpty()) return p;
         for (int n = 1;; n++) {
             Path numbered = p.resolveSibling(p.getFileName() + ".~" + n + "~");
@@ -202,8 +219,8 @@ public final class Prune {
         }
     }
 
-    static boolean identical(Node a, Node b) throws IOException {
-        if (!a.sameMetadata(b)) return false;
+    static boolean identical(Node a, Node b, long shift) throws IOException {
+        if (!a.sameMetadata(b, shift)) return false;
         return switch (a.type()) {
             case FILE -> a.size() == b.size() && sameContent(a.path(), b.path());
             case SYMLINK -> Files.readSymbolicLink(a.path()).equals(Files.readSymbolicLink(b.path()));
