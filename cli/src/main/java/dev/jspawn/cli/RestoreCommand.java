@@ -6,14 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.images.Beneath;
 import dev.jspawn.images.Node;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,17 +50,21 @@ final class RestoreCommand implements Callable<Integer> {
         ContainerConfig c = Containers.load(parent.context.searchPath(), Containers.find(parent.context.searchPath(), name));
         Path rel = guestPath(path);
         Path backupDir = PruneCommand.backupDir(c);
-        Path backup = newest(backupDir, rel).orElseThrow(() -> new UserError("no backup of /" + rel + " in " + backupDir));
-        Path target = Path.of(c.upperDir()).resolve(rel);
+        Path upper = Path.of(c.upperDir());
+        if (newest(backupDir, rel).isEmpty()) throw new UserError("no backup of /" + rel + " in " + backupDir); // before stopping anything
         Offline.run(parent.context, c, stop, out, () -> {
+            // Both trees hold what the guest made: Beneath refuses any symlink on the way.
+            Path backup = newest(backupDir, rel).orElseThrow(() -> new UserError("no backup of /" + rel + " in " + backupDir));
+            Path target = Beneath.resolve(upper, rel);
             if (Node.stat(target).isPresent()) {
                 throw new UserError("/" + rel + " exists in the child again (" + target + "); move it away first, nothing was changed");
             }
-            createParents(c, rel);
+            long shift = Node.stat(upper).map(Node::rangeStart).orElse(0L);
+            Beneath.createParents(upper, rel, (dir, sub) -> copyBaseOwnership(c, dir, sub, shift));
             Files.move(backup, target, StandardCopyOption.ATOMIC_MOVE);
+            out.println("Restored /" + rel + " from " + backup + ".");
             return null;
         });
-        out.println("Restored /" + rel + " from " + backup + ".");
         out.flush();
         return 0;
     }
@@ -75,11 +78,12 @@ final class RestoreCommand implements Callable<Integer> {
         return rel;
     }
 
-    /** The newest backup of rel: the highest numbered one, else the unnumbered one. */
+    /** The newest backup of rel: the highest numbered one, else the unnumbered one. Never looks through a symlink. */
     static Optional<Path> newest(Path backupDir, Path rel) throws IOException {
-        Path plain = backupDir.resolve(rel);
-        if (!Files.isDirectory(plain.getParent(), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-        Path best = Files.exists(plain, LinkOption.NOFOLLOW_LINKS) ? plain : null;
+        Path plain = Beneath.resolve(backupDir, rel);
+        Optional<Node> parentDir = Node.stat(plain.getParent());
+        if (parentDir.isEmpty() || parentDir.get().type() != Node.Type.DIRECTORY) return Optional.empty();
+        Path best = Node.stat(plain).isPresent() ? plain : null;
         int bestN = 0;
         try (var s = Files.list(plain.getParent())) {
             for (Path p : s.toList()) {
@@ -95,22 +99,18 @@ final class RestoreCommand implements Callable<Integer> {
         return Optional.ofNullable(best);
     }
 
-    /** Missing parent dirs in the upper dir get the base's owner and mode, so the merged view does not change. */
-    private static void createParents(ContainerConfig c, Path rel) throws IOException {
-        List<Path> missing = new ArrayList<>();
-        for (Path p = rel.getParent(); p != null && Node.stat(Path.of(c.upperDir()).resolve(p)).isEmpty(); p = p.getParent()) missing.add(0, p);
-        for (Path p : missing) {
-            Path dir = Files.createDirectory(Path.of(c.upperDir()).resolve(p));
-            for (String lower : c.lowerDirs()) {
-                Optional<Node> n = Node.stat(Path.of(lower).resolve(p));
-                if (n.isPresent() && n.get().type() == Node.Type.DIRECTORY) {
-                    Files.setAttribute(dir, "unix:mode", n.get().mode(), LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(dir, "unix:uid", n.get().uid(), LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(dir, "unix:gid", n.get().gid(), LinkOption.NOFOLLOW_LINKS);
-                    break;
-                }
+    /** A parent dir made in the upper dir gets the base's owner (shifted into the child's range) and mode, so the merged view does not change. */
+    private static void copyBaseOwnership(ContainerConfig c, Path dir, Path rel, long shift) throws IOException {
+        for (String lower : c.lowerDirs()) {
+            Path root = Path.of(lower).toRealPath();
+            if (Beneath.blocked(root, rel.resolve("x"))) continue;
+            Optional<Node> n = Node.stat(root.resolve(rel));
+            if (n.isPresent() && n.get().type() == Node.Type.DIRECTORY) {
+                Files.setAttribute(dir, "unix:mode", n.get().mode(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(dir, "unix:uid", (int) (n.get().uid() + shift), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(dir, "unix:gid", (int) (n.get().gid() + shift), LinkOption.NOFOLLOW_LINKS);
+                return;
             }
         }
     }
-
 }

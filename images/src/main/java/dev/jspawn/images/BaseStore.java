@@ -145,6 +145,8 @@ public final class BaseStore {
     public Set<Integer> usedBy(String name, Path where, Path upper) throws IOException {
         List<Version> versions = versions(name);
         for (String probe : PROBES) {
+            // Both trees are the guest's: never look through a directory it replaced with a symlink.
+            if (Beneath.blocked(upper, Path.of(probe)) || Beneath.blocked(where, Path.of(probe))) continue;
             if (Node.stat(upper.resolve(probe)).isPresent()) continue; // copied up: tells nothing
             Object seen;
             try {
