@@ -63,6 +63,6 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     static Path backupDir(ContainerConfig c) {
-        return Path.of(c.where() + "_backup");
+        return Path.of(c.backupDir());
     }
 }

@@ -6,6 +6,7 @@ import dev.jspawn.machined.HostBus;
 import dev.jspawn.machined.Registrar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -24,13 +25,21 @@ final class UnregisterCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MACHINE", description = "The machine name.")
     String machine;
 
+    @Option(names = "--unit", required = true, paramLabel = "UNIT",
+            description = "The unit whose registration this is: a machine of the same name registered by another, running unit is left alone.")
+    String unit;
+
     @Override
     public Integer call() {
-        boolean removed;
+        Registrar.Unregistered result;
         try (HostBus bus = parent.context.bus().get()) {
-            removed = new Registrar(bus).unregister(machine);
+            result = new Registrar(bus).unregister(machine, unit);
         }
-        spec.commandLine().getOut().println(removed ? "Unregistered machine " + machine + "." : "Machine " + machine + " was not registered.");
+        spec.commandLine().getOut().println(switch (result) {
+            case REMOVED -> "Unregistered machine " + machine + ".";
+            case NONE -> "Machine " + machine + " was not registered.";
+            case OTHER_UNIT -> "Machine " + machine + " belongs to another unit, not " + unit + "; left registered.";
+        });
         spec.commandLine().getOut().flush();
         return 0;
     }

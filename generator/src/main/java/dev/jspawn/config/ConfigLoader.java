@@ -30,7 +30,7 @@ public final class ConfigLoader {
     static {
         KEYS.put("Container", Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR));
         KEYS.put("Exec", Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
-                "WorkingDirectory", Kind.SCALAR));
+                "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR));
         KEYS.put("Files", Map.of("Bind", Kind.LIST, "BindReadOnly", Kind.LIST));
         KEYS.put("Network", Map.of("VirtualEthernet", Kind.SCALAR, "Private", Kind.SCALAR, "Port", Kind.LIST,
                 "Bridge", Kind.SCALAR, "Zone", Kind.SCALAR));
@@ -134,7 +134,12 @@ public final class ConfigLoader {
             String name = source.name();
             ContainerName.problem(name).ifPresent(this::fileError);
 
-            String imageRoot = check(scalar("Container", "ImageRoot"), Values::path).orElse(DEFAULT_IMAGE_ROOT);
+            String imageRoot = check(scalar("Container", "ImageRoot"), v -> {
+                Values.path(v);
+                Optional<String> p = HostPaths.problem(v);
+                if (p.isPresent()) throw new Values.Invalid(p.get() + "; give containers a directory of their own, such as " + DEFAULT_IMAGE_ROOT);
+                return v;
+            }).orElse(DEFAULT_IMAGE_ROOT);
 
             Optional<Entry> baseEntry = scalar("Container", "Base");
             List<String> lowerDirs = List.of();
@@ -181,18 +186,29 @@ public final class ConfigLoader {
             binds.addAll(checkAll(list("Files", "BindReadOnly"), v -> bind(v, true)));
 
             Network network = network();
+            ContainerConfig.PrivateUsers privateUsers = check(scalar("Exec", "PrivateUsers"), Values::privateUsers)
+                    .orElse(ContainerConfig.PrivateUsers.PICK);
 
             String where = imageRoot + "/" + name;
             String upper = where + "_up";
             String work = where + "_work";
             for (String base : lowerDirs) {
-                if (base.equals(where) || base.equals(upper) || base.equals(work)) {
-                    error(baseEntry.get(), "the base \"" + base + "\" is this container's own directory");
+                Optional<String> host = HostPaths.problem(base);
+                if (host.isPresent()) {
+                    error(baseEntry.get(), "the base " + host.get() + ": the guest would see it whole");
+                    continue;
+                }
+                for (String own : List.of(where, upper, work, where + "_backup")) {
+                    if (base.equals(own)) {
+                        error(baseEntry.get(), "the base \"" + base + "\" is this container's own directory");
+                    } else if (HostPaths.overlap(base, own)) {
+                        error(baseEntry.get(), "the base \"" + base + "\" overlaps this container's own directory " + own);
+                    }
                 }
             }
             if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
             return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,
-                    where, upper, work, boot, parameters, environment, workingDirectory, binds, network)), List.of());
+                    where, upper, work, boot, parameters, environment, workingDirectory, binds, network, privateUsers)), List.of());
         }
 
         private static Bind bind(String v, boolean readOnly) throws Values.Invalid {

@@ -22,7 +22,8 @@ public record ContainerConfig(
         List<String> environment,
         String workingDirectory,
         List<Bind> binds,
-        Network network) {
+        Network network,
+        PrivateUsers privateUsers) {
 
     public ContainerConfig {
         lowerDirs = List.copyOf(lowerDirs);
@@ -33,6 +34,43 @@ public record ContainerConfig(
 
     public Path file() {
         return source.file();
+    }
+
+    /** The directory holding what jspawn makes at run time for this child: its lower layers' views, its nspawn environment. */
+    public String runDir() {
+        return RUN_DIR + "/" + name;
+    }
+
+    /** Where the lower layers are mounted for the overlay: their idmapped views, or (PrivateUsers=no) the bases themselves. */
+    public List<String> layerDirs() {
+        if (privateUsers.mode() == PrivateUsers.Mode.NO) return lowerDirs;
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < lowerDirs.size(); i++) out.add(runDir() + "/lower/" + i);
+        return out;
+    }
+
+    public String backupDir() {
+        return where + "_backup";
+    }
+
+    public static final String RUN_DIR = "/run/jspawn";
+
+    /**
+     * PrivateUsers= as systemd.nspawn(5) has it: {@code pick} (and yes, the default): a range of
+     * 65536 host UIDs of the child's own, picked at first start and recorded as the owner of its
+     * upper dir; a fixed start; or {@code no}: the guest's root is host root.
+     */
+    public record PrivateUsers(Mode mode, long start) {
+        public enum Mode { PICK, FIXED, NO }
+
+        public static final PrivateUsers PICK = new PrivateUsers(Mode.PICK, 0);
+        public static final PrivateUsers NO = new PrivateUsers(Mode.NO, 0);
+
+        /** As the mount-layers helper takes it: pick, no, or the start. */
+        @Override
+        public String toString() {
+            return mode == Mode.FIXED ? Long.toString(start) : mode.name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** A Bind= or BindReadOnly= line: the host path (for RequiresMountsFor=) and nspawn's whole value. */

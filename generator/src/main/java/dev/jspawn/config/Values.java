@@ -78,6 +78,35 @@ public final class Values {
         }
     }
 
+    /**
+     * PrivateUsers= as systemd.nspawn(5) reads it, for an overlay child: a boolean or {@code pick}
+     * (yes means pick: the range is then recorded as the owner of the upper dir), or the first host
+     * UID of the range, optionally followed by {@code :65536}. {@code identity} is refused: it maps
+     * the guest's root to host root.
+     */
+    public static ContainerConfig.PrivateUsers privateUsers(String value) throws Invalid {
+        if (value.equals("pick")) return ContainerConfig.PrivateUsers.PICK;
+        if (value.equals("identity")) {
+            throw new Invalid("\"identity\" maps the guest's root to host root; use PrivateUsers=no for that, or pick (the default)");
+        }
+        if (value.matches("[0-9]+(:[0-9]+)?")) {
+            String[] p = value.split(":");
+            if (p[0].length() > 10 || (p.length > 1 && !p[1].equals("65536"))) {
+                throw new Invalid("\"" + value + "\": a child's range is 65536 IDs; give its start (a multiple of 65536), optionally followed by :65536");
+            }
+            long start = Long.parseLong(p[0]);
+            if (start < 65536 || start % 65536 != 0 || start > 0x7FFF0000L) {
+                throw new Invalid("\"" + value + "\" is not a range start: use a multiple of 65536 from 65536 to 2147418112 (0 would be host root)");
+            }
+            return new ContainerConfig.PrivateUsers(ContainerConfig.PrivateUsers.Mode.FIXED, start);
+        }
+        try {
+            return bool(value) ? ContainerConfig.PrivateUsers.PICK : ContainerConfig.PrivateUsers.NO;
+        } catch (Invalid e) {
+            throw new Invalid("\"" + value + "\" is not pick, a boolean, or the first UID of a range (e.g. 1879048192)");
+        }
+    }
+
     /** A value with no control characters (it is passed as one quoted argument). */
     public static String text(String value) throws Invalid {
         for (int i = 0; i < value.length(); i++) {

@@ -22,7 +22,9 @@ public final class Converter {
 
     public static final String NSPAWN = "/usr/bin/systemd-nspawn";
     public static final String JSPAWN = "/usr/bin/jspawn";
-    public static final String MKDIR = "/usr/bin/mkdir";
+    /** What the service reads, for PrivateUsers=pick: the range is known only once the upper dir exists. */
+    public static final String NSPAWN_ENV = "nspawn.env";
+    public static final String PRIVATE_USERS_VARIABLE = "JSPAWN_PRIVATE_USERS";
     public static final String DOCUMENTATION = "man:jspawn.jspawn(5)";
     public static final String DROP_IN = "50-jspawn.conf";
 
@@ -62,9 +64,14 @@ public final class Converter {
         files.add(new GeneratedUnits.File(automount, a));
 
         UnitFile d = dropIn(c);
-        d.add("Unit", "RequiresMountsFor", c.upperDir() + " " + c.workDir());
+        Set<String> dirsMountsFor = new LinkedHashSet<>(List.of(c.upperDir(), c.workDir()));
+        dirsMountsFor.addAll(c.lowerDirs());
+        d.add("Unit", "RequiresMountsFor", String.join(" ", dirsMountsFor));
         d.add("Service", "ExecStart", "");
-        d.add("Service", "ExecStart", new ExecLine(MKDIR).arg("-p").arg("--").arg(c.upperDir()).arg(c.workDir()).toString());
+        d.add("Service", "ExecStart", mountLayers(c).toString());
+        if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) {
+            d.add("Service", "ExecStop", new ExecLine(JSPAWN).arg("unmount-layers").args(c.layerDirs()).toString());
+        }
         files.add(new GeneratedUnits.File(dirs + ".d/" + DROP_IN, d));
 
         UnitFile s = dropIn(c);
@@ -72,11 +79,15 @@ public final class Converter {
         mountsFor.add(c.where());
         for (Bind b : c.binds()) mountsFor.add(b.source());
         s.add("Unit", "RequiresMountsFor", String.join(" ", mountsFor));
+        if (c.privateUsers().mode() == ContainerConfig.PrivateUsers.Mode.PICK) {
+            s.add("Service", "EnvironmentFile", c.runDir() + "/" + NSPAWN_ENV);
+        }
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
         s.add("Service", "ExecStartPost", new ExecLine(JSPAWN).arg("register").arg("--directory=" + c.where())
                 .arg(c.machineName()).raw("${MAINPID}").toString());
-        s.add("Service", "ExecStopPost", new ExecLine("-" + JSPAWN).arg("unregister").arg(c.machineName()).toString());
+        s.add("Service", "ExecStopPost", new ExecLine("-" + JSPAWN).arg("unregister").arg("--unit=" + serviceName(c.name()))
+                .arg(c.machineName()).toString());
         files.add(new GeneratedUnits.File(serviceName(c.name()) + ".d/" + DROP_IN, s));
 
         List<GeneratedUnits.Link> links = List.of(
@@ -84,10 +95,25 @@ public final class Converter {
         return new GeneratedUnits(files, links);
     }
 
-    /** The whole option string, as systemd-fstab-generator keeps it from the fstab line. */
+    /**
+     * The whole option string, as systemd-fstab-generator keeps it from the fstab line; lowerdir names
+     * the layers' views that jspawn-dirs@ mounts (idmapped to the child's range), or with PrivateUsers=no
+     * the bases themselves, exactly as the how-to's line does.
+     */
     static String mountOptions(ContainerConfig c) {
-        return "noauto,x-systemd.automount,lowerdir=" + String.join(":", c.lowerDirs())
+        return "noauto,x-systemd.automount,lowerdir=" + String.join(":", c.layerDirs())
                 + ",upperdir=" + c.upperDir() + ",workdir=" + c.workDir();
+    }
+
+    /** jspawn-dirs@'s command: the upper and work dirs, the child's range, and its layers' views. */
+    static ExecLine mountLayers(ContainerConfig c) {
+        ExecLine x = new ExecLine(JSPAWN).arg("mount-layers").arg("--private-users=" + c.privateUsers())
+                .arg("--machine=" + c.machineName()).arg("--upper=" + c.upperDir()).arg("--work=" + c.workDir());
+        if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) {
+            x.arg("--env-file=" + c.runDir() + "/" + NSPAWN_ENV);
+            for (int i = 0; i < c.lowerDirs().size(); i++) x.arg("--layer=" + c.lowerDirs().get(i) + ":" + c.layerDirs().get(i));
+        }
+        return x;
     }
 
     static ExecLine nspawn(ContainerConfig c) {
@@ -95,6 +121,12 @@ public final class Converter {
                 .arg("--quiet").arg("--keep-unit").arg("--register=no").arg("--settings=no")
                 .arg("--link-journal=try-guest")
                 .arg("--directory=" + c.where()).arg("--machine=" + c.machineName());
+        switch (c.privateUsers().mode()) {
+            case PICK -> x.raw("--private-users=${" + PRIVATE_USERS_VARIABLE + "}");
+            case FIXED -> x.arg("--private-users=" + c.privateUsers().start() + ":65536");
+            case NO -> x.arg("--private-users=no");
+        }
+        if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) x.arg("--private-users-ownership=off");
         if (c.boot()) x.arg("--boot").arg("--notify-ready=yes");
         for (String env : c.environment()) x.arg("--setenv=" + env);
         if (c.workingDirectory() != null) x.arg("--chdir=" + c.workingDirectory());

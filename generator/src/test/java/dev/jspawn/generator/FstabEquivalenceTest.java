@@ -29,17 +29,29 @@ class FstabEquivalenceTest {
     @TempDir
     Path tmp;
 
+    /** PrivateUsers=no: exactly the how-to's fstab line. */
     @Test
-    void sameMountAutomountAndBootLinkAsTheHowTosFstabLine() throws Exception {
+    void withoutAUserNamespaceTheSameAsTheHowTosFstabLine() throws Exception {
+        compare("PrivateUsers=no", "/srv/jspawn-images/caf\u00e9/default-ns-1");
+    }
+
+    /** The default: the same line, except that lowerdir names the base's view idmapped to the child's range (jspawn-dirs@ mounts it). */
+    @Test
+    void withAUserNamespaceTheSameButLowerdirNamesTheIdmappedView() throws Exception {
+        compare("PrivateUsers=pick", "/run/jspawn/child_apache/lower/0");
+    }
+
+    private void compare(String privateUsers, String lowerdir) throws Exception {
         assertTrue(Files.isExecutable(FSTAB_GENERATOR), FSTAB_GENERATOR + " is part of systemd and must be installed");
         Path file = Path.of("/etc/jspawn/child_apache.jspawn");
-        var parsed = SystemdIniParser.parse(file, "[Container]\nBase=default-ns-1\nImageRoot=/srv/jspawn-images/caf\u00e9\n".getBytes(StandardCharsets.UTF_8));
+        var parsed = SystemdIniParser.parse(file, ("[Container]\nBase=default-ns-1\nImageRoot=/srv/jspawn-images/caf\u00e9\n[Exec]\n"
+                + privateUsers + "\n").getBytes(StandardCharsets.UTF_8));
         ContainerConfig c = ConfigLoader.load(new ConfigSource("child_apache", file, List.of()), List.of(parsed.unit()), Bases.none()).config().orElseThrow();
         GeneratedUnits ours = Converter.convert(c);
 
         String root = "/srv/jspawn-images/caf\u00e9";
-        Files.writeString(tmp.resolve("fstab"), "overlay " + root + "/child_apache overlay noauto,x-systemd.automount,lowerdir=" + root
-                + "/default-ns-1,upperdir=" + root + "/child_apache_up,workdir=" + root + "/child_apache_work 0 0\n");
+        Files.writeString(tmp.resolve("fstab"), "overlay " + root + "/child_apache overlay noauto,x-systemd.automount,lowerdir=" + lowerdir
+                + ",upperdir=" + root + "/child_apache_up,workdir=" + root + "/child_apache_work 0 0\n");
         Path out = Files.createDirectory(tmp.resolve("out"));
         ProcessBuilder pb = new ProcessBuilder(FSTAB_GENERATOR.toString(), out.toString(), out.toString(), out.toString()).redirectErrorStream(true);
         pb.environment().put("SYSTEMD_FSTAB", tmp.resolve("fstab").toString());

@@ -40,8 +40,17 @@ public final class Registrar {
         bus.registerMachine(r);
     }
 
-    /** True if a registration was removed, false if there was none (already gone is fine). */
-    public boolean unregister(String machine) {
-        return bus.unregisterMachine(machine);
+    /** What unregistering did. */
+    public enum Unregistered { REMOVED, NONE, OTHER_UNIT }
+
+    /**
+     * Removes the registration only if {@code unit} made it (or its leader is gone): a unit that failed
+     * to start because another unit's running machine has its name must not unregister that machine.
+     */
+    public Unregistered unregister(String machine, String unit) {
+        Optional<HostBus.MachineInfo> existing = bus.machine(machine);
+        if (existing.isEmpty()) return Unregistered.NONE;
+        if (!existing.get().unit().equals(unit) && alive.test(existing.get().leader())) return Unregistered.OTHER_UNIT;
+        return bus.unregisterMachine(machine) ? Unregistered.REMOVED : Unregistered.NONE;
     }
 }

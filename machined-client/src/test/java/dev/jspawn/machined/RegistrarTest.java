@@ -91,6 +91,23 @@ class RegistrarTest {
     @Test
     void unregisteringWhatIsAlreadyGoneIsFine() {
         FakeBus bus = new FakeBus();
-        assertEquals(false, new Registrar(bus).unregister("child-apache"));
+        assertEquals(Registrar.Unregistered.NONE, new Registrar(bus).unregister("child-apache", "jspawn@child_apache.service"));
+    }
+
+    @Test
+    void aUnitUnregistersOnlyItsOwnMachine() {
+        FakeBus bus = new FakeBus();
+        bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "running", 101, "jspawn@child_apache.service", "/x"));
+        // A second unit with the same MachineName= failed to start; its ExecStopPost= must leave the running machine alone.
+        assertEquals(Registrar.Unregistered.OTHER_UNIT, new Registrar(bus, pid -> true).unregister("child-apache", "jspawn@dup.service"));
+        assertEquals(List.of(), bus.calls);
+        assertEquals(Registrar.Unregistered.REMOVED, new Registrar(bus, pid -> true).unregister("child-apache", "jspawn@child_apache.service"));
+    }
+
+    @Test
+    void aDeadMachineOfAnotherUnitMayBeCleared() {
+        FakeBus bus = new FakeBus();
+        bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "closing", 101, "jspawn@old.service", "/x"));
+        assertEquals(Registrar.Unregistered.REMOVED, new Registrar(bus, pid -> false).unregister("child-apache", "jspawn@child_apache.service"));
     }
 }

@@ -89,6 +89,15 @@ class EndToEndIT {
         return box.sh("machinectl show --value -p " + property + " " + machine).out().strip();
     }
 
+    /** The host UID the guest's init runs as (nspawn's child, the registered leader). */
+    long leaderUid(String machine) {
+        return Long.parseLong(sh("awk '/^Uid:/{print $2}' /proc/" + machineProperty(machine, "Leader") + "/status"));
+    }
+
+    long owner(String path) {
+        return Long.parseLong(sh("stat -c %u " + path));
+    }
+
     void awaitActive(String unit, String state) {
         Sandbox.await(WAIT, unit + " to be " + state, () -> sh("systemctl is-active " + unit + " || true").equals(state));
     }
@@ -131,6 +140,14 @@ class EndToEndIT {
         String status = sh("machinectl status --no-pager child-apache");
         assertTrue(status.matches("(?s).*\\n\\s*Iface: ve-child-apache\\n.*"), "the host side of the veth is registered:\n" + status);
 
+        // Guest root is not host root: the guest's init runs as the first UID of the child's own range, recorded as its upper dir's owner.
+        long range = owner("/var/lib/jspawn/child_apache_up");
+        assertTrue(range >= 0x80000 && range % 65536 == 0, "a range picked as nspawn picks: " + range);
+        assertEquals(range, leaderUid("child-apache"), "the guest's init is an unprivileged host UID");
+        assertEquals("0", sh("machinectl shell child-apache /usr/bin/id -u | tr -d '\\r' | grep -x '[0-9]*'"), "inside, it is root");
+        assertEquals("700", sh("stat -c %a /var/lib/jspawn"), "the image root is root's alone, as /var/lib/machines");
+        assertTrue(sh("grep ' /run/jspawn/child_apache/lower/0 ' /proc/self/mountinfo").contains("idmapped"), "the base is seen through an idmapped view");
+
         String jspawnList = sh("jspawn list");
         assertTrue(jspawnList.matches("(?s).*child_apache\\s+child-apache\\s+active \\(running\\)\\s+active \\(mounted\\)\\s+running.*"), jspawnList);
         assertTrue(sh("jspawn status child-apache").contains("Machine: running, leader " + leader), "status accepts the machine name");
@@ -143,6 +160,19 @@ class EndToEndIT {
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache_up/root/from-guest"));
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"));
         assertFalse(holds("test -e /var/lib/jspawn/default-ns-1/root/from-guest"), "the base was written");
+        long range = owner("/var/lib/jspawn/child_apache_up");
+        assertEquals(range, owner("/var/lib/jspawn/child_apache_up/root/from-guest"), "what the guest writes is owned by its range on disk");
+        assertEquals(0, owner("/var/lib/jspawn/default-ns-1/etc/os-release"), "the base stays root's");
+        assertEquals(0, owner("/var/lib/jspawn/default-ns-1/"), "the base stays root's");
+
+        // A guest's setuid root shell is not a way to host root: its owner is the range, and host users cannot reach it.
+        box.sh("machinectl shell child-apache /bin/sh -c 'cp /bin/bash /root/rootsh && chmod 4755 /root/rootsh'").ok();
+        assertEquals(range, owner("/var/lib/jspawn/child_apache_up/root/rootsh"));
+        Sandbox.Result asNobody = box.sh("setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all"
+                + " /bin/sh -c '/var/lib/jspawn/child_apache_up/root/rootsh -p -c \"id -u\"'"); // (setpriv itself execs before it drops all)
+        assertNotEquals(0, asNobody.exit(), "a host user ran the guest's setuid file: " + asNobody.out());
+        assertFalse(asNobody.out().strip().equals("0"));
+        sh("rm /var/lib/jspawn/child_apache_up/root/rootsh");
     }
 
     @Test
@@ -160,6 +190,7 @@ class EndToEndIT {
             assertEquals("running", machineProperty("child-apache", "State"));
         }
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"), "the upper dir survives reboots");
+        assertEquals(owner("/var/lib/jspawn/child_apache_up"), leaderUid("child-apache"), "a restart keeps the range");
     }
 
     @Test
@@ -175,6 +206,17 @@ class EndToEndIT {
         assertTrue(sh("tr '\\0' '\\n' < /proc/" + leader + "/environ").lines().anyMatch("GREETING=costs $5 for 100% \"quoted\" \\ end"::equals),
                 "the value reached the guest exactly, through unit-file quoting");
         assertFalse(holds("test -e /var/lib/jspawn/child_web_up/root/from-guest"), "children share nothing but the base");
+        long web = leaderUid("child-web"), apache = leaderUid("child-apache");
+        assertTrue(web >= 0x80000 && Math.abs(web - apache) >= 65536, "two children of one base, distinct ranges: " + web + " " + apache);
+        assertEquals(web, owner("/var/lib/jspawn/child_web_up"));
+
+        // A second file claiming a running child's machine name costs only itself.
+        String leader2 = machineProperty("child-apache", "Leader");
+        sh("printf '[Container]\\nBase=default-ns-1\\nMachineName=child-apache\\n' > /etc/jspawn/dup.jspawn && systemctl daemon-reload");
+        assertFalse(holds("systemctl start jspawn@dup"));
+        assertEquals(leader2, machineProperty("child-apache", "Leader"), "the running child is still registered");
+        assertEquals("active", sh("systemctl is-active jspawn@child_apache"));
+        sh("rm /etc/jspawn/dup.jspawn && systemctl daemon-reload");
     }
 
     @Test
@@ -208,7 +250,10 @@ class EndToEndIT {
                 + " && printf '[Container]\\nBase=web-base\\n' > /etc/jspawn/child_php.jspawn"
                 + " && systemctl daemon-reload && jspawn verify && systemctl start jspawn@child_php");
         assertTrue(sh("systemctl show --value -p Options var-lib-jspawn-child_php.mount")
-                .contains("lowerdir=/var/lib/jspawn/web-base:/var/lib/jspawn/default-ns-1,"));
+                .contains("lowerdir=/run/jspawn/child_php/lower/0:/run/jspawn/child_php/lower/1,"));
+        // Every layer has its own idmapped view: of web-base, then of default-ns-1.
+        assertTrue(sh("findmnt -n -o FSROOT /run/jspawn/child_php/lower/0").endsWith("/web-base"));
+        assertTrue(sh("findmnt -n -o FSROOT /run/jspawn/child_php/lower/1").endsWith("/default-ns-1"));
         assertEquals("from-web-base", sh("machinectl shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
         assertTrue(sh("machinectl shell child-php /bin/cat /etc/os-release").contains("Debian GNU/Linux 12"), "the bottom layer shows through");
         sh("machinectl poweroff child-php");

@@ -1,0 +1,68 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.jspawn.images.Node;
+
+/**
+ * The permissions of what jspawn keeps on disk. The image root is 0700 root, as /var/lib/machines
+ * is: below it are guests' files with guests' setuid bits and devices, which no host user may
+ * reach. Work and backup dirs are 0700 root. An upper dir's root is the guest's "/", owned by the
+ * guest's root (the range's first UID) with the usual 0755: the 0700 image root above it is what
+ * keeps host users out.
+ */
+final class ImageDirs {
+
+    static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
+    static final Set<PosixFilePermission> GUEST_ROOT = PosixFilePermissions.fromString("rwxr-xr-x");
+
+    private ImageDirs() {
+    }
+
+    /** Creates the image root 0700, or makes an existing one 0700 root (saying so); a symlink is refused. */
+    static void secureRoot(Path root, PrintWriter out) throws IOException {
+        Optional<Node> n = Node.stat(root);
+        if (n.isEmpty()) {
+            Files.createDirectories(root);
+            Files.setPosixFilePermissions(root, PRIVATE);
+            return;
+        }
+        if (n.get().type() != Node.Type.DIRECTORY) throw new UserError("the image root " + root + " is not a directory");
+        if (n.get().uid() != 0) throw new UserError("the image root " + root + " is owned by UID " + n.get().uid() + ", not root; refusing to use it");
+        if ((n.get().mode() & 077) != 0) {
+            Files.setPosixFilePermissions(root, PRIVATE);
+            out.println("jspawn: made " + root + " private (mode 0700, was " + Integer.toOctalString(n.get().mode()) + ") so that host users"
+                    + " cannot reach the guests' files, as /var/lib/machines");
+        }
+    }
+
+    /** A new upper dir: the guest's root, owned by the range's root (0 for none). */
+    static void createUpper(Path upper, long start) throws IOException {
+        Files.createDirectory(upper);
+        Files.setPosixFilePermissions(upper, GUEST_ROOT);
+        if (start > 0) {
+            Files.setAttribute(upper, "unix:uid", (int) start, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(upper, "unix:gid", (int) start, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    /** A work or backup dir: created 0700 root, or an existing one made so; a symlink is refused. */
+    static void createPrivate(Path dir) throws IOException {
+        Optional<Node> n = Node.stat(dir);
+        if (n.isEmpty()) {
+            Files.createDirectory(dir);
+        } else if (n.get().type() != Node.Type.DIRECTORY) {
+            throw new UserError(dir + " is not a directory; move it away");
+        }
+        Files.setPosixFilePermissions(dir, PRIVATE);
+        if (n.isPresent() && n.get().uid() != 0) Files.setAttribute(dir, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.config.Values;
+import dev.jspawn.generator.Converter;
+import dev.jspawn.images.LayerMounts;
+import dev.jspawn.images.Node;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * What jspawn-dirs@NAME.service runs before the child's overlay is mounted, and after it is gone:
+ * the upper and work dirs, the child's UID range, and its lower layers' (idmapped) views.
+ */
+final class LayersCommand {
+
+    private LayersCommand() {
+    }
+
+    /** Serializes range picking across children started at once. */
+    private static final Path RANGE_LOCK = Path.of(ContainerConfig.RUN_DIR, ".ranges.lock");
+
+    @Command(name = "mount-layers", hidden = true,
+            description = {"Prepare a child's overlay (run by jspawn-dirs@NAME.service): create its upper and work dirs, decide its UID range"
+                    + " (the owner of the upper dir, or a newly picked one), and mount each base at its target, idmapped to that range."})
+    static final class Mount implements Callable<Integer> {
+        @ParentCommand
+        Jspawn parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--private-users", required = true, paramLabel = "pick|no|START")
+        String privateUsers;
+
+        @Option(names = "--machine", required = true)
+        String machine;
+
+        @Option(names = "--upper", required = true)
+        Path upper;
+
+        @Option(names = "--work", required = true)
+        Path work;
+
+        @Option(names = "--env-file", description = "Where to write JSPAWN_PRIVATE_USERS= for the service.")
+        Path envFile;
+
+        @Option(names = "--layer", paramLabel = "BASE:TARGET", description = "A lower layer and where its view goes, topmost first.")
+        List<String> layers = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            ContainerConfig.PrivateUsers mode;
+            try {
+                mode = Values.privateUsers(privateUsers);
+            } catch (Values.Invalid e) {
+                throw new UserError("--private-users: " + e.getMessage());
+            }
+            List<Path> bases = new ArrayList<>(), targets = new ArrayList<>();
+            for (String l : layers) {
+                int colon = l.indexOf(':');
+                if (colon < 0) throw new UserError("--layer takes BASE:TARGET, not " + l);
+                bases.add(Path.of(l.substring(0, colon)));
+                targets.add(Path.of(l.substring(colon + 1)));
+            }
+            String name = upper.getFileName().toString().replaceFirst("_up$", "");
+            Path imageRoot = upper.getParent();
+            ImageDirs.secureRoot(imageRoot, out);
+
+            Ranges.Decision d;
+            Files.createDirectories(RANGE_LOCK.getParent());
+            Files.setPosixFilePermissions(RANGE_LOCK.getParent(), PosixFilePermissions.fromString("rwx------"));
+            try (FileChannel lock = FileChannel.open(RANGE_LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    var held = lock.lock()) {
+                Optional<Node> existing = Node.stat(upper);
+                d = Ranges.decide(name, machine, mode, existing,
+                        existing.isEmpty() ? Ranges.taken(parent.context.searchPath(), upper.toString()) : List.of());
+                if (d.create()) ImageDirs.createUpper(upper, d.start());
+            }
+            ImageDirs.createPrivate(work);
+            out.println(name + ": " + d.note());
+            for (Path t : targets) {
+                while (LayerMounts.unmount(t)) { } // left mounted by a run that did not stop cleanly
+            }
+            LayerMounts.mount(bases, targets, d.start());
+            if (envFile != null) {
+                Path tmp = envFile.resolveSibling("." + envFile.getFileName() + ".tmp");
+                Files.createDirectories(envFile.getParent());
+                Files.writeString(tmp, Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n", StandardCharsets.US_ASCII);
+                Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "unmount-layers", hidden = true, description = "Unmount a child's layer views (run by jspawn-dirs@NAME.service when it stops).")
+    static final class Unmount implements Callable<Integer> {
+        @Parameters(paramLabel = "TARGET")
+        List<Path> targets = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            for (Path t : targets) {
+                while (LayerMounts.unmount(t)) { }
+                try {
+                    if (Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS)) Files.deleteIfExists(t);
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                    // still something mounted below it: leave the directory
+                }
+            }
+            return 0;
+        }
+    }
+}
