@@ -33,7 +33,9 @@ final class Containers {
 
     /** The configuration, or a failure that lists every error and points at jspawn verify. */
     static ContainerConfig load(SearchPath searchPath, ConfigSource source) {
-        ConfigLoader.Result r = ConfigLoader.load(source, Bases.load(searchPath));
+        Bases bases = Bases.load(searchPath);
+        ConfigLoader.Result r = ConfigLoader.loadAll(searchPath.scan().sources(), bases).get(source);
+        if (r == null) r = ConfigLoader.load(source, bases); // not in the search path (a file given by its path)
         if (r.ok()) return r.config().get();
         StringBuilder sb = new StringBuilder(source.file() + " is invalid:");
         r.errors().forEach(d -> sb.append("\n  ").append(d));

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.jspawn.config.Bases;
+import dev.jspawn.config.Collisions;
+import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerName;
@@ -99,11 +101,23 @@ final class CreateCommand implements Callable<Integer> {
         // The same checks as a hand-written file gets: parse the text back and load it.
         ConfigSource source = new ConfigSource(name, file, List.of());
         var parsed = SystemdIniParser.parse(file, text.getBytes(StandardCharsets.UTF_8));
-        var loaded = ConfigLoader.load(source, List.of(parsed.unit()), Bases.load(searchPath));
-        if (!parsed.ok() || !loaded.ok()) {
+        Bases bases = Bases.load(searchPath);
+        var loaded = ConfigLoader.load(source, List.of(parsed.unit()), bases);
+        List<String> problems = new ArrayList<>();
+        parsed.errors().forEach(d -> problems.add(d.toString()));
+        loaded.errors().forEach(d -> problems.add(d.message()));
+        if (loaded.ok()) {
+            // As the generator will judge it beside the others; and what it cannot check at boot: that the bases exist.
+            List<ContainerConfig> others = ConfigLoader.loadAll(searchPath.scan().sources(), bases).values().stream()
+                    .filter(ConfigLoader.Result::ok).map(r -> r.config().get()).toList();
+            problems.addAll(Collisions.against(loaded.config().get(), others));
+            for (String lower : loaded.config().get().lowerDirs()) {
+                if (!Files.isDirectory(Path.of(lower))) problems.add("the base directory " + lower + " does not exist");
+            }
+        }
+        if (!problems.isEmpty()) {
             StringBuilder sb = new StringBuilder("not created:");
-            parsed.errors().forEach(d -> sb.append("\n  ").append(d));
-            loaded.errors().forEach(d -> sb.append("\n  ").append(d.message()));
+            problems.forEach(p -> sb.append("\n  ").append(p));
             throw new UserError(sb.toString());
         }
         Files.createDirectories(dir);

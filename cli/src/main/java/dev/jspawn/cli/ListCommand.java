@@ -37,8 +37,9 @@ final class ListCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"CONTAINER", "MACHINE", "UNIT", "MOUNT", "MACHINE-STATE", "UPPER"});
         try (HostBus bus = parent.context.bus().get()) {
-            for (ConfigSource s : scan.sources()) {
-                ConfigLoader.Result r = ConfigLoader.load(s, bases);
+            for (var entry : ConfigLoader.loadAll(scan.sources(), bases).entrySet()) {
+                ConfigSource s = entry.getKey();
+                ConfigLoader.Result r = entry.getValue();
                 if (!r.ok()) {
                     rows.add(new String[] {s.name(), "-", "invalid config (see: jspawn verify " + s.file() + ")", "-", "-", "-"});
                     continue;

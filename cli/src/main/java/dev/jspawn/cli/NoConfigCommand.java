@@ -39,7 +39,8 @@ final class NoConfigCommand implements Callable<Integer> {
             err.println("jspawn: no container " + name + ": there is no " + name + SearchPath.SUFFIX + " in " + searchPath.describe()
                     + ". Create one (see jspawn.jspawn(5)), then run: systemctl daemon-reload");
         } else {
-            ConfigLoader.Result r = ConfigLoader.load(source.get(), Bases.load(searchPath));
+            ConfigLoader.Result r = ConfigLoader.loadAll(searchPath.scan().sources(), Bases.load(searchPath)).get(source.get());
+            if (r == null) r = ConfigLoader.load(source.get(), Bases.load(searchPath));
             if (r.ok()) {
                 err.println("jspawn: " + source.get().file() + " is valid but its units were not generated yet: run systemctl daemon-reload");
             } else {

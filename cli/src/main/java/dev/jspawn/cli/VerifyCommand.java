@@ -61,8 +61,14 @@ final class VerifyCommand implements Callable<Integer> {
                 }
             }
         }
+        // Judged together with every container of the search path, as the generator judges them.
+        List<ConfigSource> all = new ArrayList<>(parent.context.searchPath().scan().sources());
         for (ConfigSource s : sources) {
-            ConfigLoader.Result r = ConfigLoader.load(s, bases);
+            if (all.stream().noneMatch(a -> a.file().equals(s.file()))) all.add(s);
+        }
+        java.util.Map<ConfigSource, ConfigLoader.Result> judged = ConfigLoader.loadAll(all, bases);
+        for (ConfigSource s : sources) {
+            ConfigLoader.Result r = judged.entrySet().stream().filter(e -> e.getKey().file().equals(s.file())).findFirst().orElseThrow().getValue();
             r.errors().forEach(err::println);
             problems += r.errors().size();
             if (r.ok()) {

@@ -52,9 +52,10 @@ class CreateRemoveCommandTest {
 
     @Test
     void createWritesTheSameFileAnAdminWouldAndReloads() throws IOException {
-        assertEquals(0, run("create", "child_web", "--base", "default-ns-1", "--port", "tcp:8080:80", "--port", "443",
+        Path base = Files.createDirectories(root.resolve("default-ns-1"));
+        assertEquals(0, run("create", "child_web", "--base", base.toString(), "--port", "tcp:8080:80", "--port", "443",
                 "--bind-ro", "/srv/www:/var/www", "--network", "bridge:br0"), err.toString());
-        assertEquals("# Made by jspawn create; edit it freely (see jspawn.jspawn(5)).\n\n[Container]\nBase=default-ns-1\n\n"
+        assertEquals("# Made by jspawn create; edit it freely (see jspawn.jspawn(5)).\n\n[Container]\nBase=" + base + "\n\n"
                 + "[Files]\nBindReadOnly=/srv/www:/var/www\n\n[Network]\nBridge=br0\nPort=tcp:8080:80\nPort=443\n",
                 Files.readString(etc.resolve("child_web.jspawn")));
         assertEquals(List.of("daemon-reload"), systemctl);
@@ -73,6 +74,24 @@ class CreateRemoveCommandTest {
     }
 
     @Test
+    void createRefusesCollisionsWithTheHostAnotherChildOrAMissingBase() throws IOException {
+        Files.createDirectories(root.resolve("b"));
+        Files.createDirectories(etc);
+        Files.writeString(etc.resolve("x.jspawn"), "[Container]\nBase=b\nImageRoot=" + root + "\n");
+        assertEquals(1, run("create", "c", "--base", "/"));
+        assertTrue(err.toString().contains("not created:\n  the base / is one of the host's own directories: the guest would see it whole"), err.toString());
+        assertEquals(1, run("create", "c", "--base", root.resolve("nosuch").toString()));
+        assertTrue(err.toString().contains("the base directory " + root.resolve("nosuch") + " does not exist"), err.toString());
+        assertEquals(1, run("create", "c", "--base", root.resolve("x_up").toString()));
+        assertTrue(err.toString().contains("its base " + root.resolve("x_up") + " overlaps " + root.resolve("x_up") + " of container x ("
+                + etc.resolve("x.jspawn") + ")"), err.toString());
+        assertEquals(1, run("create", "c", "--base", root.resolve("b").toString(), "--machine-name", "x"));
+        assertTrue(err.toString().contains("machine name x is already used by container x"), err.toString());
+        assertFalse(Files.exists(etc.resolve("c.jspawn")), "nothing was written");
+        assertEquals(List.of(), systemctl);
+    }
+
+    @Test
     void createNeverReplacesAConfiguredChild() throws IOException {
         Files.writeString(usr.resolve("c.jspawn"), "[Container]\nBase=b\n");
         assertEquals(1, run("create", "c", "--base", "other"));
@@ -81,7 +100,7 @@ class CreateRemoveCommandTest {
 
     @Test
     void removeDisablesDeletesAndKeepsWhatTheChildWroteUnlessPurged() throws IOException {
-        assertEquals(0, run("create", "c", "--base", "b", "--no-reload"));
+        assertEquals(0, run("create", "c", "--base", Files.createDirectories(root.resolve("b")).toString(), "--no-reload"), err.toString());
         Files.writeString(etc.resolve("c.jspawn"), Files.readString(etc.resolve("c.jspawn")) + "ImageRoot=" + root + "\n");
         Files.createDirectories(root.resolve("c_up/root"));
         Files.writeString(root.resolve("c_up/root/data"), "12345");

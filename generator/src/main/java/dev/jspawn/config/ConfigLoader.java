@@ -53,6 +53,37 @@ public final class ConfigLoader {
         return load(source, parsed.files(), bases);
     }
 
+    /**
+     * Every container of the search path at once, judged as the generator judges them: each file on its
+     * own, then against the others ({@link Collisions}, in the order of container names). The one way
+     * the generator, verify, list and create decide which files are valid.
+     */
+    public static java.util.Map<ConfigSource, Result> loadAll(List<ConfigSource> sources, Bases bases) {
+        java.util.Map<ConfigSource, Result> results = new java.util.LinkedHashMap<>();
+        List<ContainerConfig> accepted = new ArrayList<>();
+        List<ConfigSource> ordered = new ArrayList<>(sources);
+        ordered.sort(java.util.Comparator.comparing(ConfigSource::name));
+        java.util.Map<ConfigSource, Result> own = new java.util.HashMap<>();
+        for (ConfigSource s : ordered) own.put(s, load(s, bases));
+        List<ContainerConfig> valid = ordered.stream().map(own::get).filter(Result::ok).map(r -> r.config().get()).toList();
+        for (ConfigSource s : ordered) {
+            Result r = own.get(s);
+            if (r.ok()) {
+                List<String> collisions = Collisions.bases(r.config().get(), valid);
+                if (collisions.isEmpty()) collisions = Collisions.against(r.config().get(), accepted);
+                if (collisions.isEmpty()) {
+                    accepted.add(r.config().get());
+                } else {
+                    r = new Result(Optional.empty(), collisions.stream().map(m -> Diagnostic.ofFile(s.file(), m)).toList());
+                }
+            }
+            results.put(s, r);
+        }
+        java.util.Map<ConfigSource, Result> inOrder = new java.util.LinkedHashMap<>();
+        for (ConfigSource s : sources) inOrder.put(s, results.get(s));
+        return inOrder;
+    }
+
     /** Merges parsed files (main file first, drop-ins after) and validates them. No I/O. */
     public static Result load(ConfigSource source, List<UnitFile> files, Bases bases) {
         Builder b = new Builder(source, bases);

@@ -68,15 +68,15 @@ public final class GeneratorMain {
         int failed = scan.errors().size() + bases.errors().size();
         scan.errors().forEach(d -> log.error(d.toString()));
         bases.errors().forEach(d -> log.error(d.toString()));
-        for (ConfigSource source : scan.sources()) {
-            if (!generate(source, bases, dryRun ? null : Path.of(dirs.get(0)))) failed++;
+        Map<ConfigSource, ConfigLoader.Result> loaded = ConfigLoader.loadAll(scan.sources(), bases);
+        for (Map.Entry<ConfigSource, ConfigLoader.Result> e : loaded.entrySet()) {
+            if (!generate(e.getKey(), e.getValue(), dryRun ? null : Path.of(dirs.get(0)))) failed++;
         }
         return dryRun && failed > 0 ? 1 : 0;
     }
 
     /** One container: load, convert, render, write. False (and nothing written) if any step fails. */
-    private boolean generate(ConfigSource source, Bases bases, Path outputDir) {
-        ConfigLoader.Result loaded = ConfigLoader.load(source, bases);
+    private boolean generate(ConfigSource source, ConfigLoader.Result loaded, Path outputDir) {
         if (!loaded.ok()) {
             for (Diagnostic d : loaded.errors()) log.error(d.toString());
             log.error("Failed to generate units for " + source.file() + ", ignoring.");
