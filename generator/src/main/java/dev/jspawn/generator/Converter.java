@@ -80,7 +80,12 @@ public final class Converter {
         for (Bind b : c.binds()) mountsFor.add(b.source());
         s.add("Unit", "RequiresMountsFor", String.join(" ", mountsFor));
         if (c.privateUsers().mode() == ContainerConfig.PrivateUsers.Mode.PICK) {
-            s.add("Service", "EnvironmentFile", c.runDir() + "/" + NSPAWN_ENV);
+            // Optional, so that a missing file gets the message below rather than systemd's bare "resources".
+            String env = c.runDir() + "/" + NSPAWN_ENV;
+            s.add("Service", "EnvironmentFile", "-" + env);
+            s.add("Service", "ExecStartPre", new ExecLine("/bin/sh").arg("-c").arg("test -f \"$1\" || { echo \"$2: its overlay "
+                    + "was mounted before its settings changed (no $1); stop it and its mount, then start it again: systemctl stop $3 $4\" >&2;"
+                    + " exit 1; }").arg("sh").arg(env).arg(c.name()).arg(serviceName(c.name())).arg(mountName(c)).toString());
         }
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
