@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = {"Declarative systemd-nspawn containers on overlayfs.",
                 "Containers are configured in /etc/jspawn/NAME.jspawn (see jspawn.jspawn(5)) and run as jspawn@NAME.service."},
         subcommands = {ListCommand.class, StatusCommand.class, CatCommand.class, VerifyCommand.class, CreateCommand.class, RemoveCommand.class,
-                PruneCommand.class, RestoreCommand.class, BaseCommand.class,
+                PruneCommand.class, RestoreCommand.class, ConvertUsernsCommand.class, BaseCommand.class, ShiftDirsCommand.class,
                 RegisterCommand.class, UnregisterCommand.class, LayersCommand.Mount.class, LayersCommand.Unmount.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (an invalid file, an unknown container, a failed D-Bus call)", "2:invalid usage"},

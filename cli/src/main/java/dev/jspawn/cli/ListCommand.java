@@ -35,13 +35,13 @@ final class ListCommand implements Callable<Integer> {
         scan.errors().forEach(d -> err.println("jspawn: " + d));
         bases.errors().forEach(d -> err.println("jspawn: " + d));
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"CONTAINER", "MACHINE", "UNIT", "MOUNT", "MACHINE-STATE", "UPPER"});
+        rows.add(new String[] {"CONTAINER", "MACHINE", "UNIT", "MOUNT", "MACHINE-STATE", "UPPER", "UID-RANGE"});
         try (HostBus bus = parent.context.bus().get()) {
             for (var entry : ConfigLoader.loadAll(scan.sources(), bases).entrySet()) {
                 ConfigSource s = entry.getKey();
                 ConfigLoader.Result r = entry.getValue();
                 if (!r.ok()) {
-                    rows.add(new String[] {s.name(), "-", "invalid config (see: jspawn verify " + s.file() + ")", "-", "-", "-"});
+                    rows.add(new String[] {s.name(), "-", "invalid config (see: jspawn verify " + s.file() + ")", "-", "-", "-", "-"});
                     continue;
                 }
                 ContainerConfig c = r.config().get();
@@ -49,7 +49,7 @@ final class ListCommand implements Callable<Integer> {
                         bus.unit(Converter.serviceName(c.name())).describe(),
                         bus.unit(Converter.mountName(c)).describe(),
                         bus.machine(c.machineName()).map(HostBus.MachineInfo::state).orElse("-"),
-                        Sizes.human(Sizes.of(java.nio.file.Path.of(c.upperDir())))});
+                        Sizes.human(Sizes.of(java.nio.file.Path.of(c.upperDir()))), Ranges.brief(c)});
             }
         }
         Table.print(out, rows);

@@ -113,6 +113,20 @@ final class Ranges {
         return Optional.empty();
     }
 
+    /** For list: the range's start, "host-root" for a child without one, "-" before the first start. */
+    static String brief(ContainerConfig c) throws IOException {
+        Optional<Long> r = of(c);
+        if (r.isPresent()) return Long.toString(r.get());
+        return Node.stat(Path.of(c.upperDir())).isPresent() || c.privateUsers().mode() == PrivateUsers.Mode.NO ? "host-root" : "-";
+    }
+
+    /** A child that runs without a user namespace although its file asks for one: made before jspawn used them. */
+    static boolean unconverted(ContainerConfig c) throws IOException {
+        if (c.privateUsers().mode() == PrivateUsers.Mode.NO) return false;
+        Optional<Node> upper = Node.stat(Path.of(c.upperDir()));
+        return upper.isPresent() && upper.get().type() == Node.Type.DIRECTORY && upper.get().uid() == 0;
+    }
+
     /** For list and status: "65536-131071", "none (host root)", or "pick (at first start)". */
     static String describe(ContainerConfig c) throws IOException {
         Optional<Node> upper = Node.stat(Path.of(c.upperDir()));

@@ -28,7 +28,7 @@ final class StatusCommand implements Callable<Integer> {
     String name;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         ConfigSource source = Containers.find(parent.context.searchPath(), name);
         ContainerConfig c = Containers.load(parent.context.searchPath(), source);
@@ -39,6 +39,7 @@ final class StatusCommand implements Callable<Integer> {
         out.println("     Root: " + c.where());
         out.println("    Upper: " + c.upperDir());
         out.println("     Work: " + c.workDir());
+        out.println("    Users: " + Ranges.describe(c));
         out.println("  Network: " + c.network().mode().name().toLowerCase()
                 + (c.network().bridgeOrZone() != null ? " " + c.network().bridgeOrZone() : "")
                 + (c.network().ports().isEmpty() ? "" : ", ports " + String.join(" ", c.network().ports())));

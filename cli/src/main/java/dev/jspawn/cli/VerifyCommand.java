@@ -72,6 +72,14 @@ final class VerifyCommand implements Callable<Integer> {
             r.errors().forEach(err::println);
             problems += r.errors().size();
             if (r.ok()) {
+                try {
+                    if (Ranges.unconverted(r.config().get())) {
+                        err.println(Diagnostic.ofFile(s.file(), "warning: " + s.name() + " runs without a user namespace (its upper dir is owned by"
+                                + " root: made before jspawn used them), so its guest root is host root; convert it with: jspawn convert-userns " + s.name()));
+                    }
+                } catch (java.io.IOException e) {
+                    err.println(Diagnostic.ofFile(s.file(), "cannot read its upper dir: " + e.getMessage()));
+                }
                 // What the generator cannot check at boot (it must not read /var): that the bases exist.
                 for (String dir : r.config().get().lowerDirs()) {
                     if (!Files.isDirectory(Path.of(dir))) {

@@ -160,7 +160,7 @@ class JspawnCommandTest {
         assertEquals(0, run("list"));
         String text = out.toString();
         assertTrue(text.contains("broken        -             invalid config (see: jspawn verify " + etc.resolve("broken.jspawn") + ")"), text);
-        assertTrue(text.matches("(?s).*child_apache +child-apache +active \\(running\\) +inactive \\(dead\\) +running +-\n.*"), text);
+        assertTrue(text.matches("(?s).*child_apache +child-apache +active \\(running\\) +inactive \\(dead\\) +running +- +-\n.*"), text);
         assertTrue(text.endsWith("2 containers listed.\n"), text);
     }
 

@@ -300,7 +300,7 @@ class EndToEndIT {
         assertEquals("", sh("ls -A /var/lib/jspawn | grep child_new || true"), "the child costs no disk until it runs");
         sh("systemctl start jspawn@child_new");
         assertTrue(sh("machinectl list --no-legend").contains("child-new"));
-        assertTrue(sh("jspawn list").lines().anyMatch(l -> l.matches("child_new +child-new +active \\(running\\) .* running +[0-9.]+[KM]")),
+        assertTrue(sh("jspawn list").lines().anyMatch(l -> l.matches("child_new +child-new +active \\(running\\) .* running +[0-9.]+[KM] +[0-9]+")),
                 "jspawn list shows the upper dir's size");
         Sandbox.Result refused = box.sh("jspawn remove child_new");
         assertEquals(1, refused.exit(), refused.err());
@@ -403,5 +403,47 @@ class EndToEndIT {
 
         assertEquals(1, box.sh("jspawn verify").exit());
         sh("rm /etc/jspawn/bad.jspawn && systemctl daemon-reload && jspawn verify");
+    }
+    @Test
+    @Order(14)
+    void aChildMadeWithoutAUserNamespaceKeepsRunningAndConvertsInPlace() {
+        // As before user namespaces: guest root is host root, and the upper dir is root's.
+        sh("printf '[Container]\\nBase=default-ns-1\\n[Exec]\\nPrivateUsers=no\\n' > /etc/jspawn/old_one.jspawn"
+                + " && systemctl daemon-reload && systemctl start jspawn@old_one");
+        assertEquals(0, leaderUid("old-one"));
+        box.sh("machinectl shell old-one /bin/sh -c 'echo legacy > /root/legacy && cp /bin/true /root/suid && chmod 4755 /root/suid'").ok();
+        assertEquals(0, owner("/var/lib/jspawn/old_one_up/root/legacy"));
+        sh("machinectl poweroff old-one");
+        awaitActive("jspawn@old_one", "inactive");
+
+        // The admin drops PrivateUsers=no: the child still runs as it did, and verify and status say so.
+        sh("printf '[Container]\\nBase=default-ns-1\\n' > /etc/jspawn/old_one.jspawn && systemctl daemon-reload");
+        Sandbox.Result verify = box.sh("jspawn verify");
+        assertEquals(0, verify.exit(), verify.err());
+        assertTrue(verify.err().contains("old_one runs without a user namespace") && verify.err().contains("jspawn convert-userns old_one"), verify.err());
+        assertTrue(sh("jspawn status old_one").contains("Users: none: made before user namespaces, guest root is host root"));
+        // Its overlay is still mounted as PrivateUsers=no made it: the start says what to do, as with a changed fstab line.
+        assertFalse(holds("systemctl start jspawn@old_one"));
+        assertTrue(sh("journalctl --no-pager -u jspawn@old_one").contains("old_one: its overlay was mounted before its settings changed"
+                + " (no /run/jspawn/old_one/nspawn.env); stop it and its mount, then start it again: systemctl stop jspawn@old_one.service"
+                + " var-lib-jspawn-old_one.mount"));
+        sh("systemctl stop jspawn@old_one.service var-lib-jspawn-old_one.mount && systemctl start jspawn@old_one");
+        assertEquals(0, leaderUid("old-one"), "kept working without a user namespace");
+        assertTrue(sh("journalctl --no-pager -u jspawn-dirs@old_one").contains("runs WITHOUT a user namespace"));
+
+        String converted = sh("jspawn convert-userns --stop old-one");
+        assertTrue(converted.matches("(?s).*Converted old_one: its guest root is now host UID [0-9]+ .*"), converted);
+        long range = owner("/var/lib/jspawn/old_one_up");
+        assertTrue(range >= 0x80000 && range % 65536 == 0, converted);
+        assertEquals(range, owner("/var/lib/jspawn/old_one_up/root/legacy"));
+        assertEquals("4755", sh("stat -c %a /var/lib/jspawn/old_one_up/root/suid"), "chown cleared the setuid bit; it is back");
+        sh("systemctl start jspawn@old_one");
+        assertEquals(range, leaderUid("old-one"), "now in its own namespace");
+        assertEquals("0 legacy", sh("machinectl shell old-one /bin/sh -c 'stat -c %u /root/legacy; cat /root/legacy' | tr -d '\\r' | paste -sd' '"),
+                "inside, its files are still root's");
+        assertEquals(0, owner("/var/lib/jspawn/default-ns-1/etc/os-release"), "the base was not touched");
+        assertFalse(box.sh("jspawn verify").err().contains("without a user namespace"));
+        sh("machinectl poweroff old-one");
+        awaitActive("jspawn@old_one", "inactive");
     }
 }

@@ -1,0 +1,82 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.config.ContainerConfig.PrivateUsers;
+import dev.jspawn.images.Node;
+import dev.jspawn.images.UpperShift;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "convert-userns",
+        description = {"Give a child made before jspawn used user namespaces (its upper dir owned by root, its guest root host root)"
+                + " a UID range of its own: its upper dir is shifted into the range; the base is not touched.",
+                "Safe to interrupt: running it again finishes the job. The child must be stopped (or pass --stop); it starts in its namespace next time."})
+final class ConvertUsernsCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Jspawn parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", description = "The container name or its machine name.")
+    String name;
+
+    @Option(names = "--stop", description = "Stop the child first if it is running; it stays stopped.")
+    boolean stop;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        ContainerConfig c = Containers.load(parent.context.searchPath(), Containers.find(parent.context.searchPath(), name));
+        if (c.privateUsers().mode() == PrivateUsers.Mode.NO) {
+            throw new UserError(c.name() + " has PrivateUsers=no; remove that line from " + c.file() + " first");
+        }
+        Path upper = Path.of(c.upperDir());
+        Optional<Node> root = Node.stat(upper);
+        if (root.isEmpty()) throw new UserError(c.name() + " has no upper dir yet: it gets its range at its first start");
+        if (root.get().rangeStart() > 0) {
+            out.println(c.name() + " already has the UID range " + root.get().rangeStart() + ".");
+            out.flush();
+            return 0;
+        }
+        Path journal = Path.of(c.imageRoot(), ".jspawn", "convert-" + c.name());
+        UpperShift.Summary s = Offline.run(parent.context, c, stop, out, () -> {
+            Files.createDirectories(journal.getParent());
+            Path lock = Path.of(ContainerConfig.RUN_DIR, ".ranges.lock");
+            Files.createDirectories(lock.getParent());
+            try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE); var held = ch.lock()) {
+                long start = UpperShift.pending(journal).orElseGet(() -> pick(c));
+                return new UpperShift(upper, start, journal).run();
+            }
+        });
+        out.println("Converted " + c.name() + ": its guest root is now host UID " + s.start() + " (range " + s.start() + "-"
+                + (s.start() + 65535) + "); " + s.shifted() + " entries shifted, " + s.skipped() + " already were.");
+        out.flush();
+        return 0;
+    }
+
+    /** The child's declared range, or one picked as at a first start. */
+    private long pick(ContainerConfig c) {
+        try {
+            Ranges.Decision d = Ranges.decide(c.name(), c.machineName(), c.privateUsers(), Optional.empty(),
+                    Ranges.taken(parent.context.searchPath(), c.upperDir()));
+            return d.start();
+        } catch (IOException e) {
+            throw new UserError("Failed to pick a UID range: " + e.getMessage());
+        }
+    }
+}
