@@ -459,21 +459,21 @@ class EndToEndIT {
         // so the planted tree is exactly what the commands meet. The victims: a tree outside, with a FIFO (a read would hang), and the base.
         long range = 65536L * 400;
         String base = "/var/lib/jspawn/default-ns-1/";
-        sh("mkdir -p /srv/victim/sub && echo secret > /srv/victim/file && echo keep > /srv/victim/sub/x && mkfifo /srv/victim/fifo"
+        sh("mkdir -p /var/victim/sub && echo secret > /var/victim/file && echo keep > /var/victim/sub/x && mkfifo /var/victim/fifo"
                 + " && printf '[Container]\\nBase=default-ns-1\\n' > /etc/jspawn/evil.jspawn && systemctl daemon-reload"
                 + " && up=/var/lib/jspawn/evil_up && bk=/var/lib/jspawn/evil_backup && mkdir -p $up/etc $up/usr/share $bk/etc $bk/usr"
-                + " && ln -s /srv/victim $up/var"                        // a top component
-                + " && ln -s /srv/victim $up/usr/share/doc"             // a middle one
-                + " && ln -s /srv/victim/file $up/etc/debian_version"   // a leaf, over a base file
+                + " && ln -s /var/victim $up/var"                        // a top component
+                + " && ln -s /var/victim $up/usr/share/doc"             // a middle one
+                + " && ln -s /var/victim/file $up/etc/debian_version"   // a leaf, over a base file
                 + " && ln -s " + base + "etc $up/etc/default"           // into the shared base
-                + " && ln -s /srv/victim/fifo $up/etc/issue"
+                + " && ln -s /var/victim/fifo $up/etc/issue"
                 + " && mkfifo $up/etc/hostname && mknod $up/etc/null-copy c 1 3 && ln $up/etc/null-copy $up/etc/hardlink"
                 + " && python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' $up/etc/sock"
                 + " && mkdir -p $up/usr/lib && echo changed > $up/usr/lib/os-release"   // changed: --prefer-base backs it up to usr/lib/...
-                + " && ln -s /srv/victim $bk/usr/lib && ln -s " + base + "etc $bk/etc/apt"  // ... where the backup dir has a symlink
+                + " && ln -s /var/victim $bk/usr/lib && ln -s " + base + "etc $bk/etc/apt"  // ... where the backup dir has a symlink
                 + " && mkdir -p $bk/var $bk/usr/share/doc && echo planted > $bk/var/x && echo planted > $bk/usr/share/doc/x"
                 + " && chown -R -h " + range + ":" + range + " $up && chmod 0755 $up");
-        String before = manifest("/srv/victim", base);
+        String before = manifest("/var/victim", base);
 
         List<String> commands = List.of("jspawn prune --dry-run evil", "jspawn prune evil", "jspawn prune --prefer-base evil",
                 "jspawn restore evil /etc/default/x", "jspawn restore evil /usr/lib/os-release", "jspawn restore evil /var/x",
@@ -485,13 +485,27 @@ class EndToEndIT {
             log.append(c).append(" -> ").append(r.exit()).append(' ').append(r.err().strip()).append('\n');
             assertNotEquals(124, r.exit(), c + " hung: it opened the FIFO a guest's symlink points at\n" + log);
         }
-        assertEquals(before, manifest("/srv/victim", base), "something outside the child's dirs changed:\n" + log);
+        assertEquals(before, manifest("/var/victim", base), "something outside the child's dirs changed:\n" + log);
         assertTrue(log.toString().contains("jspawn restore evil /etc/apt/sources.list -> 1 jspawn: /var/lib/jspawn/evil_backup/etc/apt is a symlink"),
                 "restore refuses to go through a guest's symlink:\n" + log);
         assertTrue(log.toString().contains("jspawn restore evil /var/x -> 1 jspawn: /var/lib/jspawn/evil_up/var is a symlink"), log.toString());
         assertTrue(log.toString().contains("jspawn prune --prefer-base evil -> 1 jspawn: /var/lib/jspawn/evil_backup/usr/lib is a symlink"), log.toString());
         assertTrue(log.toString().contains("jspawn remove --purge evil -> 0"), log.toString());
         assertFalse(holds("test -e /var/lib/jspawn/evil_up || test -e /var/lib/jspawn/evil_backup"), "purged, links and all, nothing behind them");
-        sh("rm -rf /srv/victim");
+        sh("rm -rf /var/victim");
+    }
+    @Test
+    @Order(16)
+    void whereLayersCannotBeIdmappedTheStartFailsSayingWhyAndNeverFallsBackToHostRoot() {
+        // ramfs refuses idmapped mounts, as a filesystem without FS_ALLOW_IDMAP (or a kernel before 5.19) would.
+        sh("mkdir -p /var/rbase && mount -t ramfs ramfs /var/rbase && mkdir -p /var/rbase/etc"
+                + " && printf '[Container]\\nBase=/var/rbase\\n' > /etc/jspawn/ram.jspawn && systemctl daemon-reload");
+        assertFalse(holds("systemctl start jspawn@ram"));
+        String log = sh("journalctl --no-pager -u jspawn-dirs@ram");
+        assertTrue(log.contains("Failed to idmap /var/rbase for a user namespace: the filesystem of /var/rbase does not support idmapped mounts")
+                && log.contains("Set PrivateUsers=no in the container's file to run it without one"), log);
+        assertFalse(holds("machinectl show ram"), "nothing runs");
+        assertEquals("inactive", sh("systemctl is-active var-lib-jspawn-ram.mount || true"));
+        sh("rm /etc/jspawn/ram.jspawn && systemctl daemon-reload && umount /var/rbase");
     }
 }
