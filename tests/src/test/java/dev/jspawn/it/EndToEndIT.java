@@ -458,7 +458,7 @@ class EndToEndIT {
         // What a hostile guest could leave in its upper dir, and in its backup dir through earlier prunes; the child never runs,
         // so the planted tree is exactly what the commands meet. The victims: a tree outside, with a FIFO (a read would hang), and the base.
         long range = 65536L * 400;
-        String base = "/var/lib/jspawn/default-ns-1/";
+        String base = sh("realpath /var/lib/jspawn/default-ns-1") + "/"; // the current version: base upgrade makes a new one, never touching it
         sh("mkdir -p /var/victim/sub && echo secret > /var/victim/file && echo keep > /var/victim/sub/x && mkfifo /var/victim/fifo"
                 + " && printf '[Container]\\nBase=default-ns-1\\n' > /etc/jspawn/evil.jspawn && systemctl daemon-reload"
                 + " && up=/var/lib/jspawn/evil_up && bk=/var/lib/jspawn/evil_backup && mkdir -p $up/etc $up/usr/share $bk/etc $bk/usr"
@@ -478,7 +478,7 @@ class EndToEndIT {
         List<String> commands = List.of("jspawn prune --dry-run evil", "jspawn prune evil", "jspawn prune --prefer-base evil",
                 "jspawn restore evil /etc/default/x", "jspawn restore evil /usr/lib/os-release", "jspawn restore evil /var/x",
                 "jspawn restore evil /usr/share/doc/x", "jspawn restore evil /etc/apt/sources.list", "jspawn list", "jspawn status evil",
-                "jspawn base versions default-ns-1", "jspawn convert-userns evil", "jspawn verify", "jspawn remove --purge evil");
+                "jspawn base versions default-ns-1", "jspawn base upgrade default-ns-1 -- /bin/true", "jspawn convert-userns evil", "jspawn verify", "jspawn remove --purge evil");
         StringBuilder log = new StringBuilder();
         for (String c : commands) {
             Sandbox.Result r = box.sh("timeout 60 " + c);
@@ -490,6 +490,7 @@ class EndToEndIT {
                 "restore refuses to go through a guest's symlink:\n" + log);
         assertTrue(log.toString().contains("jspawn restore evil /var/x -> 1 jspawn: /var/lib/jspawn/evil_up/var is a symlink"), log.toString());
         assertTrue(log.toString().contains("jspawn prune --prefer-base evil -> 1 jspawn: /var/lib/jspawn/evil_backup/usr/lib is a symlink"), log.toString());
+        assertTrue(log.toString().contains("jspawn base upgrade default-ns-1 -- /bin/true -> 0"), "the upgrade pruned the planted child: " + log);
         assertTrue(log.toString().contains("jspawn remove --purge evil -> 0"), log.toString());
         assertFalse(holds("test -e /var/lib/jspawn/evil_up || test -e /var/lib/jspawn/evil_backup"), "purged, links and all, nothing behind them");
         sh("rm -rf /var/victim");
