@@ -54,15 +54,4 @@ final class ImageDirs {
         }
     }
 
-    /** A work or backup dir: created 0700 root, or an existing one made so; a symlink is refused. */
-    static void createPrivate(Path dir) throws IOException {
-        Optional<Node> n = Node.stat(dir);
-        if (n.isEmpty()) {
-            Files.createDirectory(dir);
-        } else if (n.get().type() != Node.Type.DIRECTORY) {
-            throw new UserError(dir + " is not a directory; move it away");
-        }
-        Files.setPosixFilePermissions(dir, PRIVATE);
-        if (n.isPresent() && n.get().uid() != 0) Files.setAttribute(dir, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
-    }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.Values;
 import dev.jspawn.generator.Converter;
+import dev.jspawn.images.Beneath;
 import dev.jspawn.images.LayerMounts;
 import dev.jspawn.images.Node;
 import picocli.CommandLine.Command;
@@ -97,7 +98,7 @@ final class LayersCommand {
                         existing.isEmpty() ? Ranges.taken(parent.context.searchPath(), upper.toString()) : List.of());
                 if (d.create()) ImageDirs.createUpper(upper, d.start());
             }
-            ImageDirs.createPrivate(work);
+            Beneath.privateDir(work);
             out.println(name + ": " + d.note());
             for (Path t : targets) {
                 while (LayerMounts.unmount(t)) { } // left mounted by a run that did not stop cleanly

@@ -2,7 +2,9 @@ package dev.jspawn.images;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
@@ -55,6 +57,24 @@ public final class Beneath {
             return false;
         } catch (Refused e) {
             return true;
+        }
+    }
+
+    /**
+     * A directory that holds what a guest made (a work or backup dir): created 0700 root, or an
+     * existing one made so; anything but a directory there (a symlink too) is refused.
+     */
+    public static void privateDir(Path dir) throws IOException {
+        Optional<Node> n = Node.stat(dir);
+        if (n.isEmpty()) {
+            Files.createDirectory(dir);
+        } else if (n.get().type() != Node.Type.DIRECTORY) {
+            throw new Refused(dir + " is not a directory; move it away");
+        }
+        if (n.isEmpty() || (n.get().mode() & 07777) != 0700) Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        if (n.isPresent() && (n.get().uid() != 0 || n.get().gid() != 0)) {
+            Files.setAttribute(dir, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(dir, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
         }
     }
 

@@ -6,7 +6,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -190,23 +189,12 @@ public final class Prune {
         switch (a.kind()) {
             case REMOVE, REMOVE_DIR -> Files.delete(target);
             case BACKUP -> {
-                privateDir(backupDir);
+                Beneath.privateDir(backupDir); // it holds what the guest made: root only, never a symlink
                 Beneath.createParents(backupDir, backupDir.relativize(a.backup()), (dir, rel) -> { });
                 Files.move(target, a.backup(), StandardCopyOption.ATOMIC_MOVE);
             }
             case KEEP_CHANGED -> { }
         }
-    }
-
-    /** The backup dir holds what the guest made: root only (0700), never a symlink. */
-    static void privateDir(Path dir) throws IOException {
-        Optional<Node> n = Node.stat(dir);
-        if (n.isEmpty()) {
-            Files.createDirectory(dir);
-        } else if (n.get().type() != Node.Type.DIRECTORY) {
-            throw new IOException(dir + " is not a directory; move it away");
-        }
-        if (n.isEmpty() || (n.get().mode() & 077) != 0) Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
 
     private Path freeBackupName(Path rel) throws IOException {
