@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 "Containers are configured in /etc/jspawn/NAME.jspawn (see jspawn.jspawn(5)) and run as jspawn@NAME.service."},
         subcommands = {ListCommand.class, StatusCommand.class, CatCommand.class, VerifyCommand.class, CreateCommand.class, RemoveCommand.class,
                 PruneCommand.class, RestoreCommand.class, ConvertUsernsCommand.class, BaseCommand.class, ShiftDirsCommand.class,
-                RegisterCommand.class, UnregisterCommand.class, LayersCommand.Mount.class, LayersCommand.Unmount.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
+                RegisterCommand.class, UnregisterCommand.class, LayersCommand.Mount.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (an invalid file, an unknown container, a failed D-Bus call)", "2:invalid usage"},
         footer = {"", "See jspawn(1) and jspawn.jspawn(5)."})

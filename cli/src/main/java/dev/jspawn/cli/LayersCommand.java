@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -24,13 +23,13 @@ import dev.jspawn.images.Node;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * What jspawn-dirs@NAME.service runs before the child's overlay is mounted, and after it is gone:
- * the upper and work dirs, the child's UID range, and its lower layers' (idmapped) views.
+ * What jspawn-dirs@NAME.service runs before the child's overlay is mounted: the upper and work
+ * dirs, the child's UID range, and its lower layers' (idmapped) views. (They are unmounted by its
+ * ExecStop=, umount --lazy, when the overlay is gone.)
  */
 final class LayersCommand {
 
@@ -111,25 +110,6 @@ final class LayersCommand {
                 Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             out.flush();
-            return 0;
-        }
-    }
-
-    @Command(name = "unmount-layers", hidden = true, description = "Unmount a child's layer views (run by jspawn-dirs@NAME.service when it stops).")
-    static final class Unmount implements Callable<Integer> {
-        @Parameters(paramLabel = "TARGET")
-        List<Path> targets = new ArrayList<>();
-
-        @Override
-        public Integer call() throws IOException {
-            for (Path t : targets) {
-                while (LayerMounts.unmount(t)) { }
-                try {
-                    if (Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS)) Files.deleteIfExists(t);
-                } catch (java.nio.file.DirectoryNotEmptyException e) {
-                    // still something mounted below it: leave the directory
-                }
-            }
             return 0;
         }
     }

@@ -22,6 +22,7 @@ public final class Converter {
 
     public static final String NSPAWN = "/usr/bin/systemd-nspawn";
     public static final String JSPAWN = "/usr/bin/jspawn";
+    public static final String UMOUNT = "/usr/bin/umount";
     /** What the service reads, for PrivateUsers=pick: the range is known only once the upper dir exists. */
     public static final String NSPAWN_ENV = "nspawn.env";
     public static final String PRIVATE_USERS_VARIABLE = "JSPAWN_PRIVATE_USERS";
@@ -70,7 +71,8 @@ public final class Converter {
         d.add("Service", "ExecStart", "");
         d.add("Service", "ExecStart", mountLayers(c).toString());
         if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) {
-            d.add("Service", "ExecStop", new ExecLine(JSPAWN).arg("unmount-layers").args(c.layerDirs()).toString());
+            // util-linux's umount, not a JVM: a restart that follows at once must not wait for this.
+            d.add("Service", "ExecStop", new ExecLine("-" + UMOUNT).arg("--lazy").args(c.layerDirs()).toString());
         }
         files.add(new GeneratedUnits.File(dirs + ".d/" + DROP_IN, d));
 
