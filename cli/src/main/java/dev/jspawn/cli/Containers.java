@@ -38,7 +38,7 @@ final class Containers {
         if (r == null) r = ConfigLoader.load(source, bases); // not in the search path (a file given by its path)
         if (r.ok()) return r.config().get();
         StringBuilder sb = new StringBuilder(source.file() + " is invalid:");
-        r.errors().forEach(d -> sb.append("\n  ").append(d));
+        dev.jspawn.syntax.Diagnostic.capped(r.errors()).forEach(d -> sb.append("\n  ").append(d));
         throw new UserError(sb.toString());
     }
 }

@@ -17,6 +17,8 @@ import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerName;
 import dev.jspawn.config.SearchPath;
+import dev.jspawn.generator.Converter;
+import dev.jspawn.generator.OutputWriter;
 import dev.jspawn.syntax.SystemdIniParser;
 import dev.jspawn.syntax.UnitFile;
 import dev.jspawn.syntax.UnitWriter;
@@ -113,6 +115,11 @@ final class CreateCommand implements Callable<Integer> {
             problems.addAll(Collisions.against(loaded.config().get(), others));
             for (String lower : loaded.config().get().lowerDirs()) {
                 if (!Files.isDirectory(Path.of(lower))) problems.add("the base directory " + lower + " does not exist");
+            }
+            try {
+                OutputWriter.render(Converter.convert(loaded.config().get())); // what the generator will write, with its limits
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
             }
         }
         if (!problems.isEmpty()) {

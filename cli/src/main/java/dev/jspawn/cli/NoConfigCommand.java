@@ -45,7 +45,7 @@ final class NoConfigCommand implements Callable<Integer> {
                 err.println("jspawn: " + source.get().file() + " is valid but its units were not generated yet: run systemctl daemon-reload");
             } else {
                 err.println("jspawn: " + source.get().file() + " is invalid, so no units were generated for it:");
-                r.errors().forEach(d -> err.println("  " + d));
+                dev.jspawn.syntax.Diagnostic.capped(r.errors()).forEach(d -> err.println("  " + d));
             }
         }
         err.flush();

@@ -69,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
         java.util.Map<ConfigSource, ConfigLoader.Result> judged = ConfigLoader.loadAll(all, bases);
         for (ConfigSource s : sources) {
             ConfigLoader.Result r = judged.entrySet().stream().filter(e -> e.getKey().file().equals(s.file())).findFirst().orElseThrow().getValue();
-            r.errors().forEach(err::println);
+            Diagnostic.capped(r.errors()).forEach(err::println);
             problems += r.errors().size();
             if (r.ok()) {
                 try {

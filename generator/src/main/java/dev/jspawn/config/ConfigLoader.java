@@ -21,6 +21,8 @@ import dev.jspawn.syntax.UnitFile.Entry;
 public final class ConfigLoader {
 
     public static final String DEFAULT_IMAGE_ROOT = "/var/lib/jspawn";
+    /** Entries of one list setting (Environment=, Bind=, Port=, ...): far more than any container needs. */
+    public static final int MAX_LIST = 1024;
 
     /** A list key collects every assignment (an empty one resets); a scalar key takes the last. */
     enum Kind { SCALAR, LIST }
@@ -130,7 +132,12 @@ public final class ConfigLoader {
         }
 
         private List<Entry> list(String section, String key) {
-            return effective.getOrDefault(section + "/" + key, List.of());
+            List<Entry> all = effective.getOrDefault(section + "/" + key, List.of());
+            if (all.size() > MAX_LIST) {
+                error(all.get(MAX_LIST), "more than " + MAX_LIST + " " + key + "= entries (" + all.size() + "); jspawn takes at most " + MAX_LIST);
+                return all.subList(0, MAX_LIST);
+            }
+            return all;
         }
 
         private void error(Entry e, String message) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import dev.jspawn.syntax.ConfigFiles;
 import dev.jspawn.syntax.Diagnostic;
 
 /**
@@ -60,7 +61,6 @@ public final class SearchPath {
         List<Diagnostic> errors = new ArrayList<>();
         for (Path dir : dirs) {
             for (Path file : list(dir, "*" + suffix, errors)) {
-                if (Files.isDirectory(file)) continue;
                 String fileName = file.getFileName().toString();
                 winners.putIfAbsent(fileName.substring(0, fileName.length() - suffix.length()), file);
             }
@@ -68,6 +68,11 @@ public final class SearchPath {
         List<ConfigSource> sources = new ArrayList<>();
         for (Map.Entry<String, Path> e : winners.entrySet()) {
             if (isMasked(e.getValue())) continue;
+            Optional<String> notAFile = ConfigFiles.notAFile(e.getValue());
+            if (notAFile.isPresent()) {
+                errors.add(Diagnostic.ofFile(e.getValue(), notAFile.get() + ", ignoring"));
+                continue;
+            }
             Optional<String> bad = ContainerName.problem(e.getKey());
             if (bad.isPresent()) {
                 errors.add(Diagnostic.ofFile(e.getValue(), bad.get() + ", ignoring"));
@@ -100,7 +105,9 @@ public final class SearchPath {
                 byName.putIfAbsent(conf.getFileName().toString(), conf);
             }
         }
-        return byName.values().stream().filter(p -> !isMasked(p) && !Files.isDirectory(p)).collect(Collectors.toList());
+        // A drop-in that is not a file stays in the list: reading it fails its container as a whole,
+        // rather than generating the container without a setting the admin meant it to have.
+        return byName.values().stream().filter(p -> !isMasked(p)).collect(Collectors.toList());
     }
 
     private static List<Path> list(Path dir, String glob, List<Diagnostic> errors) {

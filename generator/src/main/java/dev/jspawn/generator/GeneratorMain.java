@@ -65,23 +65,33 @@ public final class GeneratorMain {
         SearchPath searchPath = SearchPath.fromEnvironment(env);
         SearchPath.Scan scan = searchPath.scan();
         Bases bases = Bases.load(searchPath);
-        int failed = scan.errors().size() + bases.errors().size();
-        scan.errors().forEach(d -> log.error(d.toString()));
-        bases.errors().forEach(d -> log.error(d.toString()));
+        // Every skipped file gets one summary line, all of them before any details: the kernel log passes
+        // only a few lines at a time (printk_devkmsg ratelimit), and the summaries must all get through.
+        List<String> summaries = new ArrayList<>();
+        List<Diagnostic> details = new ArrayList<>();
+        scan.errors().forEach(d -> summaries.add(d.toString()));
+        if (!bases.errors().isEmpty()) {
+            bases.errors().stream().map(Diagnostic::file).distinct().forEach(f -> summaries.add("Failed to read base file " + f + ", ignoring."));
+            details.addAll(bases.errors());
+        }
         Map<ConfigSource, ConfigLoader.Result> loaded = ConfigLoader.loadAll(scan.sources(), bases);
         for (Map.Entry<ConfigSource, ConfigLoader.Result> e : loaded.entrySet()) {
-            if (!generate(e.getKey(), e.getValue(), dryRun ? null : Path.of(dirs.get(0)))) failed++;
+            ConfigLoader.Result r = e.getValue();
+            if (!r.ok()) {
+                summaries.add("Failed to generate units for " + e.getKey().file() + " (" + r.errors().size()
+                        + (r.errors().size() == 1 ? " error" : " errors") + "), ignoring.");
+                details.addAll(r.errors());
+                continue;
+            }
+            generate(e.getKey(), r, dryRun ? null : Path.of(dirs.get(0))).ifPresent(summaries::add);
         }
-        return dryRun && failed > 0 ? 1 : 0;
+        summaries.forEach(log::error);
+        Diagnostic.capped(details).forEach(log::error);
+        return dryRun && !summaries.isEmpty() ? 1 : 0;
     }
 
-    /** One container: load, convert, render, write. False (and nothing written) if any step fails. */
-    private boolean generate(ConfigSource source, ConfigLoader.Result loaded, Path outputDir) {
-        if (!loaded.ok()) {
-            for (Diagnostic d : loaded.errors()) log.error(d.toString());
-            log.error("Failed to generate units for " + source.file() + ", ignoring.");
-            return false;
-        }
+    /** One valid container: convert, render, write. A summary of what failed (and nothing written), or empty. */
+    private java.util.Optional<String> generate(ConfigSource source, ConfigLoader.Result loaded, Path outputDir) {
         try {
             GeneratedUnits units = Converter.convert(loaded.config().get());
             Map<String, String> rendered = OutputWriter.render(units);
@@ -91,10 +101,9 @@ public final class GeneratorMain {
             } else {
                 OutputWriter.write(outputDir, units, rendered);
             }
-            return true;
+            return java.util.Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
-            log.error("Failed to generate units for " + source.file() + ": " + e.getMessage() + ", ignoring.");
-            return false;
+            return java.util.Optional.of("Failed to generate units for " + source.file() + ": " + e.getMessage() + ", ignoring.");
         }
     }
 

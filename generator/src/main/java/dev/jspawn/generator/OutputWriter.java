@@ -23,10 +23,20 @@ public final class OutputWriter {
     private OutputWriter() {
     }
 
-    /** Every file's text by relative path, and every link as "-> target". Throws if a value cannot be written. */
+    /** systemd reads unit-file lines of up to 1 MiB (LONG_LINE_MAX); a unit this large is refused, not half-read. */
+    public static final int MAX_UNIT_SIZE = 512 * 1024;
+
+    /** Every file's text by relative path. Throws if a value cannot be written, or a unit would be too large for systemd. */
     public static Map<String, String> render(GeneratedUnits units) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (GeneratedUnits.File f : units.files()) out.put(f.path(), UnitWriter.write(f.unit(), HEADER));
+        for (GeneratedUnits.File f : units.files()) {
+            String text = UnitWriter.write(f.unit(), HEADER);
+            if (text.length() > MAX_UNIT_SIZE) {
+                throw new IllegalArgumentException(f.path() + " would be " + text.length() + " bytes, more than systemd should be given ("
+                        + MAX_UNIT_SIZE / 1024 + " KiB); use fewer or shorter settings");
+            }
+            out.put(f.path(), text);
+        }
         return out;
     }
 

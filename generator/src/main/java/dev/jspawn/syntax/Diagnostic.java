@@ -8,6 +8,34 @@ import java.nio.file.Path;
  */
 public record Diagnostic(Path file, int line, String section, String key, String message) {
 
+    /** Longer messages keep their start and their end (the reason), so no value of any size is echoed whole. */
+    static final int MAX_MESSAGE = 240;
+    /** Errors shown per file; the rest are counted. */
+    public static final int MAX_PER_FILE = 3;
+
+    public Diagnostic {
+        if (message.length() > MAX_MESSAGE) {
+            int keep = MAX_MESSAGE / 2 - 10;
+            message = message.substring(0, keep) + " [... " + (message.length() - 2 * keep) + " characters ...] "
+                    + message.substring(message.length() - keep);
+        }
+    }
+
+    /**
+     * At most {@link #MAX_PER_FILE} of {@code all} for each file, in order, each followed where it
+     * applies by a line saying how many more that file has.
+     */
+    public static java.util.List<String> capped(java.util.List<Diagnostic> all) {
+        java.util.Map<Path, java.util.List<Diagnostic>> byFile = new java.util.LinkedHashMap<>();
+        for (Diagnostic d : all) byFile.computeIfAbsent(d.file(), f -> new java.util.ArrayList<>()).add(d);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        byFile.forEach((file, list) -> {
+            list.stream().limit(MAX_PER_FILE).forEach(d -> out.add(d.toString()));
+            if (list.size() > MAX_PER_FILE) out.add(file + ": ... and " + (list.size() - MAX_PER_FILE) + " more errors in this file");
+        });
+        return out;
+    }
+
     public static Diagnostic ofFile(Path file, String message) {
         return new Diagnostic(file, 0, null, null, message);
     }

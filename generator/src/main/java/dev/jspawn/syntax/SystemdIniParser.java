@@ -49,15 +49,22 @@ public final class SystemdIniParser {
 
     public static Result parse(Path file) {
         try {
-            return parse(file, Files.readAllBytes(file));
+            return parse(file, ConfigFiles.read(file));
         } catch (IOException e) {
-            return new Result(new UnitFile(), List.of(Diagnostic.ofFile(file, "Failed to read file: " + e.getMessage())));
+            return new Result(new UnitFile(), List.of(Diagnostic.ofFile(file, e.getMessage())));
         }
     }
 
     public static Result parse(Path file, byte[] content) {
         List<Diagnostic> errors = new ArrayList<>();
         List<Line> lines = logicalLines(file, content, errors);
+        boolean triedAHeader = errors.stream().anyMatch(d -> d.message().startsWith("invalid section header"));
+        if (!errors.isEmpty() && !triedAHeader && lines.stream().noneMatch(Line::section)) {
+            // No section header anywhere: not a configuration at all (a link to /etc/shadow, a binary). Echo none of it.
+            return new Result(new UnitFile(), List.of(Diagnostic.ofFile(file, "is not a configuration file: no [Section] header, and "
+                    + errors.size() + (errors.size() == 1 ? " line that is" : " lines that are") + " not KEY=VALUE (first at line "
+                    + errors.get(0).line() + "); its content is not shown")));
+        }
         UnitFile unit = new UnitFile();
         if (!lines.isEmpty()) splitWithIni4j(file, lines, unit, errors);
         return new Result(unit, List.copyOf(errors));
