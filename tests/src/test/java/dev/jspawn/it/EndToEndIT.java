@@ -403,6 +403,15 @@ class EndToEndIT {
 
         assertEquals(1, box.sh("jspawn verify").exit());
         sh("rm /etc/jspawn/bad.jspawn && systemctl daemon-reload && jspawn verify");
+
+        // A FIFO and a link to /dev/zero once blocked the generator until systemd's timeout (90 s), leaving every container without units.
+        sh("mkfifo /etc/jspawn/fifo.jspawn && ln -s /dev/zero /etc/jspawn/zero.jspawn && rm -rf /run/systemd/generator/var-lib-jspawn-child_apache.*");
+        sh("timeout 60 systemctl daemon-reload"); // the old hang lasted systemd's 90 s generator timeout: exit 124 here
+        assertTrue(holds("test -f /run/systemd/generator/var-lib-jspawn-child_apache.mount"), "the good file got its units again");
+        String kmsg = sh("dmesg | grep jspawn-generator | tail -4");
+        assertTrue(kmsg.contains("fifo.jspawn: is a FIFO, not a regular file, ignoring"), kmsg);
+        assertTrue(kmsg.contains("zero.jspawn: is a character device, not a regular file, ignoring"), kmsg);
+        sh("rm /etc/jspawn/fifo.jspawn /etc/jspawn/zero.jspawn && systemctl daemon-reload");
     }
     @Test
     @Order(14)
