@@ -110,6 +110,13 @@ final class BaseCommand {
         } catch (Values.Invalid e) {
             throw new UserError("base " + name + ": " + e.getMessage());
         }
+        try (var lock = Locking.base(parent, imageRoot, name)) {
+            return updateLocked(name, cmd, out, store, parentLayers);
+        }
+    }
+
+    private BaseStore.Version updateLocked(String name, List<String> cmd, PrintWriter out, BaseStore store, List<String> parentLayers) throws IOException {
+        // Under the base's lock: a vN.partial found now was left by a command that died, never one still at work.
         store.adopt(name);
         Path current = store.current(name).orElseThrow();
         Path partial = store.prepare(name);
@@ -252,6 +259,12 @@ final class BaseCommand {
                     if (state.equals("active") || state.equals("activating") || state.equals("reloading")) running.add(c.name());
                 }
             }
+            try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                return upgrade(out, children, running);
+            }
+        }
+
+        private int upgrade(PrintWriter out, List<ContainerConfig> children, Set<String> running) throws IOException {
             base.update(name, cmd, out);
             Map<String, String> summary = new LinkedHashMap<>();
             boolean failed = false;
@@ -259,13 +272,20 @@ final class BaseCommand {
                 Path backup = PruneCommand.backupDir(c);
                 String line;
                 try {
-                    Prune.Summary s = Offline.run(base.context(), c, true, false, out,
-                            () -> PruneCommand.forChild(c, false, preferBase, a -> {
-                                if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);
-                            }).run());
+                    if (!Files.isDirectory(Path.of(c.upperDir()), LinkOption.NOFOLLOW_LINKS)) {
+                        summary.put(c.name(), "skipped: never started (no upper dir, nothing to prune)");
+                        continue;
+                    }
+                    Prune.Summary s;
+                    try (var lock = Locking.child(base.parent, c)) {
+                        s = Offline.run(base.context(), c, true, false, out,
+                                () -> PruneCommand.forChild(c, false, preferBase, a -> {
+                                    if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);
+                                }).run());
+                    }
                     line = "removed " + s.removed() + " identical files, kept " + s.kept() + " changed"
                             + (preferBase ? ", moved " + s.backedUp() + " to " + backup : "");
-                } catch (IOException | UserError | HostBus.Failure e) {
+                } catch (Exception e) {
                     // One child's failure must not keep the others stopped: report it and go on.
                     line = "prune FAILED: " + e.getMessage();
                     failed = true;
@@ -335,8 +355,11 @@ final class BaseCommand {
         public Integer call() throws IOException {
             validName(name);
             BaseStore.Version v;
-            try {
+            if (base.store().current(name).isEmpty()) throw new UserError("no base " + name + " in " + base.imageRoot);
+            try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
                 v = base.store().rollback(name);
+            } catch (dev.jspawn.images.Locks.Busy | java.nio.file.FileSystemException e) {
+                throw e;
             } catch (IOException e) {
                 throw new UserError(e.getMessage());
             }
@@ -369,20 +392,29 @@ final class BaseCommand {
             }
             for (String name : todo) {
                 validName(name);
-                Map<Integer, List<String>> usage = base.usage(name);
-                for (BaseStore.Version v : base.store().versions(name)) {
-                    if (v.current()) continue;
-                    if (usage.containsKey(v.number())) {
-                        out.println("kept " + name + " " + v.label() + ": used by " + String.join(", ", usage.get(v.number())));
-                    } else {
-                        String size = Sizes.human(Sizes.of(v.dir()));
-                        base.store().remove(name, v, usage.keySet());
-                        out.println("removed " + name + " " + v.label() + " (" + size + ")");
-                    }
+                if (base.store().current(name).isEmpty() && base.store().versions(name).isEmpty()) {
+                    throw new UserError("no base " + name + " in " + base.imageRoot);
+                }
+                try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                    collect(out, name);
                 }
             }
             out.flush();
             return 0;
+        }
+
+        private void collect(PrintWriter out, String name) throws IOException {
+            Map<Integer, List<String>> usage = base.usage(name);
+            for (BaseStore.Version v : base.store().versions(name)) {
+                if (v.current()) continue;
+                if (usage.containsKey(v.number())) {
+                    out.println("kept " + name + " " + v.label() + ": used by " + String.join(", ", usage.get(v.number())));
+                } else {
+                    String size = Sizes.human(Sizes.of(v.dir()));
+                    base.store().remove(name, v, usage.keySet());
+                    out.println("removed " + name + " " + v.label() + " (" + size + ")");
+                }
+            }
         }
     }
 

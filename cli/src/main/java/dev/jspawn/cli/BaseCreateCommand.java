@@ -63,6 +63,12 @@ final class BaseCreateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BaseCommand.validName(name);
         BaseStore store = base.store();
+        try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+            return create(store, out);
+        }
+    }
+
+    private int create(BaseStore store, PrintWriter out) throws IOException {
         if (store.current(name).isPresent() || Files.isSymbolicLink(store.link(name))) {
             throw new UserError("base " + name + " already exists in " + base.imageRoot);
         }

@@ -13,7 +13,29 @@ import dev.jspawn.machined.HostBus;
  * What the commands touch on the host, replaceable in tests: the search path, the bus, /proc,
  * systemctl, and the other programs jspawn runs (cp, systemd-nspawn, debootstrap, tar).
  */
-public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl, Runner runner) {
+public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl, Runner runner, Path runDir) {
+
+    /** Whether this process runs as root (effective UID 0), from proc/self/status; assumed so where that cannot be read. */
+    public boolean isRoot() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(proc.resolve("self/status"))) {
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no /proc here: let the command itself fail if it must
+        }
+        return true;
+    }
+
+    /** Where jspawn keeps its locks: /run/jspawn (a tmpfs: nothing stale survives a reboot). */
+    public Path lockDir() {
+        return runDir.resolve("locks");
+    }
+
+    /** Tests put their own /proc and /run side by side: run is then proc's sibling "run/jspawn". */
+    public Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl, Runner runner) {
+        this(searchPath, bus, proc, systemctl, runner, proc.resolveSibling("run/jspawn"));
+    }
 
     /** Runs systemctl with these arguments (it waits for its jobs) and returns its exit status. */
     @FunctionalInterface
@@ -41,7 +63,7 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
 
     public static Context system() {
         return new Context(SearchPath.fromEnvironment(System.getenv()), DBusHostBus::connect, Path.of("/proc"),
-                args -> run(prepend("systemctl", args)), Context::run);
+                args -> run(prepend("systemctl", args)), Context::run, Path.of(dev.jspawn.config.ContainerConfig.RUN_DIR));
     }
 
     private static List<String> prepend(String first, String... rest) {

@@ -2,15 +2,14 @@ package dev.jspawn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.ContainerConfig.PrivateUsers;
+import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.UpperShift;
 import picocli.CommandLine.Command;
@@ -54,19 +53,24 @@ final class ConvertUsernsCommand implements Callable<Integer> {
             return 0;
         }
         Path journal = Path.of(c.imageRoot(), ".jspawn", "convert-" + c.name());
-        UpperShift.Summary s = Offline.run(parent.context, c, stop, out, () -> {
-            Files.createDirectories(journal.getParent());
-            Path lock = Path.of(ContainerConfig.RUN_DIR, ".ranges.lock");
-            Files.createDirectories(lock.getParent());
-            try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE); var held = ch.lock()) {
-                long start = UpperShift.pending(journal).orElseGet(() -> pick(c));
-                return new UpperShift(upper, start, journal).run();
-            }
-        });
+        UpperShift.Summary s;
+        try (var lock = Locking.child(parent, c)) {
+            s = convert(c, upper, journal, out);
+        }
         out.println("Converted " + c.name() + ": its guest root is now host UID " + s.start() + " (range " + s.start() + "-"
                 + (s.start() + 65535) + "); " + s.shifted() + " entries shifted, " + s.skipped() + " already were.");
         out.flush();
         return 0;
+    }
+
+    private UpperShift.Summary convert(ContainerConfig c, Path upper, Path journal, PrintWriter out) throws IOException {
+        return Offline.run(parent.context, c, stop, out, () -> {
+            Files.createDirectories(journal.getParent());
+            try (var lock = Locks.uidRanges(parent.context.lockDir(), parent.lockPolicy())) {
+                long start = UpperShift.pending(journal).orElseGet(() -> pick(c));
+                return new UpperShift(upper, start, journal).run();
+            }
+        });
     }
 
     /** The child's declared range, or one picked as at a first start. */

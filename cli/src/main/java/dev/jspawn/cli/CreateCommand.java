@@ -127,6 +127,19 @@ final class CreateCommand implements Callable<Integer> {
             problems.forEach(p -> sb.append("\n  ").append(p));
             throw new UserError(sb.toString());
         }
+        try (var lock = dev.jspawn.images.Locks.child(parent.context.lockDir(), Path.of(loaded.config().get().imageRoot()), name, parent.lockPolicy())) {
+            write(dir, file, text);
+        }
+        if (!noReload && parent.context.systemctl().run("daemon-reload") != 0) {
+            out.println("jspawn: warning: systemctl daemon-reload failed; run it before starting " + name);
+        }
+        out.println("Created " + file + ". Start it with: systemctl start jspawn@" + name
+                + " (and at boot: systemctl enable jspawn@" + name + ")");
+        out.flush();
+        return 0;
+    }
+
+    private void write(Path dir, Path file, String text) throws IOException {
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + name + SearchPath.SUFFIX + ".tmp" + ProcessHandle.current().pid());
         Files.writeString(tmp, text);
@@ -136,12 +149,5 @@ final class CreateCommand implements Callable<Integer> {
             Files.deleteIfExists(tmp);
             throw new UserError("Failed to create " + file + ": " + e.getMessage());
         }
-        if (!noReload && parent.context.systemctl().run("daemon-reload") != 0) {
-            out.println("jspawn: warning: systemctl daemon-reload failed; run it before starting " + name);
-        }
-        out.println("Created " + file + ". Start it with: systemctl start jspawn@" + name
-                + " (and at boot: systemctl enable jspawn@" + name + ")");
-        out.flush();
-        return 0;
     }
 }

@@ -25,15 +25,54 @@ public final class Jspawn {
 
     final Context context;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @picocli.CommandLine.Option(names = "--no-block", scope = CommandLine.ScopeType.INHERIT,
+            description = "If another jspawn command is changing the same base or container, fail at once instead of waiting for it.")
+    boolean noBlock;
+
+    /** How commands wait for each other: with a message on stderr, or (--no-block) not at all. */
+    dev.jspawn.images.Locks.Policy lockPolicy() {
+        return new dev.jspawn.images.Locks.Policy(!noBlock, msg -> {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("jspawn: " + msg);
+            err.flush();
+        });
+    }
+
     Jspawn(Context context) {
         this.context = context;
     }
 
+    /** Commands that only look: everything else changes systemd's, a base's or a container's state and needs root. */
+    static final java.util.Set<String> READ_ONLY = java.util.Set.of("jspawn list", "jspawn status", "jspawn cat", "jspawn verify",
+            "jspawn help", "jspawn no-config", "jspawn base list", "jspawn base versions");
+
     public static CommandLine commandLine(Context context) {
         CommandLine cl = new CommandLine(new Jspawn(context));
+        cl.setExecutionStrategy(parsed -> {
+            CommandLine.ParseResult last = parsed;
+            while (last.hasSubcommand()) last = last.subcommand();
+            String command = last.commandSpec().qualifiedName(" ");
+            boolean help = last.isUsageHelpRequested() || last.isVersionHelpRequested();
+            if (!help && !READ_ONLY.contains(command) && last.commandSpec().parent() != null && !context.isRoot()) {
+                PrintWriter err = last.commandSpec().commandLine().getErr();
+                err.println("jspawn: '" + command + "' needs root (it changes containers, bases or systemd's units); run it with sudo");
+                err.flush();
+                return FAILURE;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
-            if (ex instanceof UserError || ex instanceof HostBus.Failure || ex instanceof java.io.IOException) {
+            if (ex instanceof java.nio.file.NoSuchFileException e) {
+                err.println("jspawn: " + e.getFile() + ": no such file or directory");
+            } else if (ex instanceof java.nio.file.AccessDeniedException e) {
+                err.println("jspawn: " + e.getFile() + ": permission denied; this command needs root");
+            } else if (ex instanceof java.nio.file.FileAlreadyExistsException e) {
+                err.println("jspawn: " + e.getFile() + ": already exists (made by another command meanwhile?)");
+            } else if (ex instanceof UserError || ex instanceof HostBus.Failure || ex instanceof java.io.IOException) {
                 err.println("jspawn: " + ex.getMessage());
             } else {
                 err.println("jspawn: internal error: " + ex);

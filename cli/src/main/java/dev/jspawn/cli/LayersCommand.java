@@ -2,13 +2,10 @@ package dev.jspawn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +16,7 @@ import dev.jspawn.config.Values;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.LayerMounts;
+import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,8 +34,6 @@ final class LayersCommand {
     private LayersCommand() {
     }
 
-    /** Serializes range picking across children started at once. */
-    private static final Path RANGE_LOCK = Path.of(ContainerConfig.RUN_DIR, ".ranges.lock");
 
     @Command(name = "mount-layers", hidden = true,
             description = {"Prepare a child's overlay (run by jspawn-dirs@NAME.service): create its upper and work dirs, decide its UID range"
@@ -88,10 +84,7 @@ final class LayersCommand {
             ImageDirs.secureRoot(imageRoot, out);
 
             Ranges.Decision d;
-            Files.createDirectories(RANGE_LOCK.getParent());
-            Files.setPosixFilePermissions(RANGE_LOCK.getParent(), PosixFilePermissions.fromString("rwx------"));
-            try (FileChannel lock = FileChannel.open(RANGE_LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    var held = lock.lock()) {
+            try (var lock = Locks.uidRanges(parent.context.lockDir(), Locks.Policy.quietlyBlocking())) {
                 Optional<Node> existing = Node.stat(upper);
                 d = Ranges.decide(name, machine, mode, existing,
                         existing.isEmpty() ? Ranges.taken(parent.context.searchPath(), upper.toString()) : List.of());

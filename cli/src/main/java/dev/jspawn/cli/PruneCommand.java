@@ -48,7 +48,14 @@ final class PruneCommand implements Callable<Integer> {
         Prune prune = forChild(c, dryRun, preferBase, a -> {
             if (dryRun || a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(a);
         });
-        Prune.Summary s = dryRun ? prune.run() : Offline.run(parent.context, c, stop, out, prune::run);
+        Prune.Summary s;
+        if (dryRun) {
+            s = prune.run();
+        } else {
+            try (var lock = Locking.child(parent, c)) {
+                s = Offline.run(parent.context, c, stop, out, prune::run);
+            }
+        }
         out.println((dryRun ? "Would remove " : "Removed ") + s.removed() + " identical files and " + s.removedDirs()
                 + " directories from " + c.upperDir() + "; " + s.kept() + " changed files kept"
                 + (preferBase ? ", " + s.backedUp() + " moved to " + backup : "") + ".");

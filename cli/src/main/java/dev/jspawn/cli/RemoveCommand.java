@@ -47,6 +47,14 @@ final class RemoveCommand implements Callable<Integer> {
         SearchPath searchPath = parent.context.searchPath();
         ConfigSource source = Containers.find(searchPath, name);
         ContainerConfig c = Containers.load(searchPath, source);
+        try (var lock = Locking.child(parent, c)) {
+            remove(source, c, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void remove(ConfigSource source, ContainerConfig c, PrintWriter out) throws IOException {
         String service = Converter.serviceName(c.name());
         Offline.run(parent.context, c, stop, false, out, () -> {
             parent.context.systemctl().run("disable", "--quiet", service);
@@ -68,8 +76,6 @@ final class RemoveCommand implements Callable<Integer> {
         } else if (!dirs.isEmpty()) {
             out.println("Kept what it wrote: " + dirs.get(0) + " (" + Sizes.human(Sizes.of(dirs.get(0))) + "); delete it with --purge.");
         }
-        out.flush();
-        return 0;
     }
 
     static void deleteTree(Path root) throws IOException {

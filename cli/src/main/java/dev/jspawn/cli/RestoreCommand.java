@@ -52,6 +52,14 @@ final class RestoreCommand implements Callable<Integer> {
         Path backupDir = PruneCommand.backupDir(c);
         Path upper = Path.of(c.upperDir());
         if (newest(backupDir, rel).isEmpty()) throw new UserError("no backup of /" + rel + " in " + backupDir); // before stopping anything
+        try (var lock = Locking.child(parent, c)) {
+            restore(c, rel, backupDir, upper, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void restore(ContainerConfig c, Path rel, Path backupDir, Path upper, PrintWriter out) throws IOException {
         Offline.run(parent.context, c, stop, out, () -> {
             // Both trees hold what the guest made: Beneath refuses any symlink on the way.
             Path backup = newest(backupDir, rel).orElseThrow(() -> new UserError("no backup of /" + rel + " in " + backupDir));
@@ -65,8 +73,6 @@ final class RestoreCommand implements Callable<Integer> {
             out.println("Restored /" + rel + " from " + backup + ".");
             return null;
         });
-        out.flush();
-        return 0;
     }
 
     static Path guestPath(String p) {

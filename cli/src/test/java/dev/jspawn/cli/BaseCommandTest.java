@@ -84,4 +84,69 @@ class BaseCommandTest {
         assertEquals(1, run("base", "--image-root", root.toString(), "update", "nope", "--", "true"));
         assertEquals("jspawn: no base nope in " + root + "\n", err.toString());
     }
+    /** Holds the fcntl lock on a file from another process (the same lock family FileChannel uses), until closed. */
+    static Process holdLock(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Process p = new ProcessBuilder("python3", "-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.lockf(f, fcntl.LOCK_EX);"
+                + " print('locked', flush=True); time.sleep(60)", file.toString()).redirectErrorStream(true).start();
+        assertEquals("locked", new String(p.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.UTF_8));
+        return p;
+    }
+
+    @Test
+    void aBaseBeingChangedByAnotherCommandIsRefusedWithNoBlockAndWaitedForWithout() throws Exception {
+        Path lock = tmp.resolve("run/jspawn/locks/base-" + java.net.URLEncoder.encode(root.resolve("debian").toString(),
+                java.nio.charset.StandardCharsets.UTF_8) + ".lock");
+        Process holder = holdLock(lock);
+        try {
+            assertEquals(1, run("base", "--image-root", root.toString(), "update", "--no-block", "debian", "--", "true"));
+            assertEquals("jspawn: base debian is being changed by another jspawn command; try again later (or leave out --no-block to wait)\n",
+                    err.toString());
+            assertEquals(List.of(), ran, "nothing ran");
+            assertFalse(Files.isSymbolicLink(root.resolve("debian")), "nothing was touched, not even adopted");
+            assertEquals(1, run("base", "--image-root", root.toString(), "rollback", "--no-block", "debian"));
+            assertEquals(1, run("base", "--image-root", root.toString(), "gc", "--no-block", "debian"));
+            // Without --no-block it waits, saying so, and goes on when the other command is done.
+            Thread release = new Thread(() -> {
+                try {
+                    Thread.sleep(1500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                holder.destroy();
+            });
+            release.start();
+            assertEquals(0, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"), err.toString());
+            release.join();
+            assertTrue(err.toString().endsWith("jspawn: waiting for another jspawn command to finish with base debian...\n"), err.toString());
+            assertEquals(Path.of(".jspawn/bases/debian/v2"), Files.readSymbolicLink(root.resolve("debian")));
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    @Test
+    void unknownBasesAlwaysFail() {
+        assertEquals(1, run("base", "--image-root", root.toString(), "gc", "nosuch"));
+        assertEquals("jspawn: no base nosuch in " + root + "\n", err.toString());
+        assertEquals(1, run("base", "--image-root", root.toString(), "rollback", "nosuch"));
+        assertEquals(1, run("base", "--image-root", root.toString(), "versions", "nosuch"));
+        assertEquals(1, run("base", "--image-root", root.toString(), "update", "nosuch", "--", "true"));
+    }
+
+    @Test
+    void withoutRootAChangingCommandSaysSoInOneLine() throws IOException {
+        Files.createDirectories(tmp.resolve("proc/self"));
+        Files.writeString(tmp.resolve("proc/self/status"), "Name:\tjava\nUid:\t1000\t1000\t1000\t1000\n");
+        assertEquals(1, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"));
+        assertEquals("jspawn: 'jspawn base update' needs root (it changes containers, bases or systemd's units); run it with sudo\n", err.toString());
+        assertEquals(List.of(), ran);
+        assertEquals(0, run("base", "--image-root", root.toString(), "list"), "looking needs no root");
+    }
+    @Test
+    void anUpgradeSkipsAChildThatWasNeverStarted() throws IOException {
+        Files.writeString(etc.resolve("fresh.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
+        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
+        assertTrue(out.toString().contains("\n  fresh: skipped: never started (no upper dir, nothing to prune)\n"), out.toString());
+    }
 }
