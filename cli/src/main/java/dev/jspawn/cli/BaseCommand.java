@@ -139,7 +139,11 @@ final class BaseCommand {
                         "lowerdir=" + String.join(":", parentLayers) + ",upperdir=" + partial + ",workdir=" + work, mnt.toString()));
                 dir = mnt;
             }
-            run.addAll(List.of("systemd-nspawn", "--quiet", "--register=no", "--settings=no", "--link-journal=no",
+            // A machine name of its own: by default nspawn names its scope after the directory (vN.partial.scope), and the
+            // scope of a run that was killed can linger and make the next attempt at the same version fail.
+            String machine = "jspawn-update-" + java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(4)
+                    .putInt(new java.security.SecureRandom().nextInt()).array());
+            run.addAll(List.of("systemd-nspawn", "--quiet", "--register=no", "--settings=no", "--link-journal=no", "--machine=" + machine,
                     "--resolv-conf=bind-host", "--timezone=off", "--directory=" + dir, "--"));
             run.addAll(cmd);
             out.println("Running in it" + (parentLayers.isEmpty() ? "" : " (over " + String.join(":", parentLayers) + ")") + ": "

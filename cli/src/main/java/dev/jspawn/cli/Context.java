@@ -72,9 +72,16 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
         return cmd;
     }
 
+    /**
+     * Runs a program as a child that dies with us (util-linux setpriv --pdeathsig): a jspawn killed in
+     * the middle of base update must not leave its cp or systemd-nspawn writing into a version that the
+     * next command, once it holds the lock, rightly takes for abandoned.
+     */
     private static int run(List<String> cmd) {
+        List<String> tied = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
+        tied.addAll(cmd);
         try {
-            return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+            return new ProcessBuilder(tied).inheritIO().start().waitFor();
         } catch (java.io.IOException e) {
             throw new UserError("Failed to run " + cmd.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {

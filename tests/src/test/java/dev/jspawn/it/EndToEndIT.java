@@ -518,4 +518,89 @@ class EndToEndIT {
         assertEquals("inactive", sh("systemctl is-active var-lib-jspawn-ram.mount || true"));
         sh("rm /etc/jspawn/ram.jspawn && systemctl daemon-reload && umount /var/rbase");
     }
+
+    @Test
+    @Order(17)
+    void concurrentAndKilledBaseUpdatesNeverLeaveABrokenCurrentVersion() {
+        // A tiny base: /usr/bin/true with its libc, and 1,500 files whose loss would show.
+        sh("d=/var/tiny-src && mkdir -p $d/usr/bin $d/usr/lib/x86_64-linux-gnu $d/usr/lib64 $d/etc $d/data"
+                + " && cp /usr/bin/true /usr/bin/sleep $d/usr/bin/ && cp /usr/lib/x86_64-linux-gnu/libc.so.6 $d/usr/lib/x86_64-linux-gnu/"
+                + " && cp /usr/lib64/ld-linux-x86-64.so.2 $d/usr/lib64/ && ln -s usr/lib64 $d/lib64 && ln -s usr/lib $d/lib && ln -s usr/bin $d/bin"
+                + " && echo ID=tiny > $d/usr/lib/os-release && for i in $(seq 1500); do echo $i > $d/data/f$i; done"
+                + " && jspawn base create speck --from-dir $d >/dev/null");
+        // One line: a SHA-256 over every entry's name, type, mode and size and every file's content.
+        String hash = "cd /var/lib/jspawn/speck/ && { find . -printf '%P %y %m %s\\n' | sort; find . -type f -print0 | sort -z"
+                + " | xargs -0 sha256sum; } | sha256sum | cut -c1-64";
+        sh("jspawn base update speck -- /usr/bin/true >/dev/null"); // the reference: nspawn's first run adds its mount points (dev, proc, ...)
+        String whole = sh(hash);
+        assertTrue(whole.matches("[0-9a-f]{64}"), whole);
+
+        // 20 rounds of two updates started together, then updates against gc and against rollback.
+        String rounds = sh("for i in $(seq 20); do"
+                + " (jspawn base update speck -- /usr/bin/true >/tmp/u1 2>&1; echo $? >/tmp/r1) &"
+                + " (jspawn base update speck -- /usr/bin/true >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
+                + " echo \"update+update $i: $(cat /tmp/r1) $(cat /tmp/r2) $(" + hash + ")\"; done;"
+                + " for i in $(seq 5); do"
+                + " (jspawn base update speck -- /usr/bin/true >/tmp/u1 2>&1; echo $? >/tmp/r1) & (jspawn base gc speck >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
+                + " echo \"update+gc $i: $(cat /tmp/r1) $(cat /tmp/r2) $(" + hash + ")\";"
+                + " (jspawn base update speck -- /usr/bin/true >/tmp/u1 2>&1; echo $? >/tmp/r1) & (jspawn base rollback speck >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
+                // a rollback that wins the lock right after gc left one version has nothing to go back to: that refusal is fine
+                + " echo \"update+rollback $i: $(cat /tmp/r1) $(cat /tmp/r2)$(grep -q 'has no version before' /tmp/u2 && echo -none)"
+                + " $(" + hash + ")\"; done");
+        String expected = whole;
+        for (String line : rounds.lines().toList()) {
+            assertTrue(line.matches("[a-z+]+ [0-9]+: 0 (0|1-none) " + expected), "every command succeeded and the current version is whole: " + line + "\n" + rounds);
+        }
+        assertEquals(30, rounds.lines().count(), rounds);
+
+        // SIGKILL at random points of an update: afterwards the base is the old or the new version, whole; no cp or nspawn
+        // of the killed run goes on writing; the next update succeeds.
+        // The command inside runs 2 s, so most kills land while systemd-nspawn runs it in the new version.
+        String killed = sh("for i in $(seq 8); do jspawn base update speck -- /usr/bin/sleep 2 >/dev/null 2>&1 & pid=$!;"
+                + " sleep $((RANDOM % 2)).$((RANDOM % 10)); during=$(pgrep -f 'speck/v[0-9]*.partial' | wc -l);"
+                + " kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; sleep 0.5;"
+                + " left=$(pgrep -f 'speck/v[0-9]*.partial' | wc -l);"
+                + " echo \"kill $i: orphans=$left current=$(readlink /var/lib/jspawn/speck) $(" + hash + ") during=$during\"; done;"
+                + " jspawn base update speck -- /usr/bin/true >/dev/null && echo \"after: $(" + hash + ")\";"
+                + " ls /var/lib/jspawn/.jspawn/bases/speck | grep -c partial || true");
+        List<String> lines = killed.lines().toList();
+        for (String line : lines.subList(0, 8)) {
+            assertTrue(line.matches("kill [0-9]+: orphans=0 current=\\.jspawn/bases/speck/v[0-9]+ " + expected + " during=[0-9]+"), line + "\n" + killed);
+        }
+        assertTrue(lines.subList(0, 8).stream().filter(l -> !l.endsWith("during=0")).count() >= 3,
+                "too few kills landed while nspawn ran in the new version:\n" + killed);
+        assertEquals("after: " + expected, lines.get(8), killed);
+        assertEquals("0", lines.get(9), "the next update cleared what the killed ones left: " + killed);
+
+        // Update against prune and against upgrade of the same base, and upgrades killed at random points. The child's upper
+        // dir holds a no-op copy of a base file (prune removes it) and a file of its own (nothing may lose it).
+        String child = "printf '[Container]\\nBase=speck\\nPrivateUsers=no\\n' > /etc/jspawn/spk.jspawn && systemctl daemon-reload"
+                + " && mkdir -p /var/lib/jspawn/spk_up/data && cp -a /var/lib/jspawn/speck/data/f7 /var/lib/jspawn/spk_up/data/"
+                + " && echo mine > /var/lib/jspawn/spk_up/data/own";
+        String more = sh(child + "; for i in $(seq 3); do"
+                + " (jspawn base update speck -- /usr/bin/true >/tmp/u1 2>&1; echo $? >/tmp/r1) & (jspawn prune spk >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
+                + " echo \"update+prune $i: $(cat /tmp/r1) $(cat /tmp/r2) $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\";"
+                + " cp -a /var/lib/jspawn/speck/data/f7 /var/lib/jspawn/spk_up/data/;"
+                + " (jspawn base update speck -- /usr/bin/true >/tmp/u1 2>&1; echo $? >/tmp/r1) &"
+                + " (jspawn base upgrade speck -- /usr/bin/true >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
+                + " echo \"update+upgrade $i: $(cat /tmp/r1) $(cat /tmp/r2) $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\";"
+                + " cp -a /var/lib/jspawn/speck/data/f7 /var/lib/jspawn/spk_up/data/; done;"
+                + " for i in $(seq 5); do jspawn base upgrade speck -- /usr/bin/sleep 2 >/dev/null 2>&1 & pid=$!;"
+                + " sleep $((RANDOM % 3)).$((RANDOM % 10)); kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; sleep 0.5;"
+                + " echo \"killed upgrade $i: orphans=$(pgrep -f 'speck/v[0-9]*.partial' | wc -l) $(" + hash + ")"
+                + " $(ls /var/lib/jspawn/spk_up/data | grep -c own)\"; done;"
+                + " jspawn base upgrade speck -- /usr/bin/true >/tmp/u1 2>&1 && echo \"upgrade after: $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\"");
+        for (String line : more.lines().toList()) {
+            if (line.startsWith("update+")) {
+                assertTrue(line.matches("update\\+(prune|upgrade) [0-9]: 0 0 " + expected + " own,"), "both succeeded, the no-op copy went, the child's own"
+                        + " file stayed, the base is whole: " + line + "\n" + more);
+            } else if (line.startsWith("killed")) {
+                assertTrue(line.matches("killed upgrade [0-9]: orphans=0 " + expected + " 1"), line + "\n" + more);
+            } else {
+                assertEquals("upgrade after: " + expected + " own,", line, more);
+            }
+        }
+        assertEquals(12, more.lines().count(), more);
+        sh("rm /etc/jspawn/spk.jspawn && systemctl daemon-reload");
+    }
 }
