@@ -574,7 +574,7 @@ class EndToEndIT {
 
         // Update against prune and against upgrade of the same base, and upgrades killed at random points. The child's upper
         // dir holds a no-op copy of a base file (prune removes it) and a file of its own (nothing may lose it).
-        String child = "printf '[Container]\\nBase=speck\\nPrivateUsers=no\\n' > /etc/jspawn/spk.jspawn && systemctl daemon-reload"
+        String child = "printf '[Container]\\nBase=speck\\n[Exec]\\nPrivateUsers=no\\n' > /etc/jspawn/spk.jspawn && systemctl daemon-reload"
                 + " && mkdir -p /var/lib/jspawn/spk_up/data && cp -a /var/lib/jspawn/speck/data/f7 /var/lib/jspawn/spk_up/data/"
                 + " && echo mine > /var/lib/jspawn/spk_up/data/own";
         String more = sh(child + "; for i in $(seq 3); do"
