@@ -62,19 +62,20 @@ public final class ConfigLoader {
      */
     public static java.util.Map<ConfigSource, Result> loadAll(List<ConfigSource> sources, Bases bases) {
         java.util.Map<ConfigSource, Result> results = new java.util.LinkedHashMap<>();
-        List<ContainerConfig> accepted = new ArrayList<>();
         List<ConfigSource> ordered = new ArrayList<>(sources);
         ordered.sort(java.util.Comparator.comparing(ConfigSource::name));
         java.util.Map<ConfigSource, Result> own = new java.util.HashMap<>();
         for (ConfigSource s : ordered) own.put(s, load(s, bases));
         List<ContainerConfig> valid = ordered.stream().map(own::get).filter(Result::ok).map(r -> r.config().get()).toList();
+        Collisions everyChild = Collisions.of(valid, false); // a base reaching into any child's dirs, whatever the order
+        Collisions claimed = new Collisions();              // what the files before this one (in name order) hold
         for (ConfigSource s : ordered) {
             Result r = own.get(s);
             if (r.ok()) {
-                List<String> collisions = Collisions.bases(r.config().get(), valid);
-                if (collisions.isEmpty()) collisions = Collisions.against(r.config().get(), accepted);
+                List<String> collisions = everyChild.bases(r.config().get());
+                if (collisions.isEmpty()) collisions = claimed.against(r.config().get());
                 if (collisions.isEmpty()) {
-                    accepted.add(r.config().get());
+                    claimed.add(r.config().get(), true);
                 } else {
                     r = new Result(Optional.empty(), collisions.stream().map(m -> Diagnostic.ofFile(s.file(), m)).toList());
                 }
