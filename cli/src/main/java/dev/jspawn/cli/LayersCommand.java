@@ -34,7 +34,6 @@ final class LayersCommand {
     private LayersCommand() {
     }
 
-
     @Command(name = "mount-layers", hidden = true,
             description = {"Prepare a child's overlay (run by jspawn-dirs@NAME.service): create its upper and work dirs, decide its UID range"
                     + " (the owner of the upper dir, or a newly picked one), and mount each base at its target, idmapped to that range."})
