@@ -47,7 +47,7 @@ final class Ranges {
         }
         Optional<Long> owner = upper.map(u -> {
             if (u.uid() == 0 && u.gid() == 0) return 0L;
-            if (u.uid() == u.gid() && u.uid() % UidRanges.SIZE == 0) return (long) u.uid();
+            if (u.rangeStart() > 0) return u.rangeStart();
             throw new UserError(u.path() + " is owned by " + u.uid() + ":" + u.gid() + ", which is neither root nor the start of a"
                     + " UID range; jspawn cannot tell which range its files belong to");
         });
@@ -104,20 +104,22 @@ final class Ranges {
 
     /** A child's range: the owner of its upper dir if that is a range, else the one it declares; empty for host root or none yet. */
     static Optional<Long> of(ContainerConfig c) throws IOException {
-        Optional<Node> upper = Node.stat(Path.of(c.upperDir()));
-        if (upper.isPresent() && upper.get().type() == Node.Type.DIRECTORY && upper.get().uid() > 0
-                && upper.get().uid() % UidRanges.SIZE == 0) {
-            return Optional.of((long) upper.get().uid());
-        }
+        return of(c, Node.stat(Path.of(c.upperDir())));
+    }
+
+    /** As {@link #of(ContainerConfig)}, given the upper dir's root as already read; Node.rangeStart is the one rule for the record. */
+    private static Optional<Long> of(ContainerConfig c, Optional<Node> upper) {
+        if (upper.isPresent() && upper.get().rangeStart() > 0) return Optional.of(upper.get().rangeStart());
         if (upper.isEmpty() && c.privateUsers().mode() == PrivateUsers.Mode.FIXED) return Optional.of(c.privateUsers().start());
         return Optional.empty();
     }
 
     /** For list: the range's start, "host-root" for a child without one, "-" before the first start. */
     static String brief(ContainerConfig c) throws IOException {
-        Optional<Long> r = of(c);
+        Optional<Node> upper = Node.stat(Path.of(c.upperDir()));
+        Optional<Long> r = of(c, upper);
         if (r.isPresent()) return Long.toString(r.get());
-        return Node.stat(Path.of(c.upperDir())).isPresent() || c.privateUsers().mode() == PrivateUsers.Mode.NO ? "host-root" : "-";
+        return upper.isPresent() || c.privateUsers().mode() == PrivateUsers.Mode.NO ? "host-root" : "-";
     }
 
     /** A child that runs without a user namespace although its file asks for one: made before jspawn used them. */
@@ -130,7 +132,7 @@ final class Ranges {
     /** For list and status: "65536-131071", "none (host root)", or "pick (at first start)". */
     static String describe(ContainerConfig c) throws IOException {
         Optional<Node> upper = Node.stat(Path.of(c.upperDir()));
-        Optional<Long> r = of(c);
+        Optional<Long> r = of(c, upper);
         if (r.isPresent()) return r.get() + "-" + (r.get() + UidRanges.SIZE - 1);
         if (c.privateUsers().mode() == PrivateUsers.Mode.NO) return "none (PrivateUsers=no: guest root is host root)";
         if (upper.isPresent()) return "none: made before user namespaces, guest root is host root (jspawn convert-userns " + c.name() + ")";
