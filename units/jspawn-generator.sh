@@ -1,8 +1,12 @@
 #!/bin/sh
 # /usr/lib/systemd/system-generators/jspawn-generator: see jspawn-generator(8).
 # Runs early at boot with LANG unset: force UTF-8 so file names are read as systemd-escape reads them.
+# With the class archive scripts/install built for the JVM it names (jspawn(1), FILES), when there is one.
 LC_ALL=C.UTF-8
 export LC_ALL
 lib=${JSPAWN_LIB:-/usr/share/jspawn/lib} # another install tree, for benchmarks
-exec java -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr \
+cds=${JSPAWN_CDS:-/var/cache/jspawn}
+java=java archive=
+if [ -r "$cds/generator.jvm" ] && read -r jvm archive < "$cds/generator.jvm" && [ -x "$jvm" ]; then java=$jvm; else archive=; fi
+exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
     -cp "$lib/jspawn-generator.jar:$lib/ini4j.jar" dev.jspawn.generator.GeneratorMain "$@"

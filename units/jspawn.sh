@@ -1,6 +1,10 @@
 #!/bin/sh
 # /usr/bin/jspawn: see jspawn(1). A short-lived JVM: C1 only, no perf data file in /tmp,
-# JVM messages only as warnings on stderr.
+# JVM messages only as warnings on stderr; with the class archive scripts/install built for
+# the JVM it names (jspawn(1), FILES), when there is one.
 lib=${JSPAWN_LIB:-/usr/share/jspawn/lib} # another install tree, for benchmarks
-exec java -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr \
+cds=${JSPAWN_CDS:-/var/cache/jspawn}
+java=java archive=
+if [ -r "$cds/jspawn.jvm" ] && read -r jvm archive < "$cds/jspawn.jvm" && [ -x "$jvm" ]; then java=$jvm; else archive=; fi
+exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
     -cp "$lib/*" dev.jspawn.cli.Main "$@"

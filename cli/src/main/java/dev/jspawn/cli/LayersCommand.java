@@ -65,44 +65,58 @@ final class LayersCommand {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            ContainerConfig.PrivateUsers mode;
-            try {
-                mode = Values.privateUsers(privateUsers);
-            } catch (Values.Invalid e) {
-                throw new UserError("--private-users: " + e.getMessage());
-            }
-            List<Path> bases = new ArrayList<>(), targets = new ArrayList<>();
-            for (String l : layers) {
-                int colon = l.indexOf(':');
-                if (colon < 0) throw new UserError("--layer takes BASE:TARGET, not " + l);
-                bases.add(Path.of(l.substring(0, colon)));
-                targets.add(Path.of(l.substring(colon + 1)));
-            }
-            String name = upper.getFileName().toString().replaceFirst("_up$", "");
-            Path imageRoot = upper.getParent();
-            ImageDirs.secureRoot(imageRoot, out);
-
-            Ranges.Decision d;
-            try (var lock = Locks.uidRanges(parent.context.lockDir(), Locks.Policy.quietlyBlocking())) {
-                Optional<Node> existing = Node.stat(upper);
-                d = Ranges.decide(name, machine, mode, existing,
-                        existing.isEmpty() ? Ranges.taken(parent.context.searchPath(), upper.toString()) : List.of());
-                if (d.create()) ImageDirs.createUpper(upper, d.start());
-            }
-            Beneath.privateDir(work);
-            out.println(name + ": " + d.note());
-            for (Path t : targets) {
-                while (LayerMounts.unmount(t)) { } // left mounted by a run that did not stop cleanly
-            }
-            LayerMounts.mount(bases, targets, d.start());
-            if (envFile != null) {
-                Path tmp = envFile.resolveSibling("." + envFile.getFileName() + ".tmp");
-                Files.createDirectories(envFile.getParent());
-                Files.writeString(tmp, Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n", StandardCharsets.US_ASCII);
-                Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
+            out.println(prepare(parent.context, privateUsers, machine, upper, work, envFile, layers, out));
             out.flush();
             return 0;
         }
+    }
+
+    /** Range decisions in this process, one at a time (the file lock below only excludes other processes). */
+    private static final Object RANGES = new Object();
+
+    /**
+     * Prepares one child's overlay: what {@code jspawn mount-layers} does, and what the helper does
+     * for jspawn-dirs@NAME.service. Returns the line that says which range the child runs in.
+     */
+    static String prepare(Context context, String privateUsers, String machine, Path upper, Path work, Path envFile, List<String> layers,
+            PrintWriter out) throws IOException {
+        ContainerConfig.PrivateUsers mode;
+        try {
+            mode = Values.privateUsers(privateUsers);
+        } catch (Values.Invalid e) {
+            throw new UserError("--private-users: " + e.getMessage());
+        }
+        List<Path> bases = new ArrayList<>(), targets = new ArrayList<>();
+        for (String l : layers) {
+            int colon = l.indexOf(':');
+            if (colon < 0) throw new UserError("--layer takes BASE:TARGET, not " + l);
+            bases.add(Path.of(l.substring(0, colon)));
+            targets.add(Path.of(l.substring(colon + 1)));
+        }
+        String name = upper.getFileName().toString().replaceFirst("_up$", "");
+        Path imageRoot = upper.getParent();
+
+        Ranges.Decision d;
+        synchronized (RANGES) {
+            ImageDirs.secureRoot(imageRoot, out);
+            try (var lock = Locks.uidRanges(context.lockDir(), Locks.Policy.quietlyBlocking())) {
+                Optional<Node> existing = Node.stat(upper);
+                d = Ranges.decide(name, machine, mode, existing,
+                        existing.isEmpty() ? Ranges.taken(context.searchPath(), upper.toString()) : List.of());
+                if (d.create()) ImageDirs.createUpper(upper, d.start());
+            }
+        }
+        Beneath.privateDir(work);
+        for (Path t : targets) {
+            while (LayerMounts.unmount(t)) { } // left mounted by a run that did not stop cleanly
+        }
+        LayerMounts.mount(bases, targets, d.start());
+        if (envFile != null) {
+            Path tmp = envFile.resolveSibling("." + envFile.getFileName() + ".tmp");
+            Files.createDirectories(envFile.getParent());
+            Files.writeString(tmp, Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n", StandardCharsets.US_ASCII);
+            Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return name + ": " + d.note();
     }
 }

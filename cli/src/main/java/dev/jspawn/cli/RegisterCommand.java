@@ -37,15 +37,20 @@ final class RegisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        var proc = parent.context.proc();
-        long leader = Guest.leader(proc, mainPid, timeoutMillis);
-        int[] ifindices = Guest.hostInterfaces(proc, leader);
-        try (HostBus bus = parent.context.bus().get()) {
-            new Registrar(bus).register(new HostBus.Registration(machine, Guest.machineId(proc, leader), directory, leader, ifindices), mainPid);
-        }
-        spec.commandLine().getOut().println("Registered machine " + machine + " (leader " + leader
-                + (ifindices.length > 0 ? ", interface index " + Arrays.toString(ifindices) : "") + ").");
+        spec.commandLine().getOut().println(register(parent.context, machine, directory, mainPid, timeoutMillis));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Registers the guest of the unit whose main PID (systemd-nspawn) is {@code mainPid}; used by this command and the helper. */
+    static String register(Context context, String machine, String directory, long mainPid, long timeoutMillis) throws InterruptedException {
+        var proc = context.proc();
+        long leader = Guest.leader(proc, mainPid, timeoutMillis);
+        int[] ifindices = Guest.hostInterfaces(proc, leader);
+        try (HostBus bus = context.bus().get()) {
+            new Registrar(bus).register(new HostBus.Registration(machine, Guest.machineId(proc, leader), directory, leader, ifindices), mainPid);
+        }
+        return "Registered machine " + machine + " (leader " + leader
+                + (ifindices.length > 0 ? ", interface index " + Arrays.toString(ifindices) : "") + ").";
     }
 }

@@ -31,16 +31,21 @@ final class UnregisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        spec.commandLine().getOut().println(unregister(parent.context, machine, unit));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** Removes {@code unit}'s registration of {@code machine}; used by this command and the helper. */
+    static String unregister(Context context, String machine, String unit) {
         Registrar.Unregistered result;
-        try (HostBus bus = parent.context.bus().get()) {
+        try (HostBus bus = context.bus().get()) {
             result = new Registrar(bus).unregister(machine, unit);
         }
-        spec.commandLine().getOut().println(switch (result) {
+        return switch (result) {
             case REMOVED -> "Unregistered machine " + machine + ".";
             case NONE -> "Machine " + machine + " was not registered.";
             case OTHER_UNIT -> "Machine " + machine + " belongs to another unit, not " + unit + "; left registered.";
-        });
-        spec.commandLine().getOut().flush();
-        return 0;
+        };
     }
 }

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     static {
         KEYS.put("Container", Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR));
         KEYS.put("Exec", Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
-                "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR));
+                "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR, "NotifyReady", Kind.SCALAR));
         KEYS.put("Files", Map.of("Bind", Kind.LIST, "BindReadOnly", Kind.LIST));
         KEYS.put("Network", Map.of("VirtualEthernet", Kind.SCALAR, "Private", Kind.SCALAR, "Port", Kind.LIST,
                 "Bridge", Kind.SCALAR, "Zone", Kind.SCALAR));
@@ -206,11 +206,15 @@ public final class ConfigLoader {
             }
 
             boolean boot = check(scalar("Exec", "Boot"), Values::bool).orElse(true);
+            boolean notifyReady = check(scalar("Exec", "NotifyReady"), Values::bool).orElse(false);
             Optional<Entry> paramEntry = scalar("Exec", "Parameters");
             Optional<List<String>> parsedParameters = check(paramEntry, Values::words);
             List<String> parameters = parsedParameters.orElse(List.of());
             if (!boot && parsedParameters.isPresent() && (parameters.isEmpty() || parameters.get(0).isEmpty())) {
                 error(paramEntry.get(), "no command given");
+            }
+            if (!boot && notifyReady) {
+                error(scalar("Exec", "NotifyReady").get(), "NotifyReady=yes needs Boot=yes: jspawn waits for the guest's systemd to finish booting");
             }
             if (!boot && paramEntry.isEmpty()) {
                 fileError("[Exec] Boot=no needs Parameters= (the command to run in the container)");
@@ -247,7 +251,7 @@ public final class ConfigLoader {
             }
             if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
             return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,
-                    where, upper, work, boot, parameters, environment, workingDirectory, binds, network, privateUsers)), List.of());
+                    where, upper, work, boot, notifyReady, parameters, environment, workingDirectory, binds, network, privateUsers)), List.of());
         }
 
         private static Bind bind(String v, boolean readOnly) throws Values.Invalid {

@@ -18,6 +18,8 @@ public record ContainerConfig(
         String upperDir,
         String workDir,
         boolean boot,
+        /** NotifyReady=: the unit is active once the guest says it has booted, not once its init runs. */
+        boolean notifyReady,
         List<String> parameters,
         List<String> environment,
         String workingDirectory,

@@ -23,6 +23,14 @@ public final class Converter {
     public static final String NSPAWN = "/usr/bin/systemd-nspawn";
     public static final String JSPAWN = "/usr/bin/jspawn";
     public static final String UMOUNT = "/usr/bin/umount";
+    /** systemd's own D-Bus client: the units reach the helper through it, so no start waits for a JVM of its own. */
+    public static final String BUSCTL = "/usr/bin/busctl";
+    public static final String HELPER_BUS_NAME = "dev.jspawn.Helper";
+    public static final String HELPER_PATH = "/dev/jspawn/Helper";
+    public static final String HELPER_INTERFACE = "dev.jspawn.Helper1";
+    /** Preparing a mount may wait for another command that holds the UID-range lock. */
+    static final int MOUNT_LAYERS_TIMEOUT_SECONDS = 120;
+    static final int REGISTER_TIMEOUT_SECONDS = 30;
     /** What the service reads, for PrivateUsers=pick: the range is known only once the upper dir exists. */
     public static final String NSPAWN_ENV = "nspawn.env";
     public static final String PRIVATE_USERS_VARIABLE = "JSPAWN_PRIVATE_USERS";
@@ -50,8 +58,13 @@ public final class Converter {
         String dirs = dirsServiceName(c.name());
         List<GeneratedUnits.File> files = new ArrayList<>();
 
+        // Unlike fstab's line, not ordered before local-fs.target (nor by default dependencies, which would):
+        // preparing it needs the bus (the helper), which comes after local-fs.target. Only its container
+        // needs it, and that starts later still. Its automount is still pulled in by local-fs.target.
         UnitFile m = origin(c, "Overlay of jspawn container " + c.name());
-        m.add("Unit", "Before", "local-fs.target");
+        m.add("Unit", "DefaultDependencies", "no");
+        m.add("Unit", "Conflicts", "umount.target");
+        m.add("Unit", "Before", "umount.target");
         m.add("Unit", "Requires", dirs);
         m.add("Unit", "After", dirs);
         m.add("Mount", "What", "overlay");
@@ -91,10 +104,12 @@ public final class Converter {
         }
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
-        s.add("Service", "ExecStartPost", new ExecLine(JSPAWN).arg("register").arg("--directory=" + c.where())
-                .arg(c.machineName()).raw("${MAINPID}").toString());
-        s.add("Service", "ExecStopPost", new ExecLine("-" + JSPAWN).arg("unregister").arg("--unit=" + serviceName(c.name()))
-                .arg(c.machineName()).toString());
+        // Registered once the guest's init runs (nspawn says READY then): machinectl sees a guest that is still booting.
+        s.add("Service", "ExecStartPost", helperCall("", REGISTER_TIMEOUT_SECONDS, "Register", "ssu")
+                .arg(c.machineName()).arg(c.where()).raw("${MAINPID}").toString());
+        if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());
+        s.add("Service", "ExecStopPost", helperCall("-", REGISTER_TIMEOUT_SECONDS, "Unregister", "ss")
+                .arg(c.machineName()).arg(serviceName(c.name())).toString());
         files.add(new GeneratedUnits.File(serviceName(c.name()) + ".d/" + DROP_IN, s));
 
         List<GeneratedUnits.Link> links = List.of(
@@ -112,15 +127,37 @@ public final class Converter {
                 + ",upperdir=" + c.upperDir() + ",workdir=" + c.workDir();
     }
 
-    /** jspawn-dirs@'s command: the upper and work dirs, the child's range, and its layers' views. */
+    /**
+     * jspawn-dirs@'s command: the helper's MountLayers (what {@code jspawn mount-layers} does): the upper
+     * and work dirs, the child's range, and its layers' views.
+     */
     static ExecLine mountLayers(ContainerConfig c) {
-        ExecLine x = new ExecLine(JSPAWN).arg("mount-layers").arg("--private-users=" + c.privateUsers())
-                .arg("--machine=" + c.machineName()).arg("--upper=" + c.upperDir()).arg("--work=" + c.workDir());
-        if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) {
-            x.arg("--env-file=" + c.runDir() + "/" + NSPAWN_ENV);
-            for (int i = 0; i < c.lowerDirs().size(); i++) x.arg("--layer=" + c.lowerDirs().get(i) + ":" + c.layerDirs().get(i));
+        boolean userns = c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO;
+        ExecLine x = helperCall("", MOUNT_LAYERS_TIMEOUT_SECONDS, "MountLayers", "sssssas")
+                .arg(c.privateUsers().toString()).arg(c.machineName()).arg(c.upperDir()).arg(c.workDir())
+                .arg(userns ? c.runDir() + "/" + NSPAWN_ENV : "");
+        x.arg(Integer.toString(userns ? c.lowerDirs().size() : 0));
+        if (userns) {
+            for (int i = 0; i < c.lowerDirs().size(); i++) x.arg(c.lowerDirs().get(i) + ":" + c.layerDirs().get(i));
         }
         return x;
+    }
+
+    /** A call of the helper's {@code method} with busctl; the arguments follow. */
+    static ExecLine helperCall(String prefix, int timeoutSeconds, String method, String signature) {
+        return new ExecLine(prefix + BUSCTL).arg("call").arg("--timeout=" + timeoutSeconds).arg("--")
+                .arg(HELPER_BUS_NAME).arg(HELPER_PATH).arg(HELPER_INTERFACE).arg(method).arg(signature);
+    }
+
+    /**
+     * NotifyReady=yes: the unit becomes active when the guest has booted (its systemd is running, or
+     * degraded), as nspawn's --notify-ready=yes would make it, but the guest is registered before that,
+     * while it boots. Until the guest's bus is up, systemctl -M cannot reach it: retried then.
+     */
+    static ExecLine awaitBoot(ContainerConfig c) {
+        return new ExecLine("/bin/sh").arg("-c").arg("while :; do s=$(systemctl -M \"$1\" is-system-running --wait 2>/dev/null);"
+                + " case $s in running|degraded) exit 0 ;; stopping|offline|maintenance) echo \"$1: the guest did not boot: $s\" >&2; exit 1 ;; esac;"
+                + " sleep 0.1; done").arg("sh").arg(c.machineName());
     }
 
     static ExecLine nspawn(ContainerConfig c) {
@@ -134,7 +171,7 @@ public final class Converter {
             case NO -> x.arg("--private-users=no");
         }
         if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) x.arg("--private-users-ownership=off");
-        if (c.boot()) x.arg("--boot").arg("--notify-ready=yes");
+        if (c.boot()) x.arg("--boot");
         for (String env : c.environment()) x.arg("--setenv=" + env);
         if (c.workingDirectory() != null) x.arg("--chdir=" + c.workingDirectory());
         for (Bind b : c.binds()) x.arg((b.readOnly() ? "--bind-ro=" : "--bind=") + b.spec());

@@ -39,6 +39,8 @@ class ConfigErrorsTest {
         "c | [Container]\\nBase=b\\n[Service]\\nExecStart=/bin/sh | /etc/jspawn/c.jspawn:4: [Service] unknown section; jspawn knows [Container], [Exec], [Files], [Network]",
         "c | [Container]\\nBase=b\\n[Exec]\\nBoot=maybe | /etc/jspawn/c.jspawn:4: [Exec] Boot=: \"maybe\" is not a boolean (yes/no, true/false, on/off, 1/0)",
         "c | [Container]\\nBase=b\\n[Exec]\\nBoot=no | /etc/jspawn/c.jspawn: [Exec] Boot=no needs Parameters= (the command to run in the container)",
+        "c | [Container]\\nBase=b\\n[Exec]\\nBoot=no\\nParameters=/bin/true\\nNotifyReady=yes | /etc/jspawn/c.jspawn:6: [Exec] NotifyReady=: NotifyReady=yes needs Boot=yes: jspawn waits for the guest's systemd to finish booting",
+        "c | [Container]\\nBase=b\\n[Exec]\\nNotifyReady=maybe | /etc/jspawn/c.jspawn:4: [Exec] NotifyReady=: \"maybe\" is not a boolean (yes/no, true/false, on/off, 1/0)",
         "c | [Container]\\nBase=b\\n[Exec]\\nBoot=no\\nParameters=\"\" /bin/true | /etc/jspawn/c.jspawn:5: [Exec] Parameters=: no command given",
         "c | [Container]\\nBase=b\\n[Exec]\\nParameters=/bin/sh -c 'x | /etc/jspawn/c.jspawn:4: [Exec] Parameters=: unterminated quote in \"/bin/sh -c 'x\"",
         "c | [Container]\\nBase=b\\n[Exec]\\nEnvironment=1A=x | /etc/jspawn/c.jspawn:4: [Exec] Environment=: \"1A=x\" is not NAME=VALUE with a valid variable name",

@@ -21,18 +21,29 @@ public final class DBusHostBus implements HostBus {
     private final DBusConnection conn;
     private final org.freedesktop.machine1.Manager machines;
     private final org.freedesktop.systemd1.Manager systemd;
+    private final boolean ownsConnection;
 
-    private DBusHostBus(DBusConnection conn) throws DBusException {
+    private DBusHostBus(DBusConnection conn, boolean ownsConnection) throws DBusException {
         this.conn = conn;
+        this.ownsConnection = ownsConnection;
         this.machines = conn.getRemoteObject(MACHINE1, "/org/freedesktop/machine1", org.freedesktop.machine1.Manager.class);
         this.systemd = conn.getRemoteObject(SYSTEMD1, "/org/freedesktop/systemd1", org.freedesktop.systemd1.Manager.class);
     }
 
     public static DBusHostBus connect() {
         try {
-            return new DBusHostBus(DBusConnectionBuilder.forSystemBus().build());
+            return new DBusHostBus(DBusConnectionBuilder.forSystemBus().build(), true);
         } catch (DBusException | RuntimeException e) {
             throw new Failure("Failed to connect to the system bus: " + e.getMessage(), e);
+        }
+    }
+
+    /** Over a connection someone else owns (the helper's, shared by its calls): closing this leaves it open. */
+    public static DBusHostBus over(DBusConnection conn) {
+        try {
+            return new DBusHostBus(conn, false);
+        } catch (DBusException e) {
+            throw new Failure("Failed to use the system bus: " + e.getMessage(), e);
         }
     }
 
@@ -100,6 +111,7 @@ public final class DBusHostBus implements HostBus {
 
     @Override
     public void close() {
+        if (!ownsConnection) return;
         try {
             conn.close();
         } catch (IOException e) {

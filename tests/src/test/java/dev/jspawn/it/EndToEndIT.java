@@ -68,6 +68,11 @@ class EndToEndIT {
         }
         box = Sandbox.start(SRC, STATE);
         box.sh("/run/jspawn-src/scripts/install").ok();
+        // machinectl shell once the guest has booted: with NotifyReady=no (the default, as stock nspawn's)
+        // a start returns as soon as the guest's init runs, while the guest still boots.
+        box.sh("printf '%s\\n' '#!/bin/sh' 'for i in $(seq 600); do s=$(systemctl -M \"$1\" is-system-running --wait 2>/dev/null);'"
+                + " '  case $s in running|degraded) exec machinectl shell \"$@\" ;; esac; sleep 0.1; done'"
+                + " 'echo \"guest-shell: $1 did not boot\" >&2; exit 1' > /usr/bin/guest-shell && chmod +x /usr/bin/guest-shell").ok();
         box.sh("cp -a " + image + " /var/lib/jspawn/default-ns-1").ok();
         box.sh("printf '[Container]\\nBase=default-ns-1\\n' > /etc/jspawn/child_apache.jspawn").ok();
     }
@@ -144,7 +149,7 @@ class EndToEndIT {
         long range = owner("/var/lib/jspawn/child_apache_up");
         assertTrue(range >= 0x80000 && range % 65536 == 0, "a range picked as nspawn picks: " + range);
         assertEquals(range, leaderUid("child-apache"), "the guest's init is an unprivileged host UID");
-        assertEquals("0", sh("machinectl shell child-apache /usr/bin/id -u | tr -d '\\r' | grep -x '[0-9]*'"), "inside, it is root");
+        assertEquals("0", sh("guest-shell child-apache /usr/bin/id -u | tr -d '\\r' | grep -x '[0-9]*'"), "inside, it is root");
         assertEquals("700", sh("stat -c %a /var/lib/jspawn"), "the image root is root's alone, as /var/lib/machines");
         assertTrue(sh("grep ' /run/jspawn/child_apache/lower/0 ' /proc/self/mountinfo").contains("idmapped"), "the base is seen through an idmapped view");
 
@@ -156,7 +161,7 @@ class EndToEndIT {
     @Test
     @Order(3)
     void whatTheGuestWritesLandsInItsUpperDirNeverInTheBase() {
-        box.sh("machinectl shell child-apache /bin/sh -c 'echo written-by-guest > /root/from-guest'").ok();
+        box.sh("guest-shell child-apache /bin/sh -c 'echo written-by-guest > /root/from-guest'").ok();
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache_up/root/from-guest"));
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"));
         assertFalse(holds("test -e /var/lib/jspawn/default-ns-1/root/from-guest"), "the base was written");
@@ -166,7 +171,7 @@ class EndToEndIT {
         assertEquals(0, owner("/var/lib/jspawn/default-ns-1/"), "the base stays root's");
 
         // A guest's setuid root shell is not a way to host root: its owner is the range, and host users cannot reach it.
-        box.sh("machinectl shell child-apache /bin/sh -c 'cp /bin/bash /root/rootsh && chmod 4755 /root/rootsh'").ok();
+        box.sh("guest-shell child-apache /bin/sh -c 'cp /bin/bash /root/rootsh && chmod 4755 /root/rootsh'").ok();
         assertEquals(range, owner("/var/lib/jspawn/child_apache_up/root/rootsh"));
         Sandbox.Result asNobody = box.sh("setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all"
                 + " /bin/sh -c '/var/lib/jspawn/child_apache_up/root/rootsh -p -c \"id -u\"'"); // (setpriv itself execs before it drops all)
@@ -254,8 +259,8 @@ class EndToEndIT {
         // Every layer has its own idmapped view: of web-base, then of default-ns-1.
         assertTrue(sh("findmnt -n -o FSROOT /run/jspawn/child_php/lower/0").endsWith("/web-base"));
         assertTrue(sh("findmnt -n -o FSROOT /run/jspawn/child_php/lower/1").endsWith("/default-ns-1"));
-        assertEquals("from-web-base", sh("machinectl shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
-        assertTrue(sh("machinectl shell child-php /bin/cat /etc/os-release").contains("Debian GNU/Linux 12"), "the bottom layer shows through");
+        assertEquals("from-web-base", sh("guest-shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
+        assertTrue(sh("guest-shell child-php /bin/cat /etc/os-release").contains("Debian GNU/Linux 12"), "the bottom layer shows through");
         sh("machinectl poweroff child-php");
         awaitActive("jspawn@child_php", "inactive");
     }
@@ -266,7 +271,7 @@ class EndToEndIT {
         // As after a boot: the automount set up, the mount only on demand (systemd refuses an automount on a mounted path).
         sh("systemctl stop var-lib-jspawn-child_apache.mount && systemctl start var-lib-jspawn-child_apache.automount jspawn@child_apache");
         // A copy-up that changed nothing (same content written back), and a real change.
-        box.sh("machinectl shell child-apache /bin/sh -c 'cat /etc/debian_version > /tmp/v && cat /tmp/v > /etc/debian_version"
+        box.sh("guest-shell child-apache /bin/sh -c 'cat /etc/debian_version > /tmp/v && cat /tmp/v > /etc/debian_version"
                 + " && echo changed-by-guest >> /etc/issue'").ok();
         assertTrue(holds("test -f /var/lib/jspawn/child_apache_up/etc/debian_version"));
         Sandbox.Result refused = box.sh("jspawn prune child_apache");
@@ -283,11 +288,11 @@ class EndToEndIT {
         sh("jspawn prune --prefer-base child_apache");
         assertTrue(sh("cat /var/lib/jspawn/child_apache_backup/etc/issue").contains("changed-by-guest"));
         sh("systemctl start jspawn@child_apache");
-        assertFalse(sh("machinectl shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the base's version shows");
+        assertFalse(sh("guest-shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the base's version shows");
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"), "the child's own files are untouched");
 
         sh("jspawn restore --stop child-apache /etc/issue && systemctl start jspawn@child_apache");
-        assertTrue(sh("machinectl shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the child's version is back");
+        assertTrue(sh("guest-shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the child's version is back");
         sh("machinectl poweroff child-apache");
         awaitActive("jspawn@child_apache", "inactive");
     }
@@ -315,7 +320,7 @@ class EndToEndIT {
     @Order(11)
     void baseUpgradeUpdatesPrunesAndRestartsLosingNothing() {
         sh("systemctl start jspawn@child_apache");
-        box.sh("machinectl shell child-apache /bin/sh -c 'cat /etc/debian_version > /tmp/v && cat /tmp/v > /etc/debian_version'").ok();
+        box.sh("guest-shell child-apache /bin/sh -c 'cat /etc/debian_version > /tmp/v && cat /tmp/v > /etc/debian_version'").ok();
         assertTrue(holds("test -f /var/lib/jspawn/child_apache_up/etc/debian_version"));
         String leader = machineProperty("child-apache", "Leader");
 
@@ -329,8 +334,8 @@ class EndToEndIT {
             String now = machineProperty("child-apache", "Leader");
             return !now.isEmpty() && !now.equals(leader);
         });
-        assertEquals("from-v2", sh("machinectl shell child-apache /bin/cat /etc/jspawn-v2 | tr -d '\\r' | grep from"), "the guest sees the new base");
-        assertTrue(sh("machinectl shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the child's change is still the child's");
+        assertEquals("from-v2", sh("guest-shell child-apache /bin/cat /etc/jspawn-v2 | tr -d '\\r' | grep from"), "the guest sees the new base");
+        assertTrue(sh("guest-shell child-apache /bin/cat /etc/issue").contains("changed-by-guest"), "the child's change is still the child's");
         assertFalse(holds("test -e /var/lib/jspawn/child_apache_up/etc/debian_version"), "the identical copy is gone");
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"), "the child's own files are still there");
 
@@ -360,8 +365,8 @@ class EndToEndIT {
         assertEquals("web-v2", sh("cat /var/lib/jspawn/web-base/etc/web-v2"));
         assertFalse(holds("test -e /var/lib/jspawn/web-base/usr/bin/ls"), "the layer did not absorb its parent");
         sh("systemctl start jspawn@child_php");
-        assertEquals("web-v2", sh("machinectl shell child-php /bin/cat /etc/web-v2 | tr -d '\\r' | grep web"));
-        assertEquals("from-web-base", sh("machinectl shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
+        assertEquals("web-v2", sh("guest-shell child-php /bin/cat /etc/web-v2 | tr -d '\\r' | grep web"));
+        assertEquals("from-web-base", sh("guest-shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
         sh("machinectl poweroff child-php");
         awaitActive("jspawn@child_php", "inactive");
     }
@@ -420,7 +425,7 @@ class EndToEndIT {
         sh("printf '[Container]\\nBase=default-ns-1\\n[Exec]\\nPrivateUsers=no\\n' > /etc/jspawn/old_one.jspawn"
                 + " && systemctl daemon-reload && systemctl start jspawn@old_one");
         assertEquals(0, leaderUid("old-one"));
-        box.sh("machinectl shell old-one /bin/sh -c 'echo legacy > /root/legacy && cp /bin/true /root/suid && chmod 4755 /root/suid'").ok();
+        box.sh("guest-shell old-one /bin/sh -c 'echo legacy > /root/legacy && cp /bin/true /root/suid && chmod 4755 /root/suid'").ok();
         assertEquals(0, owner("/var/lib/jspawn/old_one_up/root/legacy"));
         sh("machinectl poweroff old-one");
         awaitActive("jspawn@old_one", "inactive");
@@ -448,7 +453,7 @@ class EndToEndIT {
         assertEquals("4755", sh("stat -c %a /var/lib/jspawn/old_one_up/root/suid"), "chown cleared the setuid bit; it is back");
         sh("systemctl start jspawn@old_one");
         assertEquals(range, leaderUid("old-one"), "now in its own namespace");
-        assertEquals("0 legacy", sh("machinectl shell old-one /bin/sh -c 'stat -c %u /root/legacy; cat /root/legacy' | tr -d '\\r' | paste -sd' '"),
+        assertEquals("0 legacy", sh("guest-shell old-one /bin/sh -c 'stat -c %u /root/legacy; cat /root/legacy' | tr -d '\\r' | paste -sd' '"),
                 "inside, its files are still root's");
         assertEquals(0, owner("/var/lib/jspawn/default-ns-1/etc/os-release"), "the base was not touched");
         assertFalse(box.sh("jspawn verify").err().contains("without a user namespace"));
@@ -602,5 +607,58 @@ class EndToEndIT {
         }
         assertEquals(12, more.lines().count(), more);
         sh("rm /etc/jspawn/spk.jspawn && systemctl daemon-reload");
+    }
+
+    @Test
+    @Order(18)
+    void registeredWhileBootingThroughMachinedRestartsAndTheHelperLeavesWhenIdle() {
+        // A guest whose boot takes 10 s more: a service of its own, made from inside.
+        sh("printf '[Container]\\nBase=default-ns-1\\n' > /etc/jspawn/slow_boot.jspawn && systemctl daemon-reload && systemctl start jspawn@slow_boot");
+        sh("guest-shell slow-boot /bin/sh -c \"printf '[Service]\\nType=oneshot\\nExecStart=/bin/sleep 10\\n[Install]\\nWantedBy=multi-user.target\\n'"
+                + " > /etc/systemd/system/slow.service && systemctl enable slow.service\"");
+        sh("systemctl stop jspawn@slow_boot && systemctl start jspawn@slow_boot");
+
+        // NotifyReady=no (the default, as stock): active and registered as soon as the guest's init runs, while it boots.
+        assertEquals("active", sh("systemctl is-active jspawn@slow_boot"));
+        String leader = machineProperty("slow-boot", "Leader");
+        assertEquals("systemd", sh("cat /proc/" + leader + "/comm"), "registered with the guest's init as leader");
+        String state = sh("for i in $(seq 100); do s=$(systemctl -M slow-boot is-system-running 2>/dev/null); [ -n \"$s\" ] && break; sleep 0.1; done; echo $s");
+        assertTrue(state.equals("starting") || state.equals("initializing"), "machinectl reaches a guest that still boots: " + state);
+
+        // machined restarted: the running guests stay registered, and machinectl still controls them.
+        sh("systemctl restart systemd-machined");
+        assertEquals(leader, machineProperty("slow-boot", "Leader"), "still registered after machined restarted");
+        assertEquals("jspawn@slow_boot.service", machineProperty("slow-boot", "Unit"));
+        sh("machinectl poweroff slow-boot");
+        awaitActive("jspawn@slow_boot", "inactive");
+        assertEquals("", sh("machinectl list --no-legend | grep slow-boot || true"), "a guest powered off while booting is gone");
+
+        // NotifyReady=yes: active once booted, but registered (and reachable) while booting.
+        sh("mkdir -p /etc/jspawn/slow_boot.jspawn.d && printf '[Exec]\\nNotifyReady=yes\\n' > /etc/jspawn/slow_boot.jspawn.d/notify.conf"
+                + " && systemctl daemon-reload");
+        String during = sh("(systemctl start jspawn@slow_boot; echo started >/tmp/started) & for i in $(seq 100); do"
+                + " machinectl show -p State --value slow-boot >/dev/null 2>&1 && break; sleep 0.1; done; sleep 1;"
+                + " echo \"$(systemctl is-active jspawn@slow_boot) $(machinectl show -p State --value slow-boot)\"; wait; cat /tmp/started");
+        assertEquals("activating running\nstarted", during, "registered while the unit still waits for the boot");
+        String booted = sh("systemctl -M slow-boot is-system-running || true");
+        assertTrue(booted.equals("running") || booted.equals("degraded"), "active means booted: " + booted);
+        String beforeReboot = machineProperty("slow-boot", "Leader");
+        sh("machinectl reboot slow-boot");
+        Sandbox.await(WAIT, "slow-boot to come back registered with a new leader", () -> {
+            String l = machineProperty("slow-boot", "Leader");
+            return !l.isEmpty() && !l.equals(beforeReboot) && sh("systemctl is-active jspawn@slow_boot || true").equals("active");
+        });
+        sh("machinectl poweroff slow-boot");
+        awaitActive("jspawn@slow_boot", "inactive");
+
+        // The helper served all of this and leaves when idle: nothing of jspawn stays beside the guests.
+        sh("systemctl start jspawn@child_apache");
+        Sandbox.await(Duration.ofSeconds(45), "the helper to exit when idle", () -> sh("systemctl is-active jspawn-helper || true").equals("inactive"));
+        assertEquals("active", sh("systemctl is-active jspawn@child_apache"));
+        assertEquals("", sh("ps -eo comm=,args= | awk '$1 == \"java\" && /dev[.]jspawn/'"), "no JVM of jspawn's is left running");
+        assertEquals("success", sh("systemctl show -p Result --value jspawn-helper"), "it exited cleanly");
+        sh("machinectl poweroff child-apache");
+        awaitActive("jspawn@child_apache", "inactive");
+        sh("rm -r /etc/jspawn/slow_boot.jspawn /etc/jspawn/slow_boot.jspawn.d && systemctl daemon-reload");
     }
 }

@@ -1,0 +1,110 @@
+package dev.jspawn.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.exceptions.DBusException;
+
+import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.machined.DBusHostBus;
+import dev.jspawn.machined.HostBus;
+
+/**
+ * Entry point of jspawn-helper.service (Type=dbus, started by the bus on the first call): owns
+ * {@value Helper1#BUS_NAME}, serves the units' calls over one bus connection, and exits once no call
+ * has come for JSPAWN_HELPER_IDLE_SEC seconds (default 10, at most 30). No picocli here: it
+ * would add to the start of the JVM that the first container start waits for.
+ *
+ * <p>Exiting: the name is released first, so the bus starts a new helper for any later call; calls
+ * that reached this one before are still answered, then the connection is closed. systemd stops a
+ * Type=dbus service whose name is gone (SIGTERM, which the unit counts as success): the shutdown
+ * hook lets calls in flight finish first, for up to {@value #DRAIN_SECONDS} s.
+ */
+public final class HelperMain {
+
+    static final int DEFAULT_IDLE_SECONDS = 10;
+    static final int MAX_IDLE_SECONDS = 30;
+    static final int DRAIN_SECONDS = 20;
+
+    private HelperMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintWriter log = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        long idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds(System.getenv("JSPAWN_HELPER_IDLE_SEC")));
+        if (args.length == 1 && args[0].equals("--train")) {
+            train();
+            return;
+        }
+        if (args.length > 0) {
+            log.println("jspawn-helper: takes no arguments (it is started by the bus; see jspawn(1))");
+            System.exit(2);
+        }
+        DBusConnection conn = DBusConnectionBuilder.forSystemBus()
+                .receivingThreadConfig().withMethodCallThreadCount(8).connectionConfig()
+                .build();
+        HostBus shared = DBusHostBus.over(conn);
+        Context system = Context.system();
+        Context context = new Context(system.searchPath(), () -> shared, system.proc(), system.systemctl(), system.runner(), system.runDir());
+        HelperService service = new HelperService(context, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(service)));
+        conn.exportObject(Helper1.PATH, service);
+        try {
+            conn.requestBusName(Helper1.BUS_NAME);
+        } catch (DBusException e) {
+            log.println("jspawn-helper: cannot own " + Helper1.BUS_NAME + ": " + e.getMessage());
+            System.exit(1);
+        }
+        while (service.idleNanos() < idleNanos) Thread.sleep(250);
+        conn.releaseBusName(Helper1.BUS_NAME);
+        // Calls sent before the release are still queued to us: answer them before leaving.
+        do {
+            Thread.sleep(300);
+        } while (service.inFlight() > 0 || service.idleNanos() < TimeUnit.MILLISECONDS.toNanos(300));
+        conn.close();
+        System.exit(0);
+    }
+
+    /**
+     * What scripts/install runs to build the class archive: the start-up path of a real run (connect,
+     * export, a call to machined) without owning the name or changing anything. Without a bus (a
+     * staging install) it stops early; the archive then holds what was loaded until then.
+     */
+    private static void train() {
+        if (System.getenv("DBUS_SYSTEM_BUS_ADDRESS") == null && !java.nio.file.Files.exists(java.nio.file.Path.of("/run/dbus/system_bus_socket"))) {
+            return; // no bus to connect to (dbus-java would wait for it)
+        }
+        try (DBusConnection conn = DBusConnectionBuilder.forSystemBus().receivingThreadConfig().withMethodCallThreadCount(8).connectionConfig().build()) {
+            Context system = Context.system();
+            conn.exportObject(Helper1.PATH, new HelperService(system, new PrintWriter(System.err)));
+            try (HostBus bus = DBusHostBus.over(conn)) {
+                bus.machine("jspawn-helper-training");
+                bus.unitOfProcess(ProcessHandle.current().pid());
+            }
+            Ranges.decide("training", "training", ContainerConfig.PrivateUsers.PICK, java.util.Optional.empty(), java.util.List.of());
+        } catch (Exception | LinkageError e) {
+            // a staging install without a system bus: nothing to lose
+        }
+    }
+
+    private static void drain(HelperService service) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
+        try {
+            while (service.inFlight() > 0 && System.nanoTime() < deadline) Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static int idleSeconds(String value) {
+        if (value == null || value.isBlank()) return DEFAULT_IDLE_SECONDS;
+        try {
+            return Math.max(1, Math.min(MAX_IDLE_SECONDS, Integer.parseInt(value.strip())));
+        } catch (NumberFormatException e) {
+            return DEFAULT_IDLE_SECONDS;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.jspawn.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.freedesktop.dbus.types.UInt32;
+
+import dev.jspawn.HelperError;
+import dev.jspawn.machined.HostBus;
+
+/**
+ * The helper's methods: each runs the same code as the jspawn command of the same name, and
+ * reports a failure as a D-Bus error with the message the command would print. It counts calls in
+ * flight and remembers when the last one ended, so {@link HelperMain} knows when it is idle.
+ */
+final class HelperService implements Helper1 {
+
+    /** How long the registrar waits for systemd-nspawn's child (the guest's init) to appear. */
+    static final long LEADER_TIMEOUT_MILLIS = 5000;
+
+    private final Context context;
+    private final PrintWriter log;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong lastEnd = new AtomicLong(System.nanoTime());
+
+    HelperService(Context context, PrintWriter log) {
+        this.context = context;
+        this.log = log;
+    }
+
+    @Override
+    public String getObjectPath() {
+        return PATH;
+    }
+
+    @Override
+    public String MountLayers(String privateUsers, String machine, String upper, String work, String envFile, List<String> layers) {
+        return call("MountLayers " + machine, () -> {
+            StringWriter notes = new StringWriter();
+            PrintWriter out = new PrintWriter(notes);
+            String line = LayersCommand.prepare(context, privateUsers, machine, Path.of(upper), Path.of(work),
+                    envFile.isEmpty() ? null : Path.of(envFile), layers, out);
+            out.flush();
+            return notes + line;
+        });
+    }
+
+    @Override
+    public String Register(String machine, String directory, UInt32 mainPid) {
+        return call("Register " + machine, () -> RegisterCommand.register(context, machine, directory, mainPid.longValue(), LEADER_TIMEOUT_MILLIS));
+    }
+
+    @Override
+    public String Unregister(String machine, String unit) {
+        return call("Unregister " + machine, () -> UnregisterCommand.unregister(context, machine, unit));
+    }
+
+    /** Calls in flight now. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Nanoseconds since the last call ended (0 while one runs). */
+    long idleNanos() {
+        return inFlight.get() > 0 ? 0 : System.nanoTime() - lastEnd.get();
+    }
+
+    private String call(String what, Callable<String> body) {
+        inFlight.incrementAndGet();
+        try {
+            String result = body.call();
+            log(what + ": " + result);
+            return result;
+        } catch (UserError | HostBus.Failure | java.io.IOException e) {
+            throw failure(what, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failure(what, "interrupted");
+        } catch (Exception e) {
+            throw failure(what, "internal error: " + e);
+        } finally {
+            lastEnd.set(System.nanoTime());
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private HelperError failure(String what, String message) {
+        log(what + " failed: " + message);
+        return new HelperError("jspawn: " + message);
+    }
+
+    private void log(String line) {
+        synchronized (log) {
+            log.println(line);
+            log.flush();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.jspawn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.types.UInt32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.jspawn.config.SearchPath;
+import dev.jspawn.generator.Converter;
+
+/**
+ * The helper's methods do what the commands of the same name do, answer failures as the D-Bus error
+ * busctl prints, and keep count of calls for the idle exit. (The bus activation, the idle exit itself
+ * and busctl are in EndToEndIT, against the real bus.)
+ */
+class HelperServiceTest {
+
+    @TempDir
+    Path tmp;
+
+    final JspawnCommandTest.FakeBus bus = new JspawnCommandTest.FakeBus();
+    final StringWriter log = new StringWriter();
+
+    HelperService service() {
+        return new HelperService(new Context(new SearchPath(List.of(tmp.resolve("etc"))), () -> bus, tmp.resolve("proc")), new PrintWriter(log));
+    }
+
+    @Test
+    void theBusNamesAreTheOnesTheGeneratorWritesIntoTheUnits() {
+        assertEquals(Converter.HELPER_BUS_NAME, Helper1.BUS_NAME);
+        assertEquals(Converter.HELPER_PATH, Helper1.PATH);
+        assertEquals(Converter.HELPER_INTERFACE, Helper1.INTERFACE);
+        assertEquals(Helper1.INTERFACE, Helper1.class.getAnnotation(org.freedesktop.dbus.annotations.DBusInterfaceName.class).value());
+    }
+
+    @Test
+    void registerAndUnregisterAnswerWithTheCommandsLines() throws IOException {
+        Path proc = tmp.resolve("proc");
+        Files.createDirectories(proc.resolve("100/task/100"));
+        Files.writeString(proc.resolve("100/task/100/children"), "101 ");
+        HelperService s = service();
+        assertEquals("Registered machine child-apache (leader 101).", s.Register("child-apache", "/var/lib/jspawn/child_apache", new UInt32(100)));
+        assertEquals(101, bus.registered.get(0).leader());
+        assertEquals("Unregistered machine child-apache.", s.Unregister("child-apache", "jspawn@x.service"));
+        assertEquals("Machine child-apache was not registered.", s.Unregister("child-apache", "jspawn@x.service"));
+        assertTrue(log.toString().contains("Register child-apache: Registered machine child-apache (leader 101)."), log.toString());
+        assertEquals(0, s.inFlight());
+    }
+
+    @Test
+    void aFailureIsTheHelpersDBusErrorWithTheCommandsMessage() {
+        HelperService s = service();
+        DBusExecutionException e = assertThrows(DBusExecutionException.class, () -> s.Register("m", "/x", new UInt32(4242)));
+        assertEquals(Helper1.ERROR, e.getType());
+        assertEquals("jspawn: no process 4242: systemd-nspawn is not running", e.getMessage());
+        assertTrue(log.toString().contains("Register m failed: no process 4242"), log.toString());
+        DBusExecutionException bad = assertThrows(DBusExecutionException.class,
+                () -> s.MountLayers("sometimes", "m", tmp + "/m_up", tmp + "/m_work", "", List.of()));
+        assertTrue(bad.getMessage().startsWith("jspawn: --private-users: "), bad.getMessage());
+        assertEquals(0, s.inFlight());
+    }
+
+    @Test
+    void idleTimeIsCountedFromTheLastCallAndCapped() throws Exception {
+        HelperService s = service();
+        Thread.sleep(20);
+        long before = s.idleNanos();
+        assertTrue(before >= 20_000_000, "idle since it was made: " + before);
+        s.Unregister("nothing", "jspawn@x.service");
+        assertTrue(s.idleNanos() < before, "a call restarts the idle time");
+        assertEquals(HelperMain.DEFAULT_IDLE_SECONDS, HelperMain.idleSeconds(null));
+        assertEquals(HelperMain.DEFAULT_IDLE_SECONDS, HelperMain.idleSeconds("soon"));
+        assertEquals(5, HelperMain.idleSeconds(" 5 "));
+        assertEquals(HelperMain.MAX_IDLE_SECONDS, HelperMain.idleSeconds("3600"));
+        assertEquals(1, HelperMain.idleSeconds("0"));
+    }
+}

@@ -1,0 +1,11 @@
+#!/bin/sh
+# /usr/libexec/jspawn/jspawn-helper: run by jspawn-helper.service (see jspawn(1), HELPER).
+# Small and short-lived: C1 only, the serial collector and a small heap (it holds one bus
+# connection and a few calls), no perf data file in /tmp, JVM messages only as warnings; with
+# the class archive scripts/install built for the JVM it names (jspawn(1), FILES), when there is one.
+lib=${JSPAWN_LIB:-/usr/share/jspawn/lib}
+cds=${JSPAWN_CDS:-/var/cache/jspawn}
+java=java archive=
+if [ -r "$cds/helper.jvm" ] && read -r jvm archive < "$cds/helper.jvm" && [ -x "$jvm" ]; then java=$jvm; else archive=; fi
+exec "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m -Xss512k -XX:-UsePerfData -Xshare:auto \
+    -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} -cp "$lib/*" dev.jspawn.cli.HelperMain "$@"
