@@ -65,6 +65,9 @@ public final class Converter {
         m.add("Unit", "DefaultDependencies", "no");
         m.add("Unit", "Conflicts", "umount.target");
         m.add("Unit", "Before", "umount.target");
+        // Mounted again at each start after a stop (a restart for a base upgrade, say): the container's own
+        // unit is what limits how often that happens, not systemd's default 5 mounts per 10 s.
+        m.add("Unit", "StartLimitIntervalSec", "0");
         m.add("Unit", "Requires", dirs);
         m.add("Unit", "After", dirs);
         m.add("Mount", "What", "overlay");
