@@ -52,10 +52,19 @@ final class Guest {
         return out;
     }
 
+    /**
+     * A small file of the guest's, read as the generator reads a config file: only a regular file, at most
+     * 1 MiB, never blocking. The guest owns what is there: a FIFO or a link to /dev/zero must cost the
+     * shared helper neither a thread nor its memory.
+     */
+    private static String guestFile(Path file) throws IOException {
+        return new String(dev.jspawn.syntax.ConfigFiles.read(file), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The guest's 128-bit machine ID, or an empty array (machined then has none) if it has none yet. */
     static byte[] machineId(Path proc, long leader) {
         try {
-            String id = Files.readString(proc.resolve(leader + "/root/etc/machine-id")).trim();
+            String id = guestFile(proc.resolve(leader + "/root/etc/machine-id")).trim();
             if (id.matches("[0-9a-f]{32}")) return HexFormat.of().parseHex(id);
         } catch (IOException e) {
             // no ID yet: machined accepts none
@@ -66,7 +75,7 @@ final class Guest {
     /** The host-side ifindex of the guest's host0 link, or none when the guest has no veth. */
     static int[] hostInterfaces(Path proc, long leader) {
         try {
-            return new int[] {Integer.parseInt(Files.readString(proc.resolve(leader + "/root/sys/class/net/host0/iflink")).trim())};
+            return new int[] {Integer.parseInt(guestFile(proc.resolve(leader + "/root/sys/class/net/host0/iflink")).trim())};
         } catch (IOException | NumberFormatException e) {
             return new int[0];
         }

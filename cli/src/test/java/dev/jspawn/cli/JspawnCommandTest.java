@@ -201,6 +201,23 @@ class JspawnCommandTest {
     }
 
     @Test
+    void aGuestsFifoOrEndlessFileNeitherBlocksNorFillsTheRegistrar() throws Exception {
+        Path proc = tmp.resolve("proc");
+        Files.createDirectories(proc.resolve("100/task/100"));
+        Files.writeString(proc.resolve("100/task/100/children"), "101 ");
+        Files.createDirectories(proc.resolve("101/root/etc"));
+        assertEquals(0, new ProcessBuilder("mkfifo", proc.resolve("101/root/etc/machine-id").toString()).start().waitFor());
+        Files.createDirectories(proc.resolve("101/root/sys/class/net/host0"));
+        Files.createSymbolicLink(proc.resolve("101/root/sys/class/net/host0/iflink"), Path.of("/dev/zero"));
+        long t0 = System.nanoTime();
+        assertEquals(0, run("register", "--directory=/var/lib/jspawn/child_apache", "child-apache", "100"), err.toString());
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "did not wait for a writer");
+        HostBus.Registration r = bus.registered.get(0);
+        assertEquals(0, r.id().length, "no ID from a FIFO");
+        assertEquals(0, r.ifindices().length, "no interface from /dev/zero");
+    }
+
+    @Test
     void registerWithoutAGuestFailsClearly() throws IOException {
         Files.createDirectories(tmp.resolve("proc/100/task/100"));
         Files.writeString(tmp.resolve("proc/100/task/100/children"), "");
