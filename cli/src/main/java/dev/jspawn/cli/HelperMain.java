@@ -43,9 +43,7 @@ public final class HelperMain {
             log.println("jspawn-helper: takes no arguments (it is started by the bus; see jspawn(1))");
             System.exit(2);
         }
-        DBusConnection conn = DBusConnectionBuilder.forSystemBus()
-                .receivingThreadConfig().withMethodCallThreadCount(8).connectionConfig()
-                .build();
+        DBusConnection conn = connect();
         HostBus shared = DBusHostBus.over(conn);
         Context system = Context.system();
         Context context = new Context(system.searchPath(), () -> shared, system.proc(), system.systemctl(), system.runner(), system.runDir());
@@ -68,6 +66,11 @@ public final class HelperMain {
         System.exit(0);
     }
 
+    /** The system bus, with threads for 8 calls at once (a burst of starts). */
+    private static DBusConnection connect() throws DBusException {
+        return DBusConnectionBuilder.forSystemBus().receivingThreadConfig().withMethodCallThreadCount(8).connectionConfig().build();
+    }
+
     /**
      * What scripts/install runs to build the class archive: the start-up path of a real run (connect,
      * export, a call to machined) without owning the name or changing anything. Without a bus (a
@@ -77,7 +80,7 @@ public final class HelperMain {
         if (System.getenv("DBUS_SYSTEM_BUS_ADDRESS") == null && !java.nio.file.Files.exists(java.nio.file.Path.of("/run/dbus/system_bus_socket"))) {
             return; // no bus to connect to (dbus-java would wait for it)
         }
-        try (DBusConnection conn = DBusConnectionBuilder.forSystemBus().receivingThreadConfig().withMethodCallThreadCount(8).connectionConfig().build()) {
+        try (DBusConnection conn = connect()) {
             Context system = Context.system();
             conn.exportObject(Helper1.PATH, new HelperService(system, new PrintWriter(System.err)));
             try (HostBus bus = DBusHostBus.over(conn)) {
