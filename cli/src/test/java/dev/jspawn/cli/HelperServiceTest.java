@@ -46,9 +46,7 @@ class HelperServiceTest {
 
     @Test
     void registerAndUnregisterAnswerWithTheCommandsLines() throws IOException {
-        Path proc = tmp.resolve("proc");
-        Files.createDirectories(proc.resolve("100/task/100"));
-        Files.writeString(proc.resolve("100/task/100/children"), "101 ");
+        JspawnCommandTest.fakeNspawn(tmp.resolve("proc"), "101 ");
         HelperService s = service();
         assertEquals("Registered machine child-apache (leader 101).", s.Register("child-apache", "/var/lib/jspawn/child_apache", new UInt32(100)));
         assertEquals(101, bus.registered.get(0).leader());

@@ -181,11 +181,16 @@ class JspawnCommandTest {
         assertEquals("jspawn: No container nginx: no nginx.jspawn in " + etc + ", and no container has that machine name\n", err.toString());
     }
 
+    /** A /proc in which systemd-nspawn runs as PID 100 with {@code children} ("101 ", or "" before the guest starts). */
+    static Path fakeNspawn(Path proc, String children) throws IOException {
+        Files.createDirectories(proc.resolve("100/task/100"));
+        Files.writeString(proc.resolve("100/task/100/children"), children);
+        return proc;
+    }
+
     @Test
     void registerFindsLeaderMachineIdAndHostInterfaceFromProc() throws IOException {
-        Path proc = tmp.resolve("proc");
-        Files.createDirectories(proc.resolve("100/task/100"));
-        Files.writeString(proc.resolve("100/task/100/children"), "101 ");
+        Path proc = fakeNspawn(tmp.resolve("proc"), "101 ");
         Files.createDirectories(proc.resolve("101/root/etc"));
         Files.writeString(proc.resolve("101/root/etc/machine-id"), "126e9ba9e7f04578b59cc29d17d7bb3f\n");
         Files.createDirectories(proc.resolve("101/root/sys/class/net/host0"));
@@ -202,9 +207,7 @@ class JspawnCommandTest {
 
     @Test
     void aGuestsFifoOrEndlessFileNeitherBlocksNorFillsTheRegistrar() throws Exception {
-        Path proc = tmp.resolve("proc");
-        Files.createDirectories(proc.resolve("100/task/100"));
-        Files.writeString(proc.resolve("100/task/100/children"), "101 ");
+        Path proc = fakeNspawn(tmp.resolve("proc"), "101 ");
         Files.createDirectories(proc.resolve("101/root/etc"));
         assertEquals(0, new ProcessBuilder("mkfifo", proc.resolve("101/root/etc/machine-id").toString()).start().waitFor());
         Files.createDirectories(proc.resolve("101/root/sys/class/net/host0"));
@@ -219,8 +222,7 @@ class JspawnCommandTest {
 
     @Test
     void registerWithoutAGuestFailsClearly() throws IOException {
-        Files.createDirectories(tmp.resolve("proc/100/task/100"));
-        Files.writeString(tmp.resolve("proc/100/task/100/children"), "");
+        fakeNspawn(tmp.resolve("proc"), "");
         assertEquals(1, run("register", "--timeout=100", "--directory=/x", "m", "100"));
         assertEquals("jspawn: systemd-nspawn (PID 100) has no child: the guest did not start\n", err.toString());
     }
