@@ -29,14 +29,34 @@ public final class ConfigLoader {
 
     static final Map<String, Map<String, Kind>> KEYS = new LinkedHashMap<>();
 
+    /** Sections passed to jspawn@NAME.service as they are (checked by {@link UnitSettings}). */
+    static final java.util.Set<String> PASSTHROUGH = java.util.Set.of("Unit", "Service", "Install");
+
     static {
-        KEYS.put("Container", Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR));
-        KEYS.put("Exec", Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
-                "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR, "NotifyReady", Kind.SCALAR));
-        KEYS.put("Files", Map.of("Bind", Kind.LIST, "BindReadOnly", Kind.LIST));
-        KEYS.put("Network", Map.of("VirtualEthernet", Kind.SCALAR, "Private", Kind.SCALAR, "Port", Kind.LIST,
-                "Bridge", Kind.SCALAR, "Zone", Kind.SCALAR));
+        KEYS.put("Container", keys(Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR,
+                "NspawnArgs", Kind.LIST), "Container"));
+        KEYS.put("Exec", keys(Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
+                "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR, "NotifyReady", Kind.SCALAR, "MachineID", Kind.SCALAR,
+                "ResolvConf", Kind.SCALAR, "LinkJournal", Kind.SCALAR), "Exec"));
+        KEYS.put("Files", keys(Map.of("Bind", Kind.LIST, "BindReadOnly", Kind.LIST), "Files"));
+        KEYS.put("Network", keys(Map.of("VirtualEthernet", Kind.SCALAR, "Private", Kind.SCALAR, "Port", Kind.LIST,
+                "Bridge", Kind.SCALAR, "Zone", Kind.SCALAR), "Network"));
     }
+
+    /** jspawn's own keys of a section, plus the systemd.nspawn(5) keys it passes on as they are. */
+    private static Map<String, Kind> keys(Map<String, Kind> own, String section) {
+        Map<String, Kind> all = new java.util.TreeMap<>(own);
+        for (NspawnKeys.Key k : NspawnKeys.KEYS.values()) {
+            if (k.section().equals(section)) {
+                all.put(k.name(), k.shape() == NspawnKeys.Shape.EACH || k.shape() == NspawnKeys.Shape.JOINED ? Kind.LIST : Kind.SCALAR);
+            }
+        }
+        return all;
+    }
+
+    /** ResolvConf= as systemd.nspawn(5) has it. */
+    static final List<String> RESOLV_CONF = List.of("off", "copy-host", "copy-static", "copy-uplink", "copy-stub", "replace-host",
+            "replace-static", "replace-uplink", "replace-stub", "bind-host", "bind-static", "bind-uplink", "bind-stub", "delete", "auto");
 
     /** A configuration, or the errors that stop it from being one. */
     public record Result(Optional<ContainerConfig> config, List<Diagnostic> errors) {
@@ -96,11 +116,21 @@ public final class ConfigLoader {
         return b.build();
     }
 
+    /** MachineID=: 32 hexadecimal digits (a UUID's dashes are dropped), not all zero. */
+    static String machineId(String v) throws Values.Invalid {
+        String id = v.replace("-", "").toLowerCase(Locale.ROOT);
+        if ((v.contains("-") && v.length() != 36) || !id.matches("[0-9a-f]{32}") || id.matches("0+")) {
+            throw new Values.Invalid("\"" + v + "\" is not a machine ID (32 hexadecimal digits, not all zero)");
+        }
+        return id;
+    }
+
     private static final class Builder {
         private final ConfigSource source;
         private final Bases bases;
         private final List<Diagnostic> errors = new ArrayList<>();
         private final Map<String, List<Entry>> effective = new LinkedHashMap<>();
+        private final List<UnitSettings.Setting> passthrough = new ArrayList<>();
 
         Builder(ConfigSource source, Bases bases) {
             this.source = source;
@@ -108,17 +138,33 @@ public final class ConfigLoader {
         }
 
         void accept(Entry e) {
+            if (PASSTHROUGH.contains(e.section())) {
+                try {
+                    passthrough.add(new UnitSettings.Setting(e.section(), e.key(), UnitSettings.check(e.section(), e.key(), e.value())));
+                } catch (Values.Invalid ex) {
+                    error(e, ex.getMessage());
+                }
+                return;
+            }
             Map<String, Kind> keys = KEYS.get(e.section());
             if (keys == null) {
+                List<String> known = new ArrayList<>(KEYS.keySet());
+                known.addAll(List.of("Unit", "Service", "Install"));
                 errors.add(new Diagnostic(e.file(), e.line(), e.section(), null,
-                        "unknown section; jspawn knows " + String.join(", ", KEYS.keySet().stream().map(s -> "[" + s + "]").toList())));
+                        "unknown section; jspawn knows " + String.join(", ", known.stream().map(s -> "[" + s + "]").toList())));
+                return;
+            }
+            String notApplicable = NspawnKeys.NOT_APPLICABLE.get(e.section() + "/" + e.key());
+            if (notApplicable != null) {
+                error(e, "not supported for an overlay child: " + notApplicable);
                 return;
             }
             Kind kind = keys.get(e.key());
             if (kind == null) {
                 String hint = keys.keySet().stream().filter(k -> k.toLowerCase(Locale.ROOT).equals(e.key().toLowerCase(Locale.ROOT)))
                         .findFirst().map(k -> " (did you mean " + k + "=? keys are case-sensitive)")
-                        .orElse("; [" + e.section() + "] takes " + String.join("=, ", keys.keySet().stream().sorted().toList()) + "=");
+                        .orElse(keys.size() <= 8 ? "; [" + e.section() + "] takes " + String.join("=, ", keys.keySet().stream().sorted().toList()) + "="
+                                : "; the keys of [" + e.section() + "] are listed in jspawn.jspawn(5); NspawnArgs= passes any other systemd-nspawn option");
                 errors.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), "unknown key" + hint));
                 return;
             }
@@ -232,6 +278,16 @@ public final class ConfigLoader {
             ContainerConfig.PrivateUsers privateUsers = check(scalar("Exec", "PrivateUsers"), Values::privateUsers)
                     .orElse(ContainerConfig.PrivateUsers.PICK);
 
+            String machineId = check(scalar("Exec", "MachineID"), ConfigLoader::machineId).orElse(null);
+            String resolvConf = check(scalar("Exec", "ResolvConf"), v -> NspawnKeys.oneOf(v, RESOLV_CONF.toArray(String[]::new))).orElse(null);
+            String linkJournal = check(scalar("Exec", "LinkJournal"), v -> NspawnKeys.oneOf(v, "no", "host", "try-host", "guest", "try-guest", "auto"))
+                    .orElse("try-guest");
+            List<String> nspawnOptions = nspawnOptions();
+            if (boot && check(scalar("Exec", "ProcessTwo"), Values::bool).orElse(false)) {
+                error(scalar("Exec", "ProcessTwo").get(), "ProcessTwo=yes runs a command as PID 2; it cannot be combined with Boot=yes");
+            }
+            for (Entry e : list("Container", "NspawnArgs")) check(Optional.of(e), NspawnKeys::extraArgs).ifPresent(nspawnOptions::addAll);
+
             String where = imageRoot + "/" + name;
             String upper = where + "_up";
             String work = where + "_work";
@@ -251,7 +307,27 @@ public final class ConfigLoader {
             }
             if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
             return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,
-                    where, upper, work, boot, notifyReady, parameters, environment, workingDirectory, binds, network, privateUsers)), List.of());
+                    where, upper, work, boot, notifyReady, parameters, environment, workingDirectory, binds, network, privateUsers,
+                    machineId, resolvConf, linkJournal, nspawnOptions, passthrough)), List.of());
+        }
+
+        /** The systemd.nspawn(5) keys passed on as options, in the order of that page. */
+        private List<String> nspawnOptions() {
+            List<String> out = new ArrayList<>();
+            for (NspawnKeys.Key k : NspawnKeys.KEYS.values()) {
+                switch (k.shape()) {
+                    case FLAG -> {
+                        if (check(scalar(k.section(), k.name()), Values::bool).orElse(false)) out.add(k.option());
+                    }
+                    case SCALAR -> check(scalar(k.section(), k.name()), k.check()::apply).ifPresent(v -> out.add(k.option() + "=" + v));
+                    case EACH -> checkAll(list(k.section(), k.name()), k.check()::apply).forEach(v -> out.add(k.option() + "=" + v));
+                    case JOINED -> {
+                        List<String> parts = checkAll(list(k.section(), k.name()), k.check()::apply).stream().filter(v -> !v.isEmpty()).toList();
+                        if (!parts.isEmpty()) out.add(k.option() + "=" + String.join(",", parts));
+                    }
+                }
+            }
+            return out;
         }
 
         private static Bind bind(String v, boolean readOnly) throws Values.Invalid {

@@ -25,9 +25,20 @@ public record ContainerConfig(
         String workingDirectory,
         List<Bind> binds,
         Network network,
-        PrivateUsers privateUsers) {
+        PrivateUsers privateUsers,
+        /** MachineID=, or null: then the child's own, which jspawn picks at first start and keeps. */
+        String machineId,
+        /** ResolvConf=, or null: then jspawn's choice at each start (see jspawn.jspawn(5)). */
+        String resolvConf,
+        String linkJournal,
+        /** The systemd.nspawn(5) keys jspawn passes on as they are, then NspawnArgs=: checked options. */
+        List<String> nspawnOptions,
+        /** [Unit], [Service] and [Install] lines, in file order. */
+        List<dev.jspawn.config.UnitSettings.Setting> unitSettings) {
 
     public ContainerConfig {
+        nspawnOptions = List.copyOf(nspawnOptions);
+        unitSettings = List.copyOf(unitSettings);
         lowerDirs = List.copyOf(lowerDirs);
         parameters = List.copyOf(parameters);
         environment = List.copyOf(environment);
@@ -77,6 +88,16 @@ public record ContainerConfig(
 
     /** A Bind= or BindReadOnly= line: the host path (for RequiresMountsFor=) and nspawn's whole value. */
     public record Bind(String source, String spec, boolean readOnly) {
+    }
+
+    /** Whether the guest has a network of its own (then nspawn leaves its resolv.conf alone unless told). */
+    public boolean privateNetwork() {
+        return network.mode() != NetworkMode.HOST;
+    }
+
+    /** Whether the host side is a veth that systemd-networkd configures with systemd's own container .network files. */
+    public boolean hostNetworkd() {
+        return network.mode() == NetworkMode.VETH || network.mode() == NetworkMode.ZONE;
     }
 
     public enum NetworkMode {

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.ContainerConfig.Bind;
+import dev.jspawn.config.UnitSettings;
 import dev.jspawn.syntax.UnitFile;
 
 /**
@@ -34,6 +35,13 @@ public final class Converter {
     /** What the service reads, for PrivateUsers=pick: the range is known only once the upper dir exists. */
     public static final String NSPAWN_ENV = "nspawn.env";
     public static final String PRIVATE_USERS_VARIABLE = "JSPAWN_PRIVATE_USERS";
+    /** The child's machine ID, as the helper keeps it (see dev.jspawn.cli.Identity). */
+    public static final String MACHINE_ID_VARIABLE = "JSPAWN_MACHINE_ID";
+    /** nspawn's --resolv-conf= for a guest with a network of its own, decided at each start from the host's resolv.conf. */
+    public static final String RESOLV_CONF_VARIABLE = "JSPAWN_RESOLV_CONF";
+    public static final String NETWORKD = "systemd-networkd.service";
+    /** Where scripts/install puts the template; [Install] links point at it, as systemctl enable's do. */
+    public static final String TEMPLATE = "/usr/lib/systemd/system/jspawn@.service";
     public static final String DOCUMENTATION = "man:jspawn.jspawn(5)";
     public static final String DROP_IN = "50-jspawn.conf";
 
@@ -97,14 +105,19 @@ public final class Converter {
         mountsFor.add(c.where());
         for (Bind b : c.binds()) mountsFor.add(b.source());
         s.add("Unit", "RequiresMountsFor", String.join(" ", mountsFor));
-        if (c.privateUsers().mode() == ContainerConfig.PrivateUsers.Mode.PICK) {
-            // Optional, so that a missing file gets the message below rather than systemd's bare "resources".
-            String env = c.runDir() + "/" + NSPAWN_ENV;
-            s.add("Service", "EnvironmentFile", "-" + env);
-            s.add("Service", "ExecStartPre", new ExecLine("/bin/sh").arg("-c").arg("test -f \"$1\" || { echo \"$2: its overlay "
-                    + "was mounted before its settings changed (no $1); stop it and its mount, then start it again: systemctl stop $3 $4\" >&2;"
-                    + " exit 1; }").arg("sh").arg(env).arg(c.name()).arg(serviceName(c.name())).arg(mountName(c)).toString());
+        if (c.hostNetworkd()) {
+            // systemd's own 80-container-ve.network / 80-container-vz.network configure the host side (DHCP server,
+            // masquerading). Wanted, not enabled: a host whose other links ifupdown or NetworkManager manage gets no
+            // systemd-networkd-wait-online, and networkd manages no link without a .network file that matches it.
+            s.add("Unit", "Wants", NETWORKD);
+            s.add("Unit", "After", NETWORKD);
         }
+        // Optional, so that a missing file gets the message below rather than systemd's bare "resources".
+        String env = c.runDir() + "/" + NSPAWN_ENV;
+        s.add("Service", "EnvironmentFile", "-" + env);
+        s.add("Service", "ExecStartPre", new ExecLine("/bin/sh").arg("-c").arg("grep -qs ^" + MACHINE_ID_VARIABLE + "= \"$1\" || { echo \"$2: its overlay "
+                + "was mounted by an older jspawn or before its settings changed ($1 has no machine ID); stop it and its mount, then start"
+                + " it again: systemctl stop $3 $4\" >&2; exit 1; }").arg("sh").arg(env).arg(c.name()).arg(serviceName(c.name())).arg(mountName(c)).toString());
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
         // Registered once the guest's init runs (nspawn says READY then): machinectl sees a guest that is still booting.
@@ -113,10 +126,24 @@ public final class Converter {
         if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());
         s.add("Service", "ExecStopPost", helperCall("-", REGISTER_TIMEOUT_SECONDS, "Unregister", "ss")
                 .arg(c.machineName()).arg(serviceName(c.name())).toString());
+        List<GeneratedUnits.Link> links = new ArrayList<>();
+        links.add(new GeneratedUnits.Link("local-fs.target.requires/" + automount, "../" + automount));
+        for (UnitSettings.Setting u : c.unitSettings()) {
+            if (!u.section().equals("Install")) {
+                s.add(u.section(), u.key(), u.value());
+                continue;
+            }
+            // As Quadlet does: [Install] carried out by links in the generator's output, so no systemctl enable is needed.
+            String dir = switch (u.key()) {
+                case "WantedBy" -> ".wants/";
+                case "RequiredBy" -> ".requires/";
+                default -> ".upholds/";
+            };
+            for (String target : u.value().trim().split("\\s+")) {
+                if (!target.isEmpty()) links.add(new GeneratedUnits.Link(target + dir + serviceName(c.name()), TEMPLATE));
+            }
+        }
         files.add(new GeneratedUnits.File(serviceName(c.name()) + ".d/" + DROP_IN, s));
-
-        List<GeneratedUnits.Link> links = List.of(
-                new GeneratedUnits.Link("local-fs.target.requires/" + automount, "../" + automount));
         return new GeneratedUnits(files, links);
     }
 
@@ -138,7 +165,7 @@ public final class Converter {
         boolean userns = c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO;
         ExecLine x = helperCall("", MOUNT_LAYERS_TIMEOUT_SECONDS, "MountLayers", "sssssas")
                 .arg(c.privateUsers().toString()).arg(c.machineName()).arg(c.upperDir()).arg(c.workDir())
-                .arg(userns ? c.runDir() + "/" + NSPAWN_ENV : "");
+                .arg(c.runDir() + "/" + NSPAWN_ENV);
         x.arg(Integer.toString(userns ? c.lowerDirs().size() : 0));
         if (userns) {
             for (int i = 0; i < c.lowerDirs().size(); i++) x.arg(c.lowerDirs().get(i) + ":" + c.layerDirs().get(i));
@@ -166,8 +193,13 @@ public final class Converter {
     static ExecLine nspawn(ContainerConfig c) {
         ExecLine x = new ExecLine(NSPAWN)
                 .arg("--quiet").arg("--keep-unit").arg("--register=no").arg("--settings=no")
-                .arg("--link-journal=try-guest")
+                .arg("--link-journal=" + c.linkJournal())
                 .arg("--directory=" + c.where()).arg("--machine=" + c.machineName());
+        // The child's own machine ID: the guest's systemd takes it when its /etc/machine-id is empty, as in bases jspawn makes.
+        if (c.machineId() != null) x.arg("--uuid=" + c.machineId());
+        else x.raw("--uuid=${" + MACHINE_ID_VARIABLE + "}");
+        if (c.resolvConf() != null) x.arg("--resolv-conf=" + c.resolvConf());
+        else if (c.privateNetwork()) x.raw("--resolv-conf=${" + RESOLV_CONF_VARIABLE + "}");
         switch (c.privateUsers().mode()) {
             case PICK -> x.raw("--private-users=${" + PRIVATE_USERS_VARIABLE + "}");
             case FIXED -> x.arg("--private-users=" + c.privateUsers().start() + ":65536");
@@ -186,6 +218,7 @@ public final class Converter {
             case HOST -> { }
         }
         for (String p : c.network().ports()) x.arg("--port=" + p);
+        x.args(c.nspawnOptions());
         if (!c.parameters().isEmpty()) x.arg("--").args(c.parameters());
         return x;
     }
