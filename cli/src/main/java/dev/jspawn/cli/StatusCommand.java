@@ -48,6 +48,10 @@ final class StatusCommand implements Callable<Integer> {
             out.println("    Mount: " + Converter.mountName(c) + ": " + bus.unit(Converter.mountName(c)).describe());
             Optional<HostBus.MachineInfo> m = bus.machine(c.machineName());
             out.println("  Machine: " + m.map(i -> i.state() + ", leader " + i.leader() + ", unit " + i.unit()).orElse("not registered"));
+            if (m.isPresent()) {
+                java.util.List<String> addresses = bus.addresses(c.machineName());
+                out.println("  Address: " + (addresses.isEmpty() ? "none (yet)" : String.join(", ", addresses)));
+            }
         }
         out.flush();
         return 0;

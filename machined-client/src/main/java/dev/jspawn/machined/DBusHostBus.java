@@ -66,6 +66,41 @@ public final class DBusHostBus implements HostBus {
     }
 
     @Override
+    public java.util.List<String> addresses(String machine) {
+        try {
+            java.util.List<String> v4 = new java.util.ArrayList<>(), v6 = new java.util.ArrayList<>();
+            for (org.freedesktop.machine1.Address a : machines.GetMachineAddresses(machine)) {
+                String text = java.net.InetAddress.getByAddress(a.address).getHostAddress();
+                (a.family == 2 ? v4 : v6).add(a.family == 2 ? text : compressed(text));
+            }
+            v4.addAll(v6);
+            return v4;
+        } catch (NoSuchMachine e) {
+            return java.util.List.of();
+        } catch (java.net.UnknownHostException | DBusExecutionException e) {
+            throw new Failure("Failed to get the addresses of machine " + machine + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An IPv6 address as ip(8) and machinectl write it: the longest run of zero groups as "::" (RFC 5952). */
+    static String compressed(String v6) {
+        String[] g = v6.replaceFirst("%.*$", "").split(":");
+        for (int i = 0; i < g.length; i++) g[i] = g[i].replaceFirst("^0+(?=.)", "");
+        int best = -1, bestLen = 1;
+        for (int i = 0; i < g.length; ) {
+            int j = i;
+            while (j < g.length && g[j].equals("0")) j++;
+            if (j - i > bestLen) {
+                best = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        if (best < 0) return String.join(":", g);
+        return String.join(":", java.util.Arrays.copyOfRange(g, 0, best)) + "::" + String.join(":", java.util.Arrays.copyOfRange(g, best + bestLen, g.length));
+    }
+
+    @Override
     public void registerMachine(Registration r) {
         try {
             machines.RegisterMachineWithNetwork(r.machine(), r.id(), "jspawn", "container", new UInt32(r.leader()),

@@ -37,6 +37,11 @@ public interface HostBus extends AutoCloseable {
 
     void registerMachine(Registration registration);
 
+    /** The guest's addresses (IPv4 first, as machinectl shows them), or none if it is not registered or has none. */
+    default java.util.List<String> addresses(String machine) {
+        return java.util.List.of();
+    }
+
     /** False if machined knows no such machine. */
     boolean unregisterMachine(String name);
 

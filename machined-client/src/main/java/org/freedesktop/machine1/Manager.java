@@ -16,4 +16,7 @@ public interface Manager extends DBusInterface {
 
     /** GetMachine(s name) → o. */
     DBusPath GetMachine(String name);
+
+    /** GetMachineAddresses(s name) → a(iay): the addresses of the guest's network namespace, as machinectl list shows. */
+    java.util.List<Address> GetMachineAddresses(String name);
 }
