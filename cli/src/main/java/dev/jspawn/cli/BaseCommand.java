@@ -151,6 +151,7 @@ final class BaseCommand {
             out.flush();
             int status = context().runner().run(run);
             if (status != 0) throw new UserError(String.join(" ", cmd) + " failed (exit status " + status + "); the base is unchanged");
+            Identity.blank(partial, out); // whatever the command left: a base gives its children no identity
         } catch (RuntimeException | IOException e) {
             BaseStoreCleanup.discard(partial);
             throw e;

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "create",
         description = {"Make a base image as the how-to does: with debootstrap (default: the host's Debian/Ubuntu suite and apt mirror),"
                 + " pacstrap, a root tarball or an existing directory; then the how-to's setup (locale, timezone, root login on the"
-                + " container console, resolv.conf pointing at systemd-resolved where the base has it, systemd-networkd if asked).",
+                + " container console, resolv.conf pointing at systemd-resolved where the base has it, systemd-networkd), and no identity"
+                + " of its own: an empty /etc/machine-id and no /etc/hostname, so each child gets its own ID and is called by its machine name.",
                 "It becomes version v1 of IMAGE_ROOT/NAME."})
 final class BaseCreateCommand implements Callable<Integer> {
 
@@ -55,8 +56,16 @@ final class BaseCreateCommand implements Callable<Integer> {
     @Option(names = "--mirror", paramLabel = "URL", description = "The debootstrap mirror (default: the host's apt configuration).")
     String mirror;
 
-    @Option(names = "--networkd", description = "Enable systemd-networkd in the base (the guest then configures its host0 link by DHCP).")
+    @Option(names = "--networkd", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Enable systemd-networkd in the base, so each guest configures its host0 link by DHCP from the host's"
+                    + " systemd-networkd (default; --no-networkd leaves the guest's network to you).")
     boolean networkd;
+
+    @Option(names = "--root-password-file", paramLabel = "FILE",
+            description = "Set root's password in the base from the first line of FILE (- for standard input), so that"
+                    + " machinectl login works in its children. Without it root stays locked: use machinectl shell, or set a"
+                    + " child's own password with: machinectl shell MACHINE /usr/bin/passwd")
+    String rootPasswordFile;
 
     @Override
     public Integer call() throws IOException {
@@ -72,11 +81,13 @@ final class BaseCreateCommand implements Callable<Integer> {
         if (store.current(name).isPresent() || Files.isSymbolicLink(store.link(name))) {
             throw new UserError("base " + name + " already exists in " + base.imageRoot);
         }
+        String password = rootPasswordFile == null ? null : readPassword(rootPasswordFile); // before the long debootstrap
         Path partial = store.prepare(name);
         try {
             fill(partial, out);
             step(out, "Setting up " + name + " as the how-to does");
             Setup.apply(partial, networkd, base.context(), out);
+            if (password != null) Setup.rootPassword(partial, password, base.context(), out);
             BaseStore.Version v = store.commit(name, partial);
             out.println("Created base " + name + " (" + v.label() + ", " + Sizes.human(Sizes.of(v.dir())) + ") in " + base.imageRoot
                     + ". Use it with Base=" + name + " or: jspawn create CHILD --base " + name);
@@ -116,6 +127,23 @@ final class BaseCreateCommand implements Callable<Integer> {
         if (!isOsTree(partial)) throw new UserError("the result has no /usr/lib/os-release or /etc/os-release: not an OS tree; nothing was created");
     }
 
+    /** The first line of FILE, or of standard input for "-". */
+    static String readPassword(String file) throws IOException {
+        String text;
+        if (file.equals("-")) {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+            text = r.readLine();
+        } else {
+            if (!Files.isRegularFile(Path.of(file))) throw new UserError("--root-password-file: " + file + " is not a regular file");
+            text = new String(dev.jspawn.syntax.ConfigFiles.read(Path.of(file)), java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse(null);
+        }
+        if (text == null || text.isEmpty()) throw new UserError("--root-password-file: " + file + " holds no password (its first line is empty)");
+        for (char c : text.toCharArray()) {
+            if (c < 0x20 || c == 0x7f || c == ':') throw new UserError("--root-password-file: the password holds a control character or ':'");
+        }
+        return text;
+    }
+
     static boolean isOsTree(Path dir) {
         return Files.exists(dir.resolve("usr/lib/os-release"), LinkOption.NOFOLLOW_LINKS) || Files.exists(dir.resolve("etc/os-release"), LinkOption.NOFOLLOW_LINKS);
     }
@@ -131,6 +159,7 @@ final class BaseCreateCommand implements Callable<Integer> {
         }
 
         static void apply(Path root, boolean networkd, Context ctx, PrintWriter out) throws IOException {
+            Identity.blank(root, out);
             Path locale = root.resolve("etc/locale.conf");
             if (!Files.exists(locale, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(locale.getParent());
@@ -164,12 +193,28 @@ final class BaseCreateCommand implements Callable<Integer> {
                 Files.createSymbolicLink(resolv, Path.of("../run/systemd/resolve/stub-resolv.conf"));
                 out.println("    resolv.conf: systemd-resolved's stub");
             }
-            if (networkd) {
+            if (networkd && !hasUnit(root, "systemd-networkd.service")) {
+                out.println("    systemd-networkd: not in this tree; configure the guest's host0 link yourself (see jspawn.jspawn(5), NETWORK)");
+            } else if (networkd) {
                 int s = ctx.runner().run(List.of("systemctl", "--root=" + root, "enable", "systemd-networkd.service"));
-                if (s != 0) throw new UserError("Failed to enable systemd-networkd in the base (is it installed there?)");
-                out.println("    systemd-networkd: enabled");
+                if (s != 0) throw new UserError("Failed to enable systemd-networkd in the base");
+                out.println("    systemd-networkd: enabled (the guest's host0 gets its address by DHCP)");
             }
             out.flush();
+        }
+
+        /** root's password in the tree, hashed by the tree's own chpasswd (as its passwd would): never written in clear. */
+        static void rootPassword(Path root, String password, Context ctx, PrintWriter out) throws IOException {
+            int s = ctx.runner().run(List.of("chpasswd", "--root", root.toString()), "root:" + password + "\n");
+            if (s != 0) throw new UserError("chpasswd --root " + root + " failed (exit status " + s + "); nothing was created");
+            out.println("    root: password set (machinectl login works in its children)");
+        }
+
+        static boolean hasUnit(Path root, String unit) {
+            for (String dir : List.of("usr/lib/systemd/system/", "lib/systemd/system/")) {
+                if (Files.exists(root.resolve(dir + unit), LinkOption.NOFOLLOW_LINKS)) return true;
+            }
+            return false;
         }
 
         static String hostSuite() throws IOException {

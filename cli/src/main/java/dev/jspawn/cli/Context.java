@@ -47,7 +47,25 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
     @FunctionalInterface
     public interface Runner {
         int run(List<String> command);
+
+        /** Runs it with {@code input} on its standard input (a secret, say, that must not show in its arguments). */
+        default int run(List<String> command, String input) {
+            throw new UserError(command.get(0) + " is not available here");
+        }
     }
+
+    /** The real one: child processes that die with us. */
+    static final Runner PROCESSES = new Runner() {
+        @Override
+        public int run(List<String> command) {
+            return Context.run(command, null);
+        }
+
+        @Override
+        public int run(List<String> command, String input) {
+            return Context.run(command, input);
+        }
+    };
 
     public Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl) {
         this(searchPath, bus, proc, systemctl, cmd -> {
@@ -63,7 +81,7 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
 
     public static Context system() {
         return new Context(SearchPath.fromEnvironment(System.getenv()), DBusHostBus::connect, Path.of("/proc"),
-                args -> run(prepend("systemctl", args)), Context::run, Path.of(dev.jspawn.config.ContainerConfig.RUN_DIR));
+                args -> run(prepend("systemctl", args), null), PROCESSES, Path.of(dev.jspawn.config.ContainerConfig.RUN_DIR));
     }
 
     private static List<String> prepend(String first, String... rest) {
@@ -77,11 +95,17 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
      * the middle of base update must not leave its cp or systemd-nspawn writing into a version that the
      * next command, once it holds the lock, rightly takes for abandoned.
      */
-    private static int run(List<String> cmd) {
+    private static int run(List<String> cmd, String input) {
         List<String> tied = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
         tied.addAll(cmd);
         try {
-            return new ProcessBuilder(tied).inheritIO().start().waitFor();
+            ProcessBuilder pb = new ProcessBuilder(tied).inheritIO();
+            if (input == null) return pb.start().waitFor();
+            Process p = pb.redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            try (var in = p.getOutputStream()) {
+                in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return p.waitFor();
         } catch (java.io.IOException e) {
             throw new UserError("Failed to run " + cmd.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -61,11 +61,25 @@ final class Guest {
         return new String(dev.jspawn.syntax.ConfigFiles.read(file), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** The guest's 128-bit machine ID, or an empty array (machined then has none) if it has none yet. */
+    /**
+     * The guest's 128-bit machine ID: its /etc/machine-id; while that is still empty (registered as soon as
+     * its init runs, before that init has set it up), the ID nspawn hands the init ({@code container_uuid}
+     * in its environment), which the init takes. An empty array (machined then has none) if neither is there.
+     */
     static byte[] machineId(Path proc, long leader) {
         try {
             String id = guestFile(proc.resolve(leader + "/root/etc/machine-id")).trim();
             if (id.matches("[0-9a-f]{32}")) return HexFormat.of().parseHex(id);
+        } catch (IOException e) {
+            // none yet
+        }
+        try {
+            for (String var : guestFile(proc.resolve(leader + "/environ")).split("\0")) {
+                if (var.startsWith("container_uuid=")) {
+                    String id = var.substring(15).replace("-", "").toLowerCase(java.util.Locale.ROOT);
+                    if (id.matches("[0-9a-f]{32}")) return HexFormat.of().parseHex(id);
+                }
+            }
         } catch (IOException e) {
             // no ID yet: machined accepts none
         }

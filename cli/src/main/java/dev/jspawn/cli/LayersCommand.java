@@ -111,12 +111,17 @@ final class LayersCommand {
             while (LayerMounts.unmount(t)) { } // left mounted by a run that did not stop cleanly
         }
         LayerMounts.mount(bases, targets, d.start());
+        String machineId = Identity.machineId(upper);
+        Identity.baseMachineId(bases).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
+                + " takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
         if (envFile != null) {
             Path tmp = envFile.resolveSibling("." + envFile.getFileName() + ".tmp");
             Files.createDirectories(envFile.getParent());
-            Files.writeString(tmp, Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n", StandardCharsets.US_ASCII);
+            Files.writeString(tmp, Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
+                    + Converter.MACHINE_ID_VARIABLE + "=" + machineId + "\n"
+                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n", StandardCharsets.US_ASCII);
             Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        return name + ": " + d.note();
+        return name + ": " + d.note() + ", machine ID " + machineId;
     }
 }

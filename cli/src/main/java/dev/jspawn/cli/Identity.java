@@ -1,0 +1,102 @@
+package dev.jspawn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.jspawn.images.Beneath;
+import dev.jspawn.images.Node;
+import dev.jspawn.images.Xattrs;
+import dev.jspawn.syntax.ConfigFiles;
+
+/**
+ * A child's identity: its own machine ID, kept with its upper dir, and a base that carries none.
+ *
+ * <p>A base leaves {@code /etc/machine-id} empty and has no {@code /etc/hostname}. Each child gets
+ * its ID from nspawn's {@code --uuid=} (the guest's systemd takes it for an empty machine-id and
+ * commits it to the upper dir), and its host name from its machine name. The ID is recorded as
+ * {@value #XATTR} on the upper dir: a trusted.* attribute, which the guest, even as its root in a
+ * user namespace, can neither read nor forge.
+ */
+final class Identity {
+
+    static final String XATTR = "trusted.jspawn.machine_id";
+    private static final Path MACHINE_ID = Path.of("etc/machine-id");
+
+    private Identity() {
+    }
+
+    /**
+     * The child's machine ID: the one recorded on its upper dir; else the ID the guest already keeps in its
+     * own upper dir (an existing child keeps it); else a new random one. Recorded on the upper dir.
+     */
+    static String machineId(Path upper) throws IOException {
+        byte[] recorded = Xattrs.all(upper).get(XATTR);
+        if (recorded != null) {
+            String id = new String(recorded, StandardCharsets.US_ASCII);
+            if (valid(id)) return id;
+        }
+        String id = ownCopy(upper).orElseGet(() -> UUID.randomUUID().toString().replace("-", ""));
+        Xattrs.set(upper, XATTR, id.getBytes(StandardCharsets.US_ASCII));
+        return id;
+    }
+
+    /** The machine ID in the upper dir's own /etc/machine-id, read as a guest's file is: never through a link, never blocking. */
+    static Optional<String> ownCopy(Path upper) {
+        try {
+            if (Beneath.blocked(upper, MACHINE_ID)) return Optional.empty();
+            String id = new String(ConfigFiles.read(upper.resolve(MACHINE_ID)), StandardCharsets.US_ASCII).trim();
+            return valid(id) ? Optional.of(id) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static boolean valid(String id) {
+        return id.matches("[0-9a-f]{32}") && !id.matches("0+");
+    }
+
+    /** Whether a base's tree still carries a machine ID, which every child of it would share. */
+    static Optional<String> baseMachineId(List<Path> layers) throws IOException {
+        for (Path layer : layers) { // topmost first: the first layer that has the file decides
+            if (Node.stat(layer.resolve(MACHINE_ID)).isPresent()) return ownCopy(layer);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Makes a base's tree carry no identity: an empty /etc/machine-id (each child's systemd then takes the
+     * ID nspawn gives it) and no /etc/hostname (each guest is then called by its machine name).
+     */
+    static void blank(Path root, PrintWriter out) throws IOException {
+        if (Beneath.blocked(root, MACHINE_ID)) throw new UserError(root.resolve("etc") + " is not a directory: not an OS tree");
+        Path id = root.resolve(MACHINE_ID);
+        Optional<Node> n = Node.stat(id);
+        if (n.isEmpty() || n.get().type() != Node.Type.FILE || n.get().size() != 0) {
+            if (Files.isDirectory(root.resolve("etc"), LinkOption.NOFOLLOW_LINKS)) {
+                Path tmp = root.resolve("etc/.machine-id.jspawn");
+                Files.deleteIfExists(tmp);
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--r--r--")));
+                Files.move(tmp, id, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                out.println("    machine ID: none (each child gets its own)");
+            }
+        }
+        if (Node.stat(root.resolve("etc/hostname")).isPresent()) {
+            Files.delete(root.resolve("etc/hostname"));
+            out.println("    host name: none (each child is called by its machine name)");
+        }
+        // D-Bus reads its own copy first; systemd's tmpfiles (dbus.conf) links it to /etc/machine-id when it is missing.
+        Path dbus = Path.of("var/lib/dbus/machine-id");
+        if (!Beneath.blocked(root, dbus) && Node.stat(root.resolve(dbus)).filter(f -> f.type() == Node.Type.FILE).isPresent()) {
+            Files.delete(root.resolve(dbus));
+            out.println("    D-Bus machine ID: none (linked to /etc/machine-id at boot)");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.jspawn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.jspawn.images.Xattrs;
+
+/** A base without identity, and each child's own machine ID. */
+class IdentityTest {
+
+    @TempDir
+    Path tmp;
+
+    static final String BASE_ID = "0c65619b0c65619b0c65619b0c65619b";
+
+    Path tree() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("base"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("var/lib/dbus"));
+        Files.writeString(root.resolve("etc/machine-id"), BASE_ID + "\n");
+        Files.writeString(root.resolve("etc/hostname"), "vm\n");
+        Files.writeString(root.resolve("var/lib/dbus/machine-id"), BASE_ID + "\n");
+        return root;
+    }
+
+    @Test
+    void aBlankedBaseCarriesNoIdentity() throws IOException {
+        Path root = tree();
+        StringWriter out = new StringWriter();
+        Identity.blank(root, new PrintWriter(out, true));
+        assertEquals(0, Files.size(root.resolve("etc/machine-id")), "empty, so each child's systemd takes the ID nspawn gives it");
+        assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("etc/machine-id"))));
+        assertFalse(Files.exists(root.resolve("etc/hostname"), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(root.resolve("var/lib/dbus/machine-id"), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(out.toString().contains("machine ID: none") && out.toString().contains("host name: none"), out.toString());
+
+        StringWriter again = new StringWriter();
+        Identity.blank(root, new PrintWriter(again, true));
+        assertEquals("", again.toString(), "a blank base stays as it is");
+        assertEquals(Optional.empty(), Identity.baseMachineId(List.of(root)));
+    }
+
+    @Test
+    void aLinkedMachineIdIsReplacedNotFollowed() throws IOException {
+        Path root = tree();
+        Path outside = Files.writeString(tmp.resolve("outside"), "not the base's\n");
+        Files.delete(root.resolve("etc/machine-id"));
+        Files.createSymbolicLink(root.resolve("etc/machine-id"), outside);
+        Identity.blank(root, new PrintWriter(new StringWriter()));
+        assertTrue(Files.isRegularFile(root.resolve("etc/machine-id"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals("not the base's\n", Files.readString(outside), "the link's target is untouched");
+    }
+
+    @Test
+    void theTopmostLayerWithAMachineIdDecides() throws IOException {
+        Path lower = tree();
+        Path upper = Files.createDirectories(tmp.resolve("layer/etc")).getParent();
+        assertEquals(Optional.of(BASE_ID), Identity.baseMachineId(List.of(upper, lower)));
+        Files.createFile(upper.resolve("etc/machine-id"));
+        assertEquals(Optional.empty(), Identity.baseMachineId(List.of(upper, lower)), "an empty file in the top layer hides the one below");
+    }
+
+    @Test
+    void aGuestsOwnCopyIsReadOnlyWhenItIsARegularFileBelowRealDirectories() throws IOException {
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        assertEquals(Optional.empty(), Identity.ownCopy(upper));
+        Path target = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(target.resolve("machine-id"), BASE_ID);
+        Files.createSymbolicLink(upper.resolve("etc"), target);
+        assertEquals(Optional.empty(), Identity.ownCopy(upper), "never through a guest's symlink");
+        Files.delete(upper.resolve("etc"));
+        Files.createDirectories(upper.resolve("etc"));
+        Files.writeString(upper.resolve("etc/machine-id"), "not an id\n");
+        assertEquals(Optional.empty(), Identity.ownCopy(upper));
+        Files.writeString(upper.resolve("etc/machine-id"), "1234567890abcdef1234567890abcdef\n");
+        assertEquals(Optional.of("1234567890abcdef1234567890abcdef"), Identity.ownCopy(upper));
+    }
+
+    /** trusted.* attributes need root (CI runs as root; ./mvnw test as a user skips this one). */
+    @Test
+    void eachChildKeepsItsOwnIdAndAnExistingChildKeepsTheOneItHas() throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "trusted.* extended attributes need root");
+        Path a = Files.createDirectories(tmp.resolve("a_up")), b = Files.createDirectories(tmp.resolve("b_up"));
+        String idA = Identity.machineId(a), idB = Identity.machineId(b);
+        assertTrue(Identity.valid(idA) && Identity.valid(idB));
+        assertNotEquals(idA, idB, "two children, two IDs");
+        assertEquals(idA, Identity.machineId(a), "kept");
+        assertEquals(idA, new String(Xattrs.all(a).get(Identity.XATTR), StandardCharsets.US_ASCII));
+
+        Path old = Files.createDirectories(tmp.resolve("old_up/etc")).getParent();
+        Files.writeString(old.resolve("etc/machine-id"), "1234567890abcdef1234567890abcdef\n");
+        assertEquals("1234567890abcdef1234567890abcdef", Identity.machineId(old), "the ID it already has in its upper dir");
+    }
+}
