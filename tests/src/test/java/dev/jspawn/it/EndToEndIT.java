@@ -33,6 +33,8 @@ class EndToEndIT {
     static final Path SRC = Path.of(System.getProperty("jspawn.src", "..")).toAbsolutePath().normalize();
     static final Path STATE = Path.of(System.getProperty("jspawn.state", "target/sandbox")).toAbsolutePath();
     static final String CACHE = System.getenv().getOrDefault("JSPAWN_TEST_CACHE", "/var/cache/jspawn-tests");
+    /** The test base's root password (base create --root-password-file), for machinectl login. */
+    static final String ROOT_PASSWORD = "jspawn-test-root";
 
     Sandbox box;
 
@@ -54,11 +56,19 @@ class EndToEndIT {
                 + "(or './mvnw test' for the unit tests alone)");
         Sandbox.exec(List.of(SRC.resolve("scripts/deps").toString()), Duration.ofMinutes(5)).ok();
         // The Debian base is made by jspawn itself (base create: debootstrap from the host's apt mirror), once, outside the repo.
-        Path base = Path.of(CACHE, "debian-base");
+        // Its name changes with what base create does (-2: no identity of its own, systemd-networkd, a root password).
+        Path base = Path.of(CACHE, "debian-base-2");
         if (!java.nio.file.Files.exists(base)) {
+            Path password = STATE.resolveSibling("root-password");
+            try {
+                java.nio.file.Files.createDirectories(password.getParent());
+                java.nio.file.Files.writeString(password, ROOT_PASSWORD + "\n");
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
             String java = ProcessHandle.current().info().command().orElse("java");
             Sandbox.exec(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.jspawn.cli.Main", "base", "create",
-                    "--image-root", CACHE, "debian-base"), Duration.ofMinutes(15)).ok();
+                    "--image-root", CACHE, "--root-password-file", password.toString(), "debian-base-2"), Duration.ofMinutes(15)).ok();
         }
         String image;
         try {
@@ -436,11 +446,14 @@ class EndToEndIT {
         assertEquals(0, verify.exit(), verify.err());
         assertTrue(verify.err().contains("old_one runs without a user namespace") && verify.err().contains("jspawn convert-userns old_one"), verify.err());
         assertTrue(sh("jspawn status old_one").contains("Users: none: made before user namespaces, guest root is host root"));
-        // Its overlay is still mounted as PrivateUsers=no made it: the start says what to do, as with a changed fstab line.
+        // Its overlay is still mounted as PrivateUsers=no made it, and a start runs it as mounted (as a changed fstab line
+        // takes effect at the next mount). An overlay mounted by an older jspawn (no machine ID in what its mount left for
+        // the service) gets told what to do instead.
+        sh("sed -i /^JSPAWN_MACHINE_ID=/d /run/jspawn/old_one/nspawn.env");
         assertFalse(holds("systemctl start jspawn@old_one"));
-        assertTrue(sh("journalctl --no-pager -u jspawn@old_one").contains("old_one: its overlay was mounted before its settings changed"
-                + " (no /run/jspawn/old_one/nspawn.env); stop it and its mount, then start it again: systemctl stop jspawn@old_one.service"
-                + " var-lib-jspawn-old_one.mount"));
+        assertTrue(sh("journalctl --no-pager -u jspawn@old_one").contains("old_one: its overlay was mounted by an older jspawn or before its"
+                + " settings changed (/run/jspawn/old_one/nspawn.env has no machine ID); stop it and its mount, then start it again:"
+                + " systemctl stop jspawn@old_one.service var-lib-jspawn-old_one.mount"));
         sh("systemctl stop jspawn@old_one.service var-lib-jspawn-old_one.mount && systemctl start jspawn@old_one");
         assertEquals(0, leaderUid("old-one"), "kept working without a user namespace");
         assertTrue(sh("journalctl --no-pager -u jspawn-dirs@old_one").contains("runs WITHOUT a user namespace"));
@@ -660,5 +673,72 @@ class EndToEndIT {
         sh("machinectl poweroff child-apache");
         awaitActive("jspawn@child_apache", "inactive");
         sh("rm -r /etc/jspawn/slow_boot.jspawn /etc/jspawn/slow_boot.jspawn.d && systemctl daemon-reload");
+    }
+
+    /** A line the guest's socket-activated service "hello" answers with: its host name. */
+    String hello(String fromNamespace, String address, int port) {
+        String connect = "exec 3<>/dev/tcp/" + address + "/" + port + " && timeout 5 cat <&3";
+        return sh((fromNamespace == null ? "" : "ip netns exec " + fromNamespace + " ") + "timeout 10 bash -c '" + connect + "'");
+    }
+
+    @Test
+    @Order(19)
+    void aNewAdminsContainerHasItsOwnIdentityNetworkLimitsAndAWayIn() {
+        // The world outside the host: a network namespace behind a veth, with the "upstream" name server that the host's resolv.conf names.
+        sh("ip netns add outside && ip link add out-host type veth peer name out-peer && ip link set out-peer netns outside"
+                + " && ip addr add 192.0.2.1/24 dev out-host && ip link set out-host up"
+                + " && ip netns exec outside sh -c 'ip addr add 192.0.2.2/24 dev out-peer && ip link set out-peer up && ip link set lo up"
+                + " && ip route add default via 192.0.2.1'");
+        sh("systemd-run --unit=dns-stub ip netns exec outside java -cp /run/jspawn-src/tests/target/test-classes dev.jspawn.it.DnsStub"
+                + " 192.0.2.2 upstream.example 198.51.100.7");
+        sh("rm -f /etc/resolv.conf && echo 'nameserver 192.0.2.2' > /etc/resolv.conf");
+
+        // What the README promises a new admin: create, start, and the guest's port answers, under its own name and ID.
+        sh("jspawn create web --base default-ns-1 --port tcp:8080:80");
+        sh("mkdir -p /etc/jspawn/web.jspawn.d && printf '[Unit]\\nAfter=network-online.target\\n[Service]\\nMemoryMax=300M\\nTasksMax=2048\\n'"
+                + " > /etc/jspawn/web.jspawn.d/limits.conf && systemctl daemon-reload");
+        Sandbox.Result verify = box.sh("cd /tmp && systemd-analyze verify --generators=yes jspawn@web.service");
+        assertEquals("", verify.err().strip(), "systemd-analyze verify complained about the passed-through keys");
+        sh("systemctl start jspawn@web");
+        assertEquals("314572800", sh("systemctl show -p MemoryMax --value jspawn@web"), "[Service] MemoryMax= is on the running unit");
+        assertEquals("2048", sh("systemctl show -p TasksMax --value jspawn@web"));
+        sh("guest-shell web /bin/sh -c \"printf '[Socket]\\nListenStream=80\\nAccept=yes\\n[Install]\\nWantedBy=sockets.target\\n' > /etc/systemd/system/hello.socket"
+                + " && printf '[Service]\\nExecStart=/bin/sh -c \\\"echo hello from \\$\\$(cat /proc/sys/kernel/hostname)\\\"\\nStandardInput=socket\\n'"
+                + " > /etc/systemd/system/hello@.service && systemctl enable --now hello.socket\"");
+
+        // Networking with no manual step: systemd-networkd configures both ends, and machinectl and jspawn status show the address.
+        Sandbox.await(WAIT, "the guest to get an IPv4 address", () -> sh("jspawn status web").matches("(?s).*Address: [0-9]+\\.[0-9.]+.*"));
+        String status = sh("jspawn status web");
+        String address = status.replaceFirst("(?s).*Address: ([0-9.]+).*", "$1");
+        assertTrue(sh("machinectl list --no-legend").contains(address), "machinectl list shows the address");
+        assertEquals("active", sh("systemctl is-active systemd-networkd"), "wanted by the container, not enabled on the host");
+        assertEquals("disabled", sh("systemctl is-enabled systemd-networkd || true"));
+        assertEquals("hello from web", hello(null, address, 80), "the guest's service over the veth, under its machine name");
+        assertEquals("hello from web", hello(null, "192.0.2.1", 8080), "the published port, from the host");
+        assertEquals("hello from web", hello("outside", "192.0.2.1", 8080), "the published port, from outside");
+        assertTrue(sh("guest-shell web /usr/bin/getent hosts upstream.example").contains("198.51.100.7"),
+                "the guest resolves names through the host's name server");
+
+        // Its own identity: a second child of the same base, named in either spelling, with a host name of its own.
+        sh("printf '[Container]\\nBase=default-ns-1\\n[Exec]\\nHostname=db-host\\n' > /etc/jspawn/db_main.jspawn && systemctl daemon-reload");
+        sh("jspawn start db-main");
+        assertEquals("active", sh("systemctl is-active jspawn@db_main"));
+        String webId = machineProperty("web", "Id"), dbId = machineProperty("db-main", "Id");
+        assertTrue(webId.matches("[0-9a-f]{32}") && dbId.matches("[0-9a-f]{32}"), webId + " " + dbId);
+        assertNotEquals(webId, dbId, "two children of one base, two machine IDs");
+        assertEquals(webId, sh("guest-shell web /bin/cat /etc/machine-id | tr -d '\\r'"), "registered with the ID the guest has");
+        assertEquals(dbId, sh("guest-shell db-main /bin/cat /etc/machine-id | tr -d '\\r'"));
+        assertEquals("db-host", sh("guest-shell db-main /bin/cat /proc/sys/kernel/hostname | tr -d '\\r'"), "Hostname=");
+        sh("jspawn restart db_main");
+        assertEquals(dbId, machineProperty("db-main", "Id"), "the ID survives a restart");
+
+        // A way in: machinectl login with the root password the base was made with (base create --root-password-file).
+        String login = box.sh("(sleep 3; echo root; sleep 2; echo " + ROOT_PASSWORD + "; sleep 3; echo 'echo LOGGED-IN-$((6*7))'; sleep 2; echo exit; sleep 1)"
+                + " | timeout 20 script -qfc 'machinectl login web' /dev/null").out();
+        assertTrue(login.contains("LOGGED-IN-42"), "machinectl login:\n" + login);
+
+        sh("jspawn stop web db-main");
+        assertEquals("inactive", sh("systemctl is-active jspawn@web jspawn@db_main | sort -u"));
+        sh("systemctl stop dns-stub; ip netns del outside; rm -r /etc/jspawn/web.jspawn /etc/jspawn/web.jspawn.d /etc/jspawn/db_main.jspawn && systemctl daemon-reload");
     }
 }
