@@ -31,9 +31,7 @@ final class CatCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ConfigSource source = Containers.find(parent.context.searchPath(), name);
-        List<Path> files = new ArrayList<>();
-        files.add(source.file());
-        files.addAll(source.dropIns());
+        List<Path> files = new ArrayList<>(source.files()); // a template's files first, for an instance
         boolean first = true;
         for (Path f : files) {
             if (!first) out.println();

@@ -35,7 +35,14 @@ final class NoConfigCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         SearchPath searchPath = parent.context.searchPath();
         Optional<ConfigSource> source = searchPath.find(name);
-        if (source.isEmpty()) {
+        int at = name.indexOf('@');
+        java.util.Optional<java.nio.file.Path> template = at < 0 ? Optional.empty() : searchPath.dirs().stream()
+                .map(d -> d.resolve(name.substring(0, at + 1) + SearchPath.SUFFIX)).filter(java.nio.file.Files::isRegularFile).findFirst();
+        if (source.isEmpty() && template.isPresent()) {
+            err.println("jspawn: no container " + name + ": an instance of the template " + template.get() + " needs a file of its own"
+                    + " (the generator writes units per container): ln -s " + template.get().getFileName() + " "
+                    + template.get().resolveSibling(name + SearchPath.SUFFIX) + ", then run: systemctl daemon-reload");
+        } else if (source.isEmpty()) {
             err.println("jspawn: no container " + name + ": there is no " + name + SearchPath.SUFFIX + " in " + searchPath.describe()
                     + ". Create one (see jspawn.jspawn(5)), then run: systemctl daemon-reload");
         } else {

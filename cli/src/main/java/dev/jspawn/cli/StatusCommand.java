@@ -33,8 +33,11 @@ final class StatusCommand implements Callable<Integer> {
         ConfigSource source = Containers.find(parent.context.searchPath(), name);
         ContainerConfig c = Containers.load(parent.context.searchPath(), source);
         out.println(c.name() + " (machine " + c.machineName() + ")");
-        out.println("   Config: " + source.file());
-        for (Path d : source.dropIns()) out.println("           " + d);
+        boolean firstFile = true;
+        for (Path f : source.files()) {
+            out.println((firstFile ? "   Config: " : "           ") + f + (source.template().contains(f) ? " (template)" : ""));
+            firstFile = false;
+        }
         out.println("     Base: " + String.join(":", c.lowerDirs()));
         out.println("     Root: " + c.where());
         out.println("    Upper: " + c.upperDir());

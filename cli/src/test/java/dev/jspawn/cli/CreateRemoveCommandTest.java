@@ -118,6 +118,25 @@ class CreateRemoveCommandTest {
     }
 
     @Test
+    void anInstanceOfATemplateIsShownWithItAndRemovedWithoutIt() throws IOException {
+        Files.createDirectories(etc);
+        Files.createDirectories(root.resolve("b"));
+        Files.writeString(etc.resolve("web@.jspawn"), "[Container]\nBase=b\nImageRoot=" + root + "\n");
+        Files.createSymbolicLink(etc.resolve("web@a.jspawn"), Path.of("web@.jspawn"));
+        Files.writeString(etc.resolve("web@b.jspawn"), "[Exec]\nHostname=shop\n");
+
+        assertEquals(0, run("cat", "web-b"), err.toString());
+        assertEquals("# " + etc.resolve("web@.jspawn") + "\n[Container]\nBase=b\nImageRoot=" + root + "\n\n# " + etc.resolve("web@b.jspawn")
+                + "\n[Exec]\nHostname=shop\n", out.toString(), "the template, then the instance's own file");
+        assertEquals(1, run("cat", "web@"), "a template is no container");
+
+        assertEquals(0, run("remove", "web@a"), err.toString());
+        assertFalse(Files.exists(etc.resolve("web@a.jspawn"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.exists(etc.resolve("web@.jspawn")), "the template stays");
+        assertTrue(systemctl.contains("disable --quiet jspawn@web@a.service"), systemctl.toString());
+    }
+
+    @Test
     void removeRefusesARunningChild() throws IOException {
         Files.createDirectories(etc);
         Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\n");

@@ -235,4 +235,13 @@ class JspawnCommandTest {
         assertEquals(1, run("no-config", "broken"));
         assertTrue(err.toString().contains("is invalid, so no units were generated for it:\n  " + etc.resolve("broken.jspawn") + ":2:"), err.toString());
     }
+
+    @Test
+    void noConfigOfAnUndeclaredInstanceSaysHowToDeclareIt() throws IOException {
+        Files.writeString(etc.resolve("shop@.jspawn"), "[Container]\nBase=/srv/base\n");
+        assertEquals(1, run("no-config", "shop@9"));
+        assertEquals("jspawn: no container shop@9: an instance of the template " + etc.resolve("shop@.jspawn") + " needs a file of its own"
+                + " (the generator writes units per container): ln -s shop@.jspawn " + etc.resolve("shop@9.jspawn")
+                + ", then run: systemctl daemon-reload\n", err.toString());
+    }
 }

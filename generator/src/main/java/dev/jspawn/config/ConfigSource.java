@@ -8,10 +8,36 @@ import dev.jspawn.syntax.Diagnostic;
 import dev.jspawn.syntax.SystemdIniParser;
 import dev.jspawn.syntax.UnitFile;
 
-/** The files that make up one container's (or base's) configuration: NAME.jspawn and its drop-ins, in the order applied. */
-public record ConfigSource(String name, Path file, List<Path> dropIns) {
+/**
+ * The files that make up one container's (or base's) configuration, in the order applied: for an
+ * instance {@code PREFIX@INSTANCE} of a template, the template {@code PREFIX@.jspawn} and its
+ * drop-ins first; then NAME.jspawn and its drop-ins. Only the latter are the container's own
+ * (jspawn remove takes them away, never the template).
+ */
+public record ConfigSource(String name, Path file, List<Path> dropIns, List<Path> template) {
     public ConfigSource {
         dropIns = List.copyOf(dropIns);
+        template = List.copyOf(template);
+    }
+
+    public ConfigSource(String name, Path file, List<Path> dropIns) {
+        this(name, file, dropIns, List.of());
+    }
+
+    /** Every file, in the order applied; an instance's file that is a link to its template is applied once, as the template. */
+    public List<Path> files() {
+        List<Path> all = new ArrayList<>(template);
+        if (template.isEmpty() || !sameFile(file, template.get(0))) all.add(file);
+        all.addAll(dropIns);
+        return all;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** Every file parsed, main file first, and every syntax error in them. */
@@ -21,10 +47,7 @@ public record ConfigSource(String name, Path file, List<Path> dropIns) {
     public Parsed parse() {
         List<UnitFile> files = new ArrayList<>();
         List<Diagnostic> errors = new ArrayList<>();
-        List<Path> paths = new ArrayList<>();
-        paths.add(file);
-        paths.addAll(dropIns);
-        for (Path p : paths) {
+        for (Path p : files()) {
             SystemdIniParser.Result r = SystemdIniParser.parse(p);
             errors.addAll(r.errors());
             files.add(r.unit());

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  */
 public final class ContainerName {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    /** A plain name, or a template's instance PREFIX@INSTANCE (the template file itself is PREFIX@.jspawn). */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(@[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?");
 
     private ContainerName() {
@@ -18,15 +19,16 @@ public final class ContainerName {
 
     /** Why {@code name} cannot name a container, or empty if it can. */
     public static Optional<String> problem(String name) {
-        if (!NAME.matcher(name).matches() || name.contains("..")) {
-            return Optional.of("container name \"" + name + "\" is not allowed: use 1 to 64 of A-Z a-z 0-9 _ . - (not starting with '.' or '-', no \"..\")");
+        if (!NAME.matcher(name).matches() || name.contains("..") || name.length() > 64) {
+            return Optional.of("container name \"" + name + "\" is not allowed: use 1 to 64 of A-Z a-z 0-9 _ . - (not starting with '.' or '-', no \"..\"),"
+                    + " or a template's instance PREFIX@INSTANCE");
         }
         return Optional.empty();
     }
 
-    /** The documented mapping from a container name to its default machine name: '_' becomes '-'. */
+    /** The documented mapping from a container name to its default machine name: '_' and a template's '@' become '-'. */
     public static String defaultMachineName(String name) {
-        return name.replace('_', '-');
+        return name.replace('_', '-').replace('@', '-');
     }
 
     /** Why {@code name} is not a machine name machined accepts (a valid host name), or empty. */

@@ -66,6 +66,7 @@ public final class SearchPath {
             }
         }
         List<ConfigSource> sources = new ArrayList<>();
+        Map<String, ConfigSource> templates = new TreeMap<>();
         for (Map.Entry<String, Path> e : winners.entrySet()) {
             if (isMasked(e.getValue())) continue;
             Optional<String> notAFile = ConfigFiles.notAFile(e.getValue());
@@ -73,12 +74,25 @@ public final class SearchPath {
                 errors.add(Diagnostic.ofFile(e.getValue(), notAFile.get() + ", ignoring"));
                 continue;
             }
-            Optional<String> bad = ContainerName.problem(e.getKey());
+            boolean template = suffix.equals(SUFFIX) && e.getKey().endsWith("@");
+            Optional<String> bad = template ? ContainerName.problem(e.getKey() + "x") : ContainerName.problem(e.getKey());
             if (bad.isPresent()) {
                 errors.add(Diagnostic.ofFile(e.getValue(), bad.get() + ", ignoring"));
                 continue;
             }
-            sources.add(new ConfigSource(e.getKey(), e.getValue(), dropIns(e.getKey() + suffix, errors)));
+            ConfigSource source = new ConfigSource(e.getKey(), e.getValue(), dropIns(e.getKey() + suffix, errors));
+            if (template) templates.put(e.getKey(), source);
+            else sources.add(source);
+        }
+        // An instance PREFIX@INSTANCE.jspawn (empty, its own settings, or a link to the template) is the template plus its own.
+        if (!templates.isEmpty()) {
+            List<ConfigSource> instances = new ArrayList<>();
+            for (ConfigSource s : sources) {
+                int at = s.name().indexOf('@');
+                ConfigSource t = at < 0 ? null : templates.get(s.name().substring(0, at + 1));
+                instances.add(t == null ? s : new ConfigSource(s.name(), s.file(), s.dropIns(), t.files()));
+            }
+            sources = instances;
         }
         return new Scan(List.copyOf(sources), List.copyOf(errors));
     }

@@ -60,7 +60,7 @@ class SearchPathTest {
         assertEquals(List.of("ok"), scan.sources().stream().map(ConfigSource::name).toList());
         assertEquals(1, scan.errors().size());
         assertEquals(etc.resolve("caf\u00e9.jspawn") + ": container name \"caf\u00e9\" is not allowed: use 1 to 64 of A-Z a-z 0-9 _ . - "
-                + "(not starting with '.' or '-', no \"..\"), ignoring", scan.errors().get(0).toString());
+                + "(not starting with '.' or '-', no \"..\"), or a template's instance PREFIX@INSTANCE, ignoring", scan.errors().get(0).toString());
     }
 
     @Test
