@@ -675,6 +675,19 @@ class EndToEndIT {
         sh("rm -r /etc/jspawn/slow_boot.jspawn /etc/jspawn/slow_boot.jspawn.d && systemctl daemon-reload");
     }
 
+    /** Gives the guest a socket-activated service on port 80 that answers "hello from HOSTNAME". */
+    void serveHello(String machine) {
+        sh("guest-shell " + machine + " /bin/sh -c \"printf '[Socket]\\nListenStream=80\\nAccept=yes\\n[Install]\\nWantedBy=sockets.target\\n' > /etc/systemd/system/hello.socket"
+                + " && printf '[Service]\\nExecStart=/bin/sh -c \\\"echo hello from \\$\\$(cat /proc/sys/kernel/hostname)\\\"\\nStandardInput=socket\\n'"
+                + " > /etc/systemd/system/hello@.service && systemctl enable --now hello.socket\"");
+    }
+
+    /** The guest's first IPv4 address, as jspawn status shows it, once it has one. */
+    String ipv4(String name) {
+        Sandbox.await(WAIT, name + " to get an IPv4 address", () -> sh("jspawn status " + name).matches("(?s).*Address: [0-9]+\\.[0-9.]+.*"));
+        return sh("jspawn status " + name).replaceFirst("(?s).*Address: ([0-9.]+).*", "$1");
+    }
+
     /** A line the guest's socket-activated service "hello" answers with: its host name. */
     String hello(String fromNamespace, String address, int port) {
         String connect = "exec 3<>/dev/tcp/" + address + "/" + port + " && timeout 5 cat <&3";
@@ -695,22 +708,20 @@ class EndToEndIT {
 
         // What the README promises a new admin: create, start, and the guest's port answers, under its own name and ID.
         sh("jspawn create web --base default-ns-1 --port tcp:8080:80");
-        sh("mkdir -p /etc/jspawn/web.jspawn.d && printf '[Unit]\\nAfter=network-online.target\\n[Service]\\nMemoryMax=300M\\nTasksMax=2048\\n'"
+        sh("mkdir -p /etc/jspawn/web.jspawn.d && printf '[Unit]\\nAfter=network-online.target\\n[Service]\\nMemoryMax=300M\\nTasksMax=2048\\n[Install]\\nWantedBy=multi-user.target\\n'"
                 + " > /etc/jspawn/web.jspawn.d/limits.conf && systemctl daemon-reload");
         Sandbox.Result verify = box.sh("cd /tmp && systemd-analyze verify --generators=yes jspawn@web.service");
         assertEquals("", verify.err().strip(), "systemd-analyze verify complained about the passed-through keys");
         sh("systemctl start jspawn@web");
         assertEquals("314572800", sh("systemctl show -p MemoryMax --value jspawn@web"), "[Service] MemoryMax= is on the running unit");
         assertEquals("2048", sh("systemctl show -p TasksMax --value jspawn@web"));
-        sh("guest-shell web /bin/sh -c \"printf '[Socket]\\nListenStream=80\\nAccept=yes\\n[Install]\\nWantedBy=sockets.target\\n' > /etc/systemd/system/hello.socket"
-                + " && printf '[Service]\\nExecStart=/bin/sh -c \\\"echo hello from \\$\\$(cat /proc/sys/kernel/hostname)\\\"\\nStandardInput=socket\\n'"
-                + " > /etc/systemd/system/hello@.service && systemctl enable --now hello.socket\"");
+        assertTrue(sh("systemctl show -p WantedBy --value jspawn@web").contains("multi-user.target"), "[Install] WantedBy=, with no systemctl enable");
+        serveHello("web");
 
         // Networking with no manual step: systemd-networkd configures both ends, and machinectl and jspawn status show the address.
-        Sandbox.await(WAIT, "the guest to get an IPv4 address", () -> sh("jspawn status web").matches("(?s).*Address: [0-9]+\\.[0-9.]+.*"));
-        String status = sh("jspawn status web");
-        String address = status.replaceFirst("(?s).*Address: ([0-9.]+).*", "$1");
+        String address = ipv4("web");
         assertTrue(sh("machinectl list --no-legend").contains(address), "machinectl list shows the address");
+        assertTrue(sh("jspawn status web").matches("(?s).*Address: [0-9.]+, .*fe80::.*"), "IPv6 as systemd does it: link-local, on host0");
         assertEquals("active", sh("systemctl is-active systemd-networkd"), "wanted by the container, not enabled on the host");
         assertEquals("disabled", sh("systemctl is-enabled systemd-networkd || true"));
         assertEquals("hello from web", hello(null, address, 80), "the guest's service over the veth, under its machine name");
@@ -740,5 +751,36 @@ class EndToEndIT {
         sh("jspawn stop web db-main");
         assertEquals("inactive", sh("systemctl is-active jspawn@web jspawn@db_main | sort -u"));
         sh("systemctl stop dns-stub; ip netns del outside; rm -r /etc/jspawn/web.jspawn /etc/jspawn/web.jspawn.d /etc/jspawn/db_main.jspawn && systemctl daemon-reload");
+    }
+
+    @Test
+    @Order(20)
+    void templateInstancesShareAZoneAndABridgeJoinsTheHostsLan() {
+        // A template and two instances (a link to it, and one with a setting of its own), on a network zone of their own.
+        sh("printf '[Container]\\nBase=default-ns-1\\n[Network]\\nZone=shop\\n' > /etc/jspawn/shop@.jspawn"
+                + " && ln -s shop@.jspawn /etc/jspawn/shop@1.jspawn && printf '[Exec]\\nHostname=shop-two\\n' > /etc/jspawn/shop@2.jspawn"
+                + " && systemctl daemon-reload");
+        sh("systemctl start jspawn@shop@1 && jspawn start shop-2");
+        assertEquals("jspawn@shop@1.service", machineProperty("shop-1", "Unit"));
+        assertEquals("jspawn@shop@2.service", machineProperty("shop-2", "Unit"));
+        assertTrue(holds("test -d /var/lib/jspawn/shop@2_up"), "each instance has its own upper dir");
+        serveHello("shop-2");
+        String two = ipv4("shop-2");
+        ipv4("shop-1");
+        assertEquals("hello from shop-two", sh("guest-shell shop-1 /bin/bash -c 'exec 3<>/dev/tcp/" + two + "/80 && timeout 5 cat <&3' | tr -d '\\r'"
+                + " | grep hello"), "one instance reaches the other across the zone's bridge vz-shop");
+
+        // A bridge the host already has (its LAN, here with networkd's DHCP server on it): the guest gets its address there.
+        sh("ip link add br-lan type bridge && printf '[Match]\\nName=br-lan\\n[Network]\\nAddress=10.77.0.1/24\\nDHCPServer=yes\\n'"
+                + " > /etc/systemd/network/50-br-lan.network && systemctl start systemd-networkd && networkctl reload");
+        sh("printf '[Container]\\nBase=default-ns-1\\n[Network]\\nBridge=br-lan\\n' > /etc/jspawn/lan.jspawn && systemctl daemon-reload && jspawn start lan");
+        serveHello("lan");
+        String lan = ipv4("lan");
+        assertTrue(lan.startsWith("10.77.0."), lan);
+        assertEquals("hello from lan", hello(null, lan, 80), "reached on the host's LAN bridge");
+
+        sh("jspawn stop shop@1 shop-2 lan");
+        sh("rm /etc/jspawn/shop@.jspawn /etc/jspawn/shop@1.jspawn /etc/jspawn/shop@2.jspawn /etc/jspawn/lan.jspawn"
+                + " /etc/systemd/network/50-br-lan.network && ip link del br-lan && systemctl daemon-reload");
     }
 }
