@@ -48,10 +48,12 @@ final class Identity {
         return id;
     }
 
-    /** The machine ID in the upper dir's own /etc/machine-id, read as a guest's file is: never through a link, never blocking. */
+    /** The machine ID in the upper dir's own /etc/machine-id, read as a guest's file is: a regular file only, never through a link. */
     static Optional<String> ownCopy(Path upper) {
         try {
+            // Read before the overlay is mounted, so no guest of this child runs: a symlink or a FIFO left there stays one.
             if (Beneath.blocked(upper, MACHINE_ID)) return Optional.empty();
+            if (Node.stat(upper.resolve(MACHINE_ID)).filter(n -> n.type() == Node.Type.FILE).isEmpty()) return Optional.empty();
             String id = new String(ConfigFiles.read(upper.resolve(MACHINE_ID)), StandardCharsets.US_ASCII).trim();
             return valid(id) ? Optional.of(id) : Optional.empty();
         } catch (IOException e) {

@@ -87,6 +87,9 @@ class IdentityTest {
         assertEquals(Optional.empty(), Identity.ownCopy(upper), "never through a guest's symlink");
         Files.delete(upper.resolve("etc"));
         Files.createDirectories(upper.resolve("etc"));
+        Files.createSymbolicLink(upper.resolve("etc/machine-id"), target.resolve("machine-id"));
+        assertEquals(Optional.empty(), Identity.ownCopy(upper), "nor through a symlink in its place (to the host's /etc/machine-id, say)");
+        Files.delete(upper.resolve("etc/machine-id"));
         Files.writeString(upper.resolve("etc/machine-id"), "not an id\n");
         assertEquals(Optional.empty(), Identity.ownCopy(upper));
         Files.writeString(upper.resolve("etc/machine-id"), "1234567890abcdef1234567890abcdef\n");
