@@ -78,15 +78,10 @@ final class UnitVerbs {
         }
     }
 
-    @Command(name = "enable", description = "Start containers at boot (machines.target): systemctl enable jspawn@NAME.service.")
-    static final class Enable extends Verb {
-        @Option(names = "--now", description = "Start them now too.")
+    /** enable and disable: systemctl's --now too. */
+    abstract static class AtBoot extends Verb {
+        @Option(names = "--now", description = "Start (enable) or stop (disable) them now too.")
         boolean now;
-
-        @Override
-        String verb() {
-            return "enable";
-        }
 
         @Override
         List<String> options() {
@@ -94,19 +89,19 @@ final class UnitVerbs {
         }
     }
 
-    @Command(name = "disable", description = "No longer start containers at boot: systemctl disable jspawn@NAME.service.")
-    static final class Disable extends Verb {
-        @Option(names = "--now", description = "Stop them now too.")
-        boolean now;
+    @Command(name = "enable", description = "Start containers at boot (machines.target): systemctl enable jspawn@NAME.service.")
+    static final class Enable extends AtBoot {
+        @Override
+        String verb() {
+            return "enable";
+        }
+    }
 
+    @Command(name = "disable", description = "No longer start containers at boot: systemctl disable jspawn@NAME.service.")
+    static final class Disable extends AtBoot {
         @Override
         String verb() {
             return "disable";
-        }
-
-        @Override
-        List<String> options() {
-            return now ? List.of("--now") : List.of();
         }
     }
 }
