@@ -170,6 +170,9 @@ final class BaseCommand {
         @ParentCommand
         BaseCommand base;
 
+        @picocli.CommandLine.Mixin
+        Output output = new Output();
+
         @Spec
         CommandSpec spec;
 
@@ -195,19 +198,25 @@ final class BaseCommand {
                     s.forEach(p -> users.computeIfAbsent(p.getFileName().toString(), k -> new ArrayList<>()));
                 }
             }
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"BASE", "CURRENT", "VERSIONS", "SIZE", "CHILDREN"});
+            List<Map<String, Object>> rows = new ArrayList<>();
             for (Map.Entry<String, List<String>> e : users.entrySet()) {
                 BaseStore st = base.store();
                 List<BaseStore.Version> versions = st.versions(e.getKey());
                 Optional<Path> current = st.current(e.getKey());
                 String label = current.isEmpty() ? "missing" : versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label)
                         .findFirst().orElse("plain");
-                rows.add(new String[] {e.getKey(), label, Integer.toString(Math.max(versions.size(), current.isPresent() ? 1 : 0)),
-                        Sizes.human(current.isPresent() ? Sizes.of(current.get()) : -1), e.getValue().isEmpty() ? "-" : String.join(",", e.getValue())});
+                Map<String, Object> row = new java.util.LinkedHashMap<>();
+                row.put("base", e.getKey());
+                row.put("current", label);
+                row.put("versions", Math.max(versions.size(), current.isPresent() ? 1 : 0));
+                long size = current.isPresent() ? Sizes.of(current.get()) : -1;
+                row.put("size_bytes", size < 0 ? null : size);
+                row.put("children", e.getValue());
+                rows.add(row);
             }
-            Table.print(out, rows);
-            out.flush();
+            output.rows(out, List.of(Output.Column.of("BASE", "base"), Output.Column.of("CURRENT", "current"), Output.Column.of("VERSIONS", "versions"),
+                    new Output.Column("SIZE", r -> r.get("size_bytes") == null ? "-" : Sizes.human((Long) r.get("size_bytes"))),
+                    Output.Column.of("CHILDREN", "children")), rows, null);
             return 0;
         }
     }
@@ -315,6 +324,9 @@ final class BaseCommand {
         @ParentCommand
         BaseCommand base;
 
+        @picocli.CommandLine.Mixin
+        Output output = new Output();
+
         @Spec
         CommandSpec spec;
 
@@ -328,19 +340,24 @@ final class BaseCommand {
             List<BaseStore.Version> versions = base.store().versions(name);
             if (versions.isEmpty()) {
                 if (base.store().current(name).isEmpty()) throw new UserError("no base " + name + " in " + base.imageRoot);
-                out.println(name + " is a plain directory with no versions yet; jspawn base update makes the first.");
+                if (output.json) Output.write(out, List.of());
+                else out.println(name + " is a plain directory with no versions yet; jspawn base update makes the first.");
                 out.flush();
                 return 0;
             }
             Map<Integer, List<String>> usage = base.usage(name);
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"VERSION", "CURRENT", "SIZE", "USED-BY"});
+            List<Map<String, Object>> rows = new ArrayList<>();
             for (BaseStore.Version v : versions) {
-                rows.add(new String[] {v.label(), v.current() ? "yes" : "", Sizes.human(Sizes.of(v.dir())),
-                        String.join(",", usage.getOrDefault(v.number(), List.of()))});
+                Map<String, Object> row = new java.util.LinkedHashMap<>();
+                row.put("version", v.label());
+                row.put("current", v.current());
+                row.put("size_bytes", Sizes.of(v.dir()));
+                row.put("used_by", usage.getOrDefault(v.number(), List.of()));
+                rows.add(row);
             }
-            Table.print(out, rows);
-            out.flush();
+            output.rows(out, List.of(Output.Column.of("VERSION", "version"), new Output.Column("CURRENT", r -> Boolean.TRUE.equals(r.get("current")) ? "yes" : ""),
+                    new Output.Column("SIZE", r -> Sizes.human((Long) r.get("size_bytes"))),
+                    Output.Column.of("USED-BY", "used_by")), rows, null);
             return 0;
         }
     }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
                 PruneCommand.class, RestoreCommand.class, ConvertUsernsCommand.class, BaseCommand.class, ShiftDirsCommand.class,
                 RegisterCommand.class, UnregisterCommand.class, LayersCommand.Mount.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:success", "1:failure (an invalid file, an unknown container, a failed D-Bus call)", "2:invalid usage"},
+        exitCodeList = {"0:success", "1:failure (an invalid file, an unknown container, a failed D-Bus call)", "2:invalid usage",
+                "3:status: the container is not running", "4:status: no such container"},
         footer = {"", "See jspawn(1) and jspawn.jspawn(5)."})
 public final class Jspawn {
 

@@ -2,7 +2,9 @@ package dev.jspawn.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.jspawn.config.Bases;
@@ -26,6 +28,22 @@ final class ListCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    Output output = new Output();
+
+    static final List<Output.Column> COLUMNS = List.of(Output.Column.of("CONTAINER", "container"), Output.Column.of("MACHINE", "machine"),
+            new Output.Column("UNIT", r -> Boolean.TRUE.equals(r.get("valid")) ? state(r, "unit") : "invalid config (see: jspawn verify " + r.get("config") + ")"),
+            new Output.Column("MOUNT", r -> state(r, "mount")), Output.Column.of("MACHINE-STATE", "machine_state"),
+            new Output.Column("UPPER", r -> r.get("upper_bytes") == null ? "-" : Sizes.human((Long) r.get("upper_bytes"))),
+            new Output.Column("UID-RANGE", r -> r.get("uid_range_start") != null ? r.get("uid_range_start").toString()
+                    : Boolean.FALSE.equals(r.get("user_namespace")) ? "host-root" : "-"));
+
+    /** "active (running)", as systemctl shows a unit's state; "-" for an invalid container. */
+    static String state(Map<String, Object> row, String unit) {
+        if (row.get(unit) == null) return "-";
+        return row.get(unit + "_sub") == null ? row.get(unit).toString() : row.get(unit) + " (" + row.get(unit + "_sub") + ")";
+    }
+
     @Override
     public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -34,28 +52,42 @@ final class ListCommand implements Callable<Integer> {
         Bases bases = Bases.load(parent.context.searchPath());
         scan.errors().forEach(d -> err.println("jspawn: " + d));
         bases.errors().forEach(d -> err.println("jspawn: " + d));
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"CONTAINER", "MACHINE", "UNIT", "MOUNT", "MACHINE-STATE", "UPPER", "UID-RANGE"});
+        List<Map<String, Object>> rows = new ArrayList<>();
         try (HostBus bus = parent.context.bus().get()) {
             for (var entry : ConfigLoader.loadAll(scan.sources(), bases).entrySet()) {
-                ConfigSource s = entry.getKey();
-                ConfigLoader.Result r = entry.getValue();
-                if (!r.ok()) {
-                    rows.add(new String[] {s.name(), "-", "invalid config (see: jspawn verify " + s.file() + ")", "-", "-", "-", "-"});
-                    continue;
-                }
-                ContainerConfig c = r.config().get();
-                rows.add(new String[] {c.name(), c.machineName(),
-                        bus.unit(Converter.serviceName(c.name())).describe(),
-                        bus.unit(Converter.mountName(c)).describe(),
-                        bus.machine(c.machineName()).map(HostBus.MachineInfo::state).orElse("-"),
-                        Sizes.human(Sizes.of(java.nio.file.Path.of(c.upperDir()))), Ranges.brief(c)});
+                rows.add(row(entry.getKey(), entry.getValue(), bus));
             }
         }
-        Table.print(out, rows);
-        out.println();
-        out.println((rows.size() - 1) + (rows.size() == 2 ? " container listed." : " containers listed."));
-        out.flush();
+        err.flush();
+        output.rows(out, COLUMNS, rows, "container");
         return 0;
+    }
+
+    /** One container as list --json shows it (jspawn(1), JSON OUTPUT). */
+    static Map<String, Object> row(ConfigSource s, ConfigLoader.Result r, HostBus bus) throws java.io.IOException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("container", s.name());
+        row.put("config", s.file().toString());
+        row.put("valid", r.ok());
+        ContainerConfig c = r.config().orElse(null);
+        row.put("machine", c == null ? null : c.machineName());
+        HostBus.UnitInfo unit = c == null ? null : bus.unit(Converter.serviceName(c.name()));
+        HostBus.UnitInfo mount = c == null ? null : bus.unit(Converter.mountName(c));
+        row.put("unit", unit == null ? null : unitState(unit));
+        row.put("unit_sub", unit == null || !unit.loadState().equals("loaded") ? null : unit.subState());
+        row.put("mount", mount == null ? null : unitState(mount));
+        row.put("mount_sub", mount == null || !mount.loadState().equals("loaded") ? null : mount.subState());
+        row.put("machine_state", c == null ? null : bus.machine(c.machineName()).map(HostBus.MachineInfo::state).orElse(null));
+        long size = c == null ? -1 : Sizes.of(java.nio.file.Path.of(c.upperDir()));
+        row.put("upper_bytes", size < 0 ? null : size);
+        String range = c == null ? "-" : Ranges.brief(c);
+        row.put("uid_range_start", range.matches("[0-9]+") ? Long.parseLong(range) : null);
+        row.put("user_namespace", range.equals("-") ? null : !range.equals("host-root"));
+        return row;
+    }
+
+    /** The unit's active state, or its load state when systemd does not have it loaded (not-found, masked, ...). */
+    static String unitState(HostBus.UnitInfo u) {
+        return u.loadState().equals("loaded") ? u.activeState() : u.loadState();
     }
 }

@@ -1,6 +1,9 @@
 package dev.jspawn.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -27,36 +30,84 @@ final class StatusCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The container name (child_apache) or its machine name (child-apache).")
     String name;
 
+    @picocli.CommandLine.Mixin
+    Output output = new Output();
+
+    /** As systemctl status: 0 running, 3 not running, 4 no such unit (here: no such container). */
+    static final int NOT_RUNNING = 3;
+    static final int NO_SUCH_CONTAINER = 4;
+
     @Override
     public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
-        ConfigSource source = Containers.find(parent.context.searchPath(), name);
+        ConfigSource source;
+        try {
+            source = Containers.find(parent.context.searchPath(), name);
+        } catch (UserError e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("jspawn: " + e.getMessage());
+            err.flush();
+            return NO_SUCH_CONTAINER;
+        }
         ContainerConfig c = Containers.load(parent.context.searchPath(), source);
-        out.println(c.name() + " (machine " + c.machineName() + ")");
-        boolean firstFile = true;
-        for (Path f : source.files()) {
-            out.println((firstFile ? "   Config: " : "           ") + f + (source.template().contains(f) ? " (template)" : ""));
-            firstFile = false;
-        }
-        out.println("     Base: " + String.join(":", c.lowerDirs()));
-        out.println("     Root: " + c.where());
-        out.println("    Upper: " + c.upperDir());
-        out.println("     Work: " + c.workDir());
-        out.println("    Users: " + Ranges.describe(c));
-        out.println("  Network: " + c.network().mode().name().toLowerCase()
-                + (c.network().bridgeOrZone() != null ? " " + c.network().bridgeOrZone() : "")
-                + (c.network().ports().isEmpty() ? "" : ", ports " + String.join(" ", c.network().ports())));
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("container", c.name());
+        s.put("machine", c.machineName());
+        s.put("config", source.files().stream().map(Path::toString).toList());
+        s.put("template", source.template().stream().map(Path::toString).toList());
+        s.put("base", c.lowerDirs());
+        s.put("root", c.where());
+        s.put("upper", c.upperDir());
+        s.put("work", c.workDir());
+        String range = Ranges.brief(c);
+        s.put("uid_range_start", range.matches("[0-9]+") ? Long.parseLong(range) : null);
+        s.put("user_namespace", range.equals("-") ? null : !range.equals("host-root"));
+        Map<String, Object> network = new LinkedHashMap<>();
+        network.put("mode", c.network().mode().name().toLowerCase(java.util.Locale.ROOT));
+        network.put("bridge", c.network().mode() == ContainerConfig.NetworkMode.BRIDGE ? c.network().bridgeOrZone() : null);
+        network.put("zone", c.network().mode() == ContainerConfig.NetworkMode.ZONE ? c.network().bridgeOrZone() : null);
+        network.put("ports", c.network().ports());
+        s.put("network", network);
+        HostBus.UnitInfo unit, mount;
+        Optional<HostBus.MachineInfo> m;
+        List<String> addresses = List.of();
         try (HostBus bus = parent.context.bus().get()) {
-            out.println("     Unit: " + Converter.serviceName(c.name()) + ": " + bus.unit(Converter.serviceName(c.name())).describe());
-            out.println("    Mount: " + Converter.mountName(c) + ": " + bus.unit(Converter.mountName(c)).describe());
-            Optional<HostBus.MachineInfo> m = bus.machine(c.machineName());
-            out.println("  Machine: " + m.map(i -> i.state() + ", leader " + i.leader() + ", unit " + i.unit()).orElse("not registered"));
-            if (m.isPresent()) {
-                java.util.List<String> addresses = bus.addresses(c.machineName());
-                out.println("  Address: " + (addresses.isEmpty() ? "none (yet)" : String.join(", ", addresses)));
-            }
+            unit = bus.unit(Converter.serviceName(c.name()));
+            mount = bus.unit(Converter.mountName(c));
+            m = bus.machine(c.machineName());
+            if (m.isPresent()) addresses = bus.addresses(c.machineName());
         }
-        out.flush();
-        return 0;
+        s.put("unit", ListCommand.unitState(unit));
+        s.put("unit_sub", unit.loadState().equals("loaded") ? unit.subState() : null);
+        s.put("mount", ListCommand.unitState(mount));
+        s.put("mount_sub", mount.loadState().equals("loaded") ? mount.subState() : null);
+        s.put("machine_state", m.map(HostBus.MachineInfo::state).orElse(null));
+        s.put("leader", m.map(HostBus.MachineInfo::leader).orElse(null));
+        s.put("addresses", addresses);
+
+        if (output.json) {
+            Output.write(out, s);
+        } else {
+            out.println(c.name() + " (machine " + c.machineName() + ")");
+            boolean firstFile = true;
+            for (Path f : source.files()) {
+                out.println((firstFile ? "   Config: " : "           ") + f + (source.template().contains(f) ? " (template)" : ""));
+                firstFile = false;
+            }
+            out.println("     Base: " + String.join(":", c.lowerDirs()));
+            out.println("     Root: " + c.where());
+            out.println("    Upper: " + c.upperDir());
+            out.println("     Work: " + c.workDir());
+            out.println("    Users: " + Ranges.describe(c));
+            out.println("  Network: " + network.get("mode")
+                    + (c.network().bridgeOrZone() != null ? " " + c.network().bridgeOrZone() : "")
+                    + (c.network().ports().isEmpty() ? "" : ", ports " + String.join(" ", c.network().ports())));
+            out.println("     Unit: " + Converter.serviceName(c.name()) + ": " + unit.describe());
+            out.println("    Mount: " + Converter.mountName(c) + ": " + mount.describe());
+            out.println("  Machine: " + m.map(i -> i.state() + ", leader " + i.leader() + ", unit " + i.unit()).orElse("not registered"));
+            if (m.isPresent()) out.println("  Address: " + (addresses.isEmpty() ? "none (yet)" : String.join(", ", addresses)));
+            out.flush();
+        }
+        return unit.activeState().equals("active") || unit.activeState().equals("reloading") ? 0 : NOT_RUNNING;
     }
 }

@@ -144,6 +144,22 @@ class BaseCommandTest {
         assertEquals(0, run("base", "--image-root", root.toString(), "list"), "looking needs no root");
     }
     @Test
+    void listAndVersionsAsJsonAndWithoutLegend() throws IOException {
+        assertEquals(0, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"), err.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "versions", "--json", "debian"));
+        assertTrue(out.toString().matches("\\[\\{\"version\":\"v1\",\"current\":false,\"size_bytes\":[0-9]+,\"used_by\":\\[]},"
+                + "\\{\"version\":\"v2\",\"current\":true,\"size_bytes\":[0-9]+,\"used_by\":\\[]}]\n"), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "list", "--json"));
+        assertTrue(out.toString().matches("\\[\\{\"base\":\"debian\",\"current\":\"v2\",\"versions\":2,\"size_bytes\":[0-9]+,\"children\":\\[.*]}]\n"),
+                out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "versions", "--no-legend", "debian"));
+        assertTrue(out.toString().matches("v1 +[0-9.]+[BKMG] +-\nv2 +yes +[0-9.]+[BKMG] +-\n"), out.toString());
+    }
+
+    @Test
     void anUpgradeSkipsAChildThatWasNeverStarted() throws IOException {
         Files.writeString(etc.resolve("fresh.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
         assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());

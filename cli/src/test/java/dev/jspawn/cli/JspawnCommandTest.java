@@ -165,19 +165,49 @@ class JspawnCommandTest {
     }
 
     @Test
-    void statusAcceptsEitherSpelling() {
-        assertEquals(0, run("status", "child_apache"));
+    void statusAcceptsEitherSpellingAndExitsAsSystemctlStatus() {
+        assertEquals(3, run("status", "child_apache"), "not running: 3, as systemctl status");
         String byName = out.toString();
         out.getBuffer().setLength(0);
-        assertEquals(0, run("status", "child-apache"));
+        assertEquals(3, run("status", "child-apache"));
         assertEquals(byName, out.toString());
         assertTrue(byName.contains("Machine: not registered"), byName);
         assertTrue(byName.contains("Network: veth, ports 8080:80"), byName);
     }
 
     @Test
+    void statusOfARunningContainerExits0AndShowsItAsJson() {
+        bus.units.put("jspawn@child_apache.service", new HostBus.UnitInfo("jspawn@child_apache.service", "loaded", "active", "running"));
+        bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "running", 42, "jspawn@child_apache.service", "/x"));
+        assertEquals(0, run("status", "--json", "child-apache"));
+        assertEquals("{\"container\":\"child_apache\",\"machine\":\"child-apache\",\"config\":[\"" + etc.resolve("child_apache.jspawn") + "\",\""
+                + etc.resolve("child_apache.jspawn.d/10-port.conf") + "\"],\"template\":[],\"base\":[\"" + tmp.resolve("images/default-ns-1")
+                + "\"],\"root\":\"" + tmp.resolve("images/child_apache") + "\",\"upper\":\"" + tmp.resolve("images/child_apache_up")
+                + "\",\"work\":\"" + tmp.resolve("images/child_apache_work") + "\",\"uid_range_start\":null,\"user_namespace\":null,"
+                + "\"network\":{\"mode\":\"veth\",\"bridge\":null,\"zone\":null,\"ports\":[\"8080:80\"]},\"unit\":\"active\",\"unit_sub\":\"running\","
+                + "\"mount\":\"inactive\",\"mount_sub\":\"dead\",\"machine_state\":\"running\",\"leader\":42,\"addresses\":[]}\n", out.toString());
+    }
+
+    @Test
+    void listAsJsonAndWithoutLegend() {
+        bus.units.put("jspawn@child_apache.service", new HostBus.UnitInfo("jspawn@child_apache.service", "loaded", "active", "running"));
+        assertEquals(0, run("list", "--json"));
+        String json = out.toString();
+        assertTrue(json.startsWith("[{\"container\":\"broken\",\"config\":\"" + etc.resolve("broken.jspawn") + "\",\"valid\":false,\"machine\":null,"
+                + "\"unit\":null,\"unit_sub\":null,\"mount\":null,\"mount_sub\":null,\"machine_state\":null,\"upper_bytes\":null,"
+                + "\"uid_range_start\":null,\"user_namespace\":null},{\"container\":\"child_apache\""), json);
+        assertTrue(json.contains("\"valid\":true,\"machine\":\"child-apache\",\"unit\":\"active\",\"unit_sub\":\"running\""), json);
+        assertTrue(json.endsWith("}]\n"), json);
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("list", "--no-legend", "--no-pager"));
+        String text = out.toString();
+        assertTrue(text.startsWith("broken ") && !text.contains("CONTAINER") && !text.contains("listed"), text);
+        assertEquals(2, text.lines().count(), text);
+    }
+
+    @Test
     void unknownContainerNamesTheSearchPath() {
-        assertEquals(1, run("status", "nginx"));
+        assertEquals(4, run("status", "nginx"), "no such container: 4, as systemctl status of no such unit");
         assertEquals("jspawn: No container nginx: no nginx.jspawn in " + etc + ", and no container has that machine name\n", err.toString());
     }
 
