@@ -93,11 +93,25 @@ public final class Jspawn {
         return cl;
     }
 
+    /** "jspawn 0.9.0 (git 1a2b3c4)": the release version and the commit it was built from, both written by the build. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Jspawn.class.getPackage().getImplementationVersion();
-            return new String[] {"jspawn " + (v == null ? "(development build)" : v)};
+            java.util.Properties version = properties("version.properties"), git = properties("git.properties");
+            String v = version.getProperty("version", "(unknown version)");
+            String commit = git.getProperty("git.commit.id.abbrev");
+            String built = commit == null ? "" : " (git " + commit + ("true".equals(git.getProperty("git.dirty")) ? ", with uncommitted changes" : "") + ")";
+            return new String[] {"jspawn " + v + built};
+        }
+
+        static java.util.Properties properties(String resource) {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Jspawn.class.getResourceAsStream(resource)) {
+                if (in != null) p.load(in);
+            } catch (java.io.IOException e) {
+                // an unreadable resource: the version says unknown
+            }
+            return p;
         }
     }
 }

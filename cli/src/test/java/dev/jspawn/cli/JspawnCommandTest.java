@@ -206,6 +206,13 @@ class JspawnCommandTest {
     }
 
     @Test
+    void versionIsTheReleaseAndTheCommit() {
+        assertEquals(0, run("--version"));
+        assertTrue(out.toString().matches("jspawn [0-9]+\\.[0-9]+\\.[0-9]+( \\(git [0-9a-f]{7,}(, with uncommitted changes)?\\))?\n"), out.toString());
+        assertTrue(new java.io.File("../.git").exists() == out.toString().contains("(git "), "the commit, when built from a git checkout");
+    }
+
+    @Test
     void unknownContainerNamesTheSearchPath() {
         assertEquals(4, run("status", "nginx"), "no such container: 4, as systemctl status of no such unit");
         assertEquals("jspawn: No container nginx: no nginx.jspawn in " + etc + ", and no container has that machine name\n", err.toString());
