@@ -30,8 +30,11 @@ final class StatusCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The container name (child_apache) or its machine name (child-apache).")
     String name;
 
-    @picocli.CommandLine.Mixin
-    Output output = new Output();
+    @picocli.CommandLine.Option(names = "--json", description = "Print JSON: field names as in jspawn(1), JSON OUTPUT.")
+    boolean json;
+
+    @picocli.CommandLine.Option(names = "--no-pager", description = "Accepted as systemctl accepts it; jspawn never pages.")
+    boolean noPager;
 
     /** As systemctl status: 0 running, 3 not running, 4 no such unit (here: no such container). */
     static final int NOT_RUNNING = 3;
@@ -85,7 +88,7 @@ final class StatusCommand implements Callable<Integer> {
         s.put("leader", m.map(HostBus.MachineInfo::leader).orElse(null));
         s.put("addresses", addresses);
 
-        if (output.json) {
+        if (json) {
             Output.write(out, s);
         } else {
             out.println(c.name() + " (machine " + c.machineName() + ")");
