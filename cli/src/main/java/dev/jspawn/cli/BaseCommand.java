@@ -125,7 +125,8 @@ final class BaseCommand {
         try {
             out.println("Copying " + current.getFileName() + " of " + name + " to a new version...");
             out.flush();
-            if (context().runner().run(List.of("cp", "-a", "--reflink=auto", current.toString(), partial.toString())) != 0) {
+            if (Progress.copy(out, "copied", current, partial,
+                    () -> context().runner().run(List.of("cp", "-a", "--reflink=auto", current.toString(), partial.toString()))) != 0) {
                 throw new UserError("Failed to copy " + current + "; the base is unchanged");
             }
             List<String> run = new ArrayList<>();

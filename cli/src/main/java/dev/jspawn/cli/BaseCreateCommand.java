@@ -122,7 +122,10 @@ final class BaseCreateCommand implements Callable<Integer> {
             step(out, "debootstrap " + suite + " from " + url + " (about a minute; its progress follows)");
             cmd = List.of("debootstrap", "--variant=minbase", "--include=systemd,dbus,systemd-sysv", suite, partial.toString(), url);
         }
-        int status = base.context().runner().run(cmd);
+        List<String> command = cmd;
+        int status = source.dir != null
+                ? Progress.copy(out, "copied", source.dir.toRealPath(), partial, () -> base.context().runner().run(command))
+                : base.context().runner().run(cmd);
         if (status != 0) throw new UserError(cmd.get(0) + " failed (exit status " + status + "); nothing was created");
         if (!isOsTree(partial)) throw new UserError("the result has no /usr/lib/os-release or /etc/os-release: not an OS tree; nothing was created");
     }
