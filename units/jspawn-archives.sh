@@ -1,0 +1,40 @@
+#!/bin/bash
+# /usr/libexec/jspawn/build-archives [ROOT]: builds the class archives that make the generator,
+# the helper and jspawn start faster, for the jars installed under ROOT (default /) and the JVM
+# found now: one training run of each launcher with its own flags (an archive only matches those).
+# AppCDS on Java 17, the AOT cache on 25+. Each NAME.jvm names the JVM and the archive; a launcher
+# whose JVM is gone runs without one. Run by scripts/install and by the package at each install
+# and upgrade; safe to run again at any time (e.g. after a Java update).
+set -euo pipefail
+root=${1:-/}
+say() { echo "jspawn: $*"; }
+cds="$root/var/cache/jspawn"
+install -d -m 0755 "$cds"
+rm -f "$cds"/*.jvm "$cds"/*.jsa "$cds"/*.aot
+jvm=$(readlink -f "$(command -v java)" 2>/dev/null || true)
+major=$("$jvm" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p' || true)
+if [ -x "$jvm" ] && [ -n "$major" ] && [ "$major" -ge 17 ]; then
+    train=$(mktemp -d)
+    mkdir -p "$train/conf/web.jspawn.d" "$train/out"
+    printf '[Container]\nBase=/var/lib/jspawn/base\n[Network]\nPort=tcp:8080:80\n[Files]\nBind=/srv:/srv\n' > "$train/conf/web.jspawn"
+    printf '[Exec]\nEnvironment=A=b\n' > "$train/conf/web.jspawn.d/a.conf"
+    printf '[Container]\nBase=/var/lib/jspawn/base\nMachineName=bad_name\n' > "$train/conf/bad.jspawn"
+    for prog in generator helper jspawn; do
+        if [ "$major" -ge 25 ]; then out="$cds/$prog.aot" flag="-XX:AOTCacheOutput=$out" use="-XX:AOTCache=$out"
+        else out="$cds/$prog.jsa" flag="-XX:ArchiveClassesAtExit=$out" use="-XX:SharedArchiveFile=$out"; fi
+        case $prog in
+            generator) cmd=("$root/usr/lib/systemd/system-generators/jspawn-generator" "$train/out" "$train/out" "$train/out") ;;
+            helper) cmd=("$root/usr/libexec/jspawn/jspawn-helper" --train) ;;
+            jspawn) cmd=("$root/usr/bin/jspawn" verify) ;;
+        esac
+        env JSPAWN_LIB="$root/usr/share/jspawn/lib" JSPAWN_CDS="$cds" JSPAWN_UNIT_DIRS="$train/conf" JSPAWN_LOG_STDERR=1 \
+            PATH="$(dirname "$jvm"):$PATH" JSPAWN_JVM_TRAIN="$flag" "${cmd[@]}" >/dev/null 2>&1 || true
+        if [ -s "$out" ]; then
+            echo "$jvm $use" > "$cds/$prog.jvm"
+        else
+            say "note: no class archive for $prog (it starts without one)"
+        fi
+    done
+    rm -rf "$train"
+fi
+
