@@ -32,9 +32,7 @@ class EndToEndIT {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final Path SRC = Path.of(System.getProperty("jspawn.src", "..")).toAbsolutePath().normalize();
     static final Path STATE = Path.of(System.getProperty("jspawn.state", "target/sandbox")).toAbsolutePath();
-    static final String CACHE = System.getenv().getOrDefault("JSPAWN_TEST_CACHE", "/var/cache/jspawn-tests");
-    /** The test base's root password (base create --root-password-file), for machinectl login. */
-    static final String ROOT_PASSWORD = "jspawn-test-root";
+    static final String ROOT_PASSWORD = TestBase.ROOT_PASSWORD;
 
     Sandbox box;
 
@@ -51,31 +49,7 @@ class EndToEndIT {
 
     @BeforeAll
     void bootSandboxAndInstall() {
-        String uid = Sandbox.exec(List.of("id", "-u"), Duration.ofSeconds(5)).out().strip();
-        assertEquals("0", uid, "the integration tests boot systemd in namespaces and need root: run 'sudo ./mvnw verify' "
-                + "(or './mvnw test' for the unit tests alone)");
-        Sandbox.exec(List.of(SRC.resolve("scripts/deps").toString()), Duration.ofMinutes(5)).ok();
-        // The Debian base is made by jspawn itself (base create: debootstrap from the host's apt mirror), once, outside the repo.
-        // Its name changes with what base create does (-2: no identity of its own, systemd-networkd, a root password).
-        Path base = Path.of(CACHE, "debian-base-2");
-        if (!java.nio.file.Files.exists(base)) {
-            Path password = STATE.resolveSibling("root-password");
-            try {
-                java.nio.file.Files.createDirectories(password.getParent());
-                java.nio.file.Files.writeString(password, ROOT_PASSWORD + "\n");
-            } catch (java.io.IOException e) {
-                throw new AssertionError(e);
-            }
-            String java = ProcessHandle.current().info().command().orElse("java");
-            Sandbox.exec(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.jspawn.cli.Main", "base", "create",
-                    "--image-root", CACHE, "--root-password-file", password.toString(), "debian-base-2"), Duration.ofMinutes(15)).ok();
-        }
-        String image;
-        try {
-            image = base.toRealPath().toString();
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        String image = TestBase.path(SRC, STATE);
         box = Sandbox.start(SRC, STATE);
         box.sh("/run/jspawn-src/scripts/install").ok();
         // machinectl shell once the guest has booted: with NotifyReady=no (the default, as stock nspawn's)
