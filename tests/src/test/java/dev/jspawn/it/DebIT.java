@@ -130,4 +130,39 @@ class DebIT {
         assertFalse(holds("test -e /etc/jspawn/README || test -e /var/cache/jspawn"));
         assertTrue(holds("test -f /etc/jspawn/pkg.jspawn && test -d /var/lib/jspawn/pkg_up/etc"), "purge keeps the data");
     }
+
+    @Test
+    void scriptsInstallPutsTheSameFilesInPlaceAndUninstallTakesThemAwayButNotTheData() throws IOException {
+        Path root = STATE.resolveSibling("install-root");
+        Sandbox.exec(List.of("rm", "-rf", root.toString()), java.time.Duration.ofSeconds(30)).ok();
+        Files.createDirectories(root);
+        Sandbox.exec(List.of(SRC.resolve("scripts/install").toString(), "--root", root.toString(), "--no-deps"), java.time.Duration.ofMinutes(5)).ok();
+        // Both routes install the same files: the package's (its README conffile aside; man pages gzipped there) and the
+        // script's (the class archives aside, which both build at install time).
+        java.util.Set<String> packaged = new java.util.TreeSet<>();
+        for (String line : Sandbox.exec(List.of("dpkg-deb", "-c", SRC.resolve(deb.replace("/run/jspawn-src/", "")).toString()),
+                java.time.Duration.ofSeconds(30)).ok().out().lines().toList()) {
+            if (!line.startsWith("-")) continue;
+            String path = line.substring(line.indexOf("./") + 2).replaceFirst("\\.gz$", "");
+            if (!path.equals("etc/jspawn/README")) packaged.add(path);
+        }
+        java.util.Set<String> installed = new java.util.TreeSet<>();
+        for (String line : Sandbox.exec(List.of("find", root.toString(), "-type", "f"), java.time.Duration.ofSeconds(30)).ok().out().lines().toList()) {
+            String path = root.relativize(Path.of(line)).toString();
+            if (!path.startsWith("var/cache/jspawn/")) installed.add(path);
+        }
+        assertEquals(packaged, installed, "the .deb and scripts/install install the same files");
+        assertTrue(installed.contains("usr/share/bash-completion/completions/jspawn") && installed.contains("usr/share/zsh/vendor-completions/_jspawn"));
+        Files.createDirectories(root.resolve("var/lib/jspawn/web_up/etc"));
+        Files.writeString(root.resolve("etc/jspawn/web.jspawn"), "[Container]\nBase=debian\n");
+
+        String out = Sandbox.exec(List.of(SRC.resolve("scripts/install").toString(), "--uninstall", "--root", root.toString()),
+                java.time.Duration.ofMinutes(1)).ok().out();
+        assertTrue(out.contains("kept /etc/jspawn and /var/lib/jspawn"), out);
+        List<String> left = Sandbox.exec(List.of("find", root.toString(), "-type", "f"), java.time.Duration.ofSeconds(30)).ok().out().lines()
+                .map(l -> root.relativize(Path.of(l)).toString()).sorted().toList();
+        assertEquals(List.of("etc/jspawn/web.jspawn"), left, "only the admin's file is left, and the image root with the data");
+        assertTrue(Files.isDirectory(root.resolve("var/lib/jspawn/web_up/etc")));
+        Sandbox.exec(List.of("rm", "-rf", root.toString()), java.time.Duration.ofSeconds(30)).ok();
+    }
 }
