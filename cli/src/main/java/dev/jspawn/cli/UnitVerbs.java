@@ -30,7 +30,13 @@ final class UnitVerbs {
         @Parameters(arity = "1..*", paramLabel = "NAME", description = "Containers, by container name (child_apache) or machine name (child-apache).")
         List<String> names;
 
-        abstract String verb();
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        /** The systemctl verb: the subcommand's own name. */
+        String verb() {
+            return spec.name();
+        }
 
         /** systemctl options before the units. */
         List<String> options() {
@@ -56,26 +62,14 @@ final class UnitVerbs {
 
     @Command(name = "start", description = "Start containers: systemctl start jspawn@NAME.service.")
     static final class Start extends Verb {
-        @Override
-        String verb() {
-            return "start";
-        }
     }
 
     @Command(name = "stop", description = "Stop containers (the guest shuts down): systemctl stop jspawn@NAME.service.")
     static final class Stop extends Verb {
-        @Override
-        String verb() {
-            return "stop";
-        }
     }
 
     @Command(name = "restart", description = "Restart containers: systemctl restart jspawn@NAME.service.")
     static final class Restart extends Verb {
-        @Override
-        String verb() {
-            return "restart";
-        }
     }
 
     /** enable and disable: systemctl's --now too. */
@@ -91,17 +85,9 @@ final class UnitVerbs {
 
     @Command(name = "enable", description = "Start containers at boot (machines.target): systemctl enable jspawn@NAME.service.")
     static final class Enable extends AtBoot {
-        @Override
-        String verb() {
-            return "enable";
-        }
     }
 
     @Command(name = "disable", description = "No longer start containers at boot: systemctl disable jspawn@NAME.service.")
     static final class Disable extends AtBoot {
-        @Override
-        String verb() {
-            return "disable";
-        }
     }
 }
