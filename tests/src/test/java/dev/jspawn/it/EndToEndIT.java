@@ -335,7 +335,7 @@ class EndToEndIT {
         assertEquals("v2", sh("ls /var/lib/jspawn/.jspawn/bases/default-ns-1"), "no half-made version is left");
 
         sh("jspawn base update default-ns-1 -- /bin/true");
-        assertTrue(sh("jspawn base versions default-ns-1").matches("(?s).*\\nv2 +[0-9.]+M +child_apache\\nv3 +yes +[0-9.]+M *\\n?"),
+        assertTrue(sh("jspawn base versions default-ns-1").matches("(?s).*\\nv2 +[0-9.]+M +child_apache\\nv3 +yes +[0-9.]+M +-\\n?"),
                 "a running child keeps its version until it restarts: " + sh("jspawn base versions default-ns-1"));
         sh("jspawn base rollback default-ns-1");
         assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
@@ -419,7 +419,9 @@ class EndToEndIT {
         Sandbox.Result verify = box.sh("jspawn verify");
         assertEquals(0, verify.exit(), verify.err());
         assertTrue(verify.err().contains("old_one runs without a user namespace") && verify.err().contains("jspawn convert-userns old_one"), verify.err());
-        assertTrue(sh("jspawn status old_one").contains("Users: none: made before user namespaces, guest root is host root"));
+        Sandbox.Result status = box.sh("jspawn status old_one");
+        assertEquals(3, status.exit(), "not running: 3, as systemctl status");
+        assertTrue(status.out().contains("Users: none: made before user namespaces, guest root is host root"), status.out());
         // Its overlay is still mounted as PrivateUsers=no made it, and a start runs it as mounted (as a changed fstab line
         // takes effect at the next mount). An overlay mounted by an older jspawn (no machine ID in what its mount left for
         // the service) gets told what to do instead.
