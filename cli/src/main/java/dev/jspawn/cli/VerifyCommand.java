@@ -87,6 +87,14 @@ final class VerifyCommand implements Callable<Integer> {
                         problems++;
                     }
                 }
+                // A hand-made base that still has a machine ID gives it to every child (see IDENTITY in jspawn.jspawn(5)).
+                try {
+                    List<Path> layers = r.config().get().lowerDirs().stream().map(Path::of).toList();
+                    Identity.baseMachineId(layers).ifPresent(id -> err.println(Diagnostic.ofFile(s.file(), "warning: its base carries machine ID "
+                            + id + " in /etc/machine-id, which every child of it would share; blank it with: jspawn base update BASE -- true")));
+                } catch (java.io.IOException e) {
+                    err.println(Diagnostic.ofFile(s.file(), "cannot read its base's /etc/machine-id: " + e.getMessage()));
+                }
                 try {
                     OutputWriter.render(Converter.convert(r.config().get()));
                 } catch (IllegalArgumentException e) {

@@ -141,6 +141,19 @@ class JspawnCommandTest {
     }
 
     @Test
+    void verifyWarnsOfABaseThatStillCarriesAMachineId() throws IOException {
+        Files.createDirectories(tmp.resolve("images/default-ns-1/etc"));
+        Files.writeString(tmp.resolve("images/default-ns-1/etc/machine-id"), "0c65619b0c65619b0c65619b0c65619b\n");
+        assertEquals(0, run("verify", etc.resolve("child_apache.jspawn").toString()), "a warning, not an error");
+        assertEquals(etc.resolve("child_apache.jspawn") + ": warning: its base carries machine ID 0c65619b0c65619b0c65619b0c65619b in"
+                + " /etc/machine-id, which every child of it would share; blank it with: jspawn base update BASE -- true\n", err.toString());
+        Files.writeString(tmp.resolve("images/default-ns-1/etc/machine-id"), "");
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("verify", etc.resolve("child_apache.jspawn").toString()));
+        assertEquals("", err.toString(), "a blank base: nothing to say");
+    }
+
+    @Test
     void verifyOfAMissingFileFails() {
         assertEquals(1, run("verify", etc.resolve("nope.jspawn").toString()));
         assertTrue(err.toString().contains("nope.jspawn: no such file"), err.toString());
