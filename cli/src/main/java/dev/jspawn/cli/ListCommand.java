@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.jspawn.config.Bases;
@@ -71,19 +72,28 @@ final class ListCommand implements Callable<Integer> {
         row.put("valid", r.ok());
         ContainerConfig c = r.config().orElse(null);
         row.put("machine", c == null ? null : c.machineName());
-        HostBus.UnitInfo unit = c == null ? null : bus.unit(Converter.serviceName(c.name()));
-        HostBus.UnitInfo mount = c == null ? null : bus.unit(Converter.mountName(c));
+        states(row, c == null ? null : bus.unit(Converter.serviceName(c.name())), c == null ? null : bus.unit(Converter.mountName(c)),
+                c == null ? Optional.empty() : bus.machine(c.machineName()));
+        long size = c == null ? -1 : Sizes.of(java.nio.file.Path.of(c.upperDir()));
+        row.put("upper_bytes", size < 0 ? null : size);
+        range(row, c);
+        return row;
+    }
+
+    /** unit, unit_sub, mount, mount_sub, machine_state: as list --json and status --json both have them (null when unknown). */
+    static void states(Map<String, Object> row, HostBus.UnitInfo unit, HostBus.UnitInfo mount, Optional<HostBus.MachineInfo> machine) {
         row.put("unit", unit == null ? null : unitState(unit));
         row.put("unit_sub", unit == null || !unit.loadState().equals("loaded") ? null : unit.subState());
         row.put("mount", mount == null ? null : unitState(mount));
         row.put("mount_sub", mount == null || !mount.loadState().equals("loaded") ? null : mount.subState());
-        row.put("machine_state", c == null ? null : bus.machine(c.machineName()).map(HostBus.MachineInfo::state).orElse(null));
-        long size = c == null ? -1 : Sizes.of(java.nio.file.Path.of(c.upperDir()));
-        row.put("upper_bytes", size < 0 ? null : size);
+        row.put("machine_state", machine.map(HostBus.MachineInfo::state).orElse(null));
+    }
+
+    /** uid_range_start and user_namespace (null before the first start), from the upper dir's owner. */
+    static void range(Map<String, Object> row, ContainerConfig c) throws java.io.IOException {
         String range = c == null ? "-" : Ranges.brief(c);
         row.put("uid_range_start", range.matches("[0-9]+") ? Long.parseLong(range) : null);
         row.put("user_namespace", range.equals("-") ? null : !range.equals("host-root"));
-        return row;
     }
 
     /** The unit's active state, or its load state when systemd does not have it loaded (not-found, masked, ...). */

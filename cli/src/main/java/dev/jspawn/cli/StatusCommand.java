@@ -62,9 +62,7 @@ final class StatusCommand implements Callable<Integer> {
         s.put("root", c.where());
         s.put("upper", c.upperDir());
         s.put("work", c.workDir());
-        String range = Ranges.brief(c);
-        s.put("uid_range_start", range.matches("[0-9]+") ? Long.parseLong(range) : null);
-        s.put("user_namespace", range.equals("-") ? null : !range.equals("host-root"));
+        ListCommand.range(s, c);
         Map<String, Object> network = new LinkedHashMap<>();
         network.put("mode", c.network().mode().name().toLowerCase(java.util.Locale.ROOT));
         network.put("bridge", c.network().mode() == ContainerConfig.NetworkMode.BRIDGE ? c.network().bridgeOrZone() : null);
@@ -80,11 +78,7 @@ final class StatusCommand implements Callable<Integer> {
             m = bus.machine(c.machineName());
             if (m.isPresent()) addresses = bus.addresses(c.machineName());
         }
-        s.put("unit", ListCommand.unitState(unit));
-        s.put("unit_sub", unit.loadState().equals("loaded") ? unit.subState() : null);
-        s.put("mount", ListCommand.unitState(mount));
-        s.put("mount_sub", mount.loadState().equals("loaded") ? mount.subState() : null);
-        s.put("machine_state", m.map(HostBus.MachineInfo::state).orElse(null));
+        ListCommand.states(s, unit, mount, m);
         s.put("leader", m.map(HostBus.MachineInfo::leader).orElse(null));
         s.put("addresses", addresses);
 
