@@ -38,7 +38,7 @@ final class Identity {
      * own upper dir (an existing child keeps it); else a new random one. Recorded on the upper dir.
      */
     static String machineId(Path upper) throws IOException {
-        byte[] recorded = Xattrs.all(upper).get(XATTR);
+        byte[] recorded = Xattrs.get(upper, XATTR);
         if (recorded != null) {
             String id = new String(recorded, StandardCharsets.US_ASCII);
             if (valid(id)) return id;

@@ -73,6 +73,11 @@ public final class Xattrs {
         }
     }
 
+    /** One attribute's value, not following a symlink; null if it is not set. */
+    public static byte[] get(Path path, String name) throws IOException {
+        return get(path.toString(), name);
+    }
+
     private static byte[] get(String path, String name) throws IOException {
         while (true) {
             try {
