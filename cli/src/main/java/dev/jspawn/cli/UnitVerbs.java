@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 import dev.jspawn.config.ConfigSource;
+import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,13 +44,15 @@ final class UnitVerbs {
             return List.of();
         }
 
+        /** The units the verb acts on for one container. */
+        List<String> units(ConfigSource s) {
+            return List.of(Converter.serviceName(s.name()));
+        }
+
         @Override
         public Integer call() {
             Set<String> units = new LinkedHashSet<>();
-            for (String n : names) {
-                ConfigSource s = Containers.find(parent.context.searchPath(), n);
-                units.add(Converter.serviceName(s.name()));
-            }
+            for (String n : names) units.addAll(units(Containers.find(parent.context.searchPath(), n)));
             List<String> args = new ArrayList<>(List.of(verb()));
             args.addAll(options());
             args.addAll(units);
@@ -64,8 +67,15 @@ final class UnitVerbs {
     static final class Start extends Verb {
     }
 
-    @Command(name = "stop", description = "Stop containers (the guest shuts down): systemctl stop jspawn@NAME.service.")
+    @Command(name = "stop", description = {"Stop containers (the guest shuts down): systemctl stop jspawn@NAME.service and its overlay's mount unit.",
+            "The service unmounts its overlay itself when it stops; stopping the mount too makes the command return once it is unmounted,"
+                    + " so that prune, restore and convert-userns can follow at once."})
     static final class Stop extends Verb {
+        @Override
+        List<String> units(ConfigSource s) {
+            ContainerConfig c = Containers.load(parent.context.searchPath(), s);
+            return List.of(Converter.serviceName(s.name()), Converter.mountName(c));
+        }
     }
 
     @Command(name = "restart", description = "Restart containers: systemctl restart jspawn@NAME.service.")

@@ -37,10 +37,11 @@ class HelperServiceTest {
     }
 
     @Test
-    void theBusNamesAreTheOnesTheGeneratorWritesIntoTheUnits() {
-        assertEquals(Converter.HELPER_BUS_NAME, Helper1.BUS_NAME);
-        assertEquals(Converter.HELPER_PATH, Helper1.PATH);
-        assertEquals(Converter.HELPER_INTERFACE, Helper1.INTERFACE);
+    void theBusNamesAreTheOnesTheUnitsCallWith() throws IOException {
+        // The units call the helper through jspawn-call (installed as Converter.CALL), which names the object and interface.
+        String call = java.nio.file.Files.readString(Path.of("../units/jspawn-call.sh"));
+        assertTrue(call.contains(" " + Helper1.BUS_NAME + " " + Helper1.PATH + " " + Helper1.INTERFACE + " \"$@\""), call);
+        assertTrue(call.contains("systemctl start jspawn-helper.service"), "it starts the helper by the unit the bus would start");
         assertEquals(Helper1.INTERFACE, Helper1.class.getAnnotation(org.freedesktop.dbus.annotations.DBusInterfaceName.class).value());
     }
 

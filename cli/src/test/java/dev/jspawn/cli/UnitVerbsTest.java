@@ -53,7 +53,7 @@ class UnitVerbsTest {
         assertEquals(0, run("restart", "database"));
         assertEquals(0, run("enable", "--now", "child-apache", "child_apache"));
         assertEquals(0, run("disable", "db"));
-        assertEquals(List.of("start jspawn@child_apache.service jspawn@db.service", "stop jspawn@child_apache.service",
+        assertEquals(List.of("start jspawn@child_apache.service jspawn@db.service", "stop jspawn@child_apache.service var-lib-jspawn-child_apache.mount",
                 "restart jspawn@db.service", "enable --now jspawn@child_apache.service", "disable jspawn@db.service"), systemctl);
     }
 

@@ -23,12 +23,16 @@ public final class Converter {
 
     public static final String NSPAWN = "/usr/bin/systemd-nspawn";
     public static final String JSPAWN = "/usr/bin/jspawn";
-    public static final String UMOUNT = "/usr/bin/umount";
-    /** systemd's own D-Bus client: the units reach the helper through it, so no start waits for a JVM of its own. */
-    public static final String BUSCTL = "/usr/bin/busctl";
-    public static final String HELPER_BUS_NAME = "dev.jspawn.Helper";
-    public static final String HELPER_PATH = "/dev/jspawn/Helper";
-    public static final String HELPER_INTERFACE = "dev.jspawn.Helper1";
+    public static final String SYSTEMCTL = "/usr/bin/systemctl";
+    /**
+     * How the units call the helper: busctl, with the helper started by systemd and a call that its
+     * death cut short made again (units/jspawn-call.sh), so no start waits for a JVM of its own.
+     */
+    public static final String CALL = "/usr/libexec/jspawn/jspawn-call";
+    /** jspawn@'s first command: mounts the overlay afresh and says why when it cannot (units/jspawn-mount.sh). */
+    public static final String MOUNT = "/usr/libexec/jspawn/jspawn-mount";
+    /** Where jspawn-call leaves the reason a mount could not be prepared, for jspawn-mount to say it. */
+    public static final String MOUNT_FAILURE = "failure";
     /** Preparing a mount may wait for another command that holds the UID-range lock. */
     static final int MOUNT_LAYERS_TIMEOUT_SECONDS = 120;
     static final int REGISTER_TIMEOUT_SECONDS = 30;
@@ -94,17 +98,17 @@ public final class Converter {
         d.add("Unit", "RequiresMountsFor", String.join(" ", dirsMountsFor));
         d.add("Service", "ExecStart", "");
         d.add("Service", "ExecStart", mountLayers(c).toString());
-        if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) {
-            // util-linux's umount, not a JVM: a restart that follows at once must not wait for this.
-            d.add("Service", "ExecStop", new ExecLine("-" + UMOUNT).arg("--lazy").args(c.layerDirs()).toString());
-        }
         files.add(new GeneratedUnits.File(dirs + ".d/" + DROP_IN, d));
 
         UnitFile s = dropIn(c);
+        // The overlay is mounted by the first ExecStartPre= and unmounted by the last ExecStopPost=, not pulled in by a
+        // requirement: a restart must mount it again (the base may have a new version), and the stop of a required
+        // mount would stop this unit too, cancelling its restart. Ordered after it, so that a shutdown stops the
+        // guest before the mount.
+        s.add("Unit", "After", mount);
         Set<String> mountsFor = new LinkedHashSet<>();
-        mountsFor.add(c.where());
         for (Bind b : c.binds()) mountsFor.add(b.source());
-        s.add("Unit", "RequiresMountsFor", String.join(" ", mountsFor));
+        if (!mountsFor.isEmpty()) s.add("Unit", "RequiresMountsFor", String.join(" ", mountsFor));
         if (c.hostNetworkd()) {
             // systemd's own 80-container-ve.network / 80-container-vz.network configure the host side (DHCP server,
             // masquerading). Wanted, not enabled: a host whose other links ifupdown or NetworkManager manage gets no
@@ -112,12 +116,12 @@ public final class Converter {
             s.add("Unit", "Wants", NETWORKD);
             s.add("Unit", "After", NETWORKD);
         }
-        // Optional, so that a missing file gets the message below rather than systemd's bare "resources".
+        // Optional: it is written by the mount in ExecStartPre=, and read again for each later command.
         String env = c.runDir() + "/" + NSPAWN_ENV;
         s.add("Service", "EnvironmentFile", "-" + env);
-        s.add("Service", "ExecStartPre", new ExecLine("/bin/sh").arg("-c").arg("grep -qs ^" + MACHINE_ID_VARIABLE + "= \"$1\" || { echo \"$2: its overlay "
-                + "was mounted by an older jspawn or before its settings changed ($1 has no machine ID); stop it and its mount, then start"
-                + " it again: systemctl stop $3 $4\" >&2; exit 1; }").arg("sh").arg(env).arg(c.name()).arg(serviceName(c.name())).arg(mountName(c)).toString());
+        ExecLine mountNow = new ExecLine(MOUNT).arg(c.name()).arg(mount).arg(c.where()).arg(env).arg(c.runDir() + "/" + MOUNT_FAILURE);
+        if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) mountNow.args(c.layerDirs());
+        s.add("Service", "ExecStartPre", mountNow.toString());
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
         // Registered once the guest's init runs (nspawn says READY then): machinectl sees a guest that is still booting.
@@ -126,6 +130,8 @@ public final class Converter {
         if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());
         s.add("Service", "ExecStopPost", helperCall("-", REGISTER_TIMEOUT_SECONDS, "Unregister", "ss")
                 .arg(c.machineName()).arg(serviceName(c.name())).toString());
+        // Queued, not waited for: the mount's stop is ordered after this unit's stop (or restart), which is still running.
+        s.add("Service", "ExecStopPost", new ExecLine("-" + SYSTEMCTL).arg("stop").arg("--no-block").arg(mount).toString());
         List<GeneratedUnits.Link> links = new ArrayList<>();
         links.add(new GeneratedUnits.Link("local-fs.target.requires/" + automount, "../" + automount));
         for (UnitSettings.Setting u : c.unitSettings()) {
@@ -163,20 +169,20 @@ public final class Converter {
      */
     static ExecLine mountLayers(ContainerConfig c) {
         boolean userns = c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO;
-        ExecLine x = helperCall("", MOUNT_LAYERS_TIMEOUT_SECONDS, "MountLayers", "sssssas")
+        ExecLine x = new ExecLine(CALL).arg("--failure-file").arg(c.runDir() + "/" + MOUNT_FAILURE)
+                .arg(Integer.toString(MOUNT_LAYERS_TIMEOUT_SECONDS)).arg("MountLayers").arg("sssssas")
                 .arg(c.privateUsers().toString()).arg(c.machineName()).arg(c.upperDir()).arg(c.workDir())
                 .arg(c.runDir() + "/" + NSPAWN_ENV);
-        x.arg(Integer.toString(userns ? c.lowerDirs().size() : 0));
-        if (userns) {
-            for (int i = 0; i < c.lowerDirs().size(); i++) x.arg(c.lowerDirs().get(i) + ":" + c.layerDirs().get(i));
-        }
+        // Each base with its view's target; with PrivateUsers=no there are no views (BASE: alone), and the helper
+        // only checks that the base is there, so a missing one is named rather than left to the kernel's mount error.
+        x.arg(Integer.toString(c.lowerDirs().size()));
+        for (int i = 0; i < c.lowerDirs().size(); i++) x.arg(c.lowerDirs().get(i) + ":" + (userns ? c.layerDirs().get(i) : ""));
         return x;
     }
 
-    /** A call of the helper's {@code method} with busctl; the arguments follow. */
+    /** A call of the helper's {@code method} (jspawn-call); the arguments follow. */
     static ExecLine helperCall(String prefix, int timeoutSeconds, String method, String signature) {
-        return new ExecLine(prefix + BUSCTL).arg("call").arg("--timeout=" + timeoutSeconds).arg("--")
-                .arg(HELPER_BUS_NAME).arg(HELPER_PATH).arg(HELPER_INTERFACE).arg(method).arg(signature);
+        return new ExecLine(prefix + CALL).arg(Integer.toString(timeoutSeconds)).arg(method).arg(signature);
     }
 
     /**
