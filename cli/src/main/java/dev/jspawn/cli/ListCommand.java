@@ -14,6 +14,7 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
+import dev.jspawn.images.BaseStore;
 import dev.jspawn.machined.HostBus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,7 +38,15 @@ final class ListCommand implements Callable<Integer> {
             new Output.Column("MOUNT", r -> state(r, "mount")), Output.Column.of("MACHINE-STATE", "machine_state"),
             new Output.Column("UPPER", r -> r.get("upper_bytes") == null ? "-" : Sizes.human((Long) r.get("upper_bytes"))),
             new Output.Column("UID-RANGE", r -> r.get("uid_range_start") != null ? r.get("uid_range_start").toString()
-                    : Boolean.FALSE.equals(r.get("user_namespace")) ? "host-root" : "-"));
+                    : Boolean.FALSE.equals(r.get("user_namespace")) ? "host-root" : "-"),
+            new Output.Column("BASE-VERSION", ListCommand::version));
+
+    /** "v3"; "v2 (v3 is current)" for a child that still runs an older version; "-" when not mounted or not told. */
+    static String version(Map<String, Object> row) {
+        Object used = row.get("base_version"), current = row.get("base_current");
+        if (used == null) return "-";
+        return used.equals(current) || current == null ? used.toString() : used + " (" + current + " is current)";
+    }
 
     /** "active (running)", as systemctl shows a unit's state; "-" for an invalid container. */
     static String state(Map<String, Object> row, String unit) {
@@ -56,7 +65,7 @@ final class ListCommand implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (HostBus bus = parent.context.bus().get()) {
             for (var entry : ConfigLoader.loadAll(scan.sources(), bases).entrySet()) {
-                rows.add(row(entry.getKey(), entry.getValue(), bus));
+                rows.add(row(entry.getKey(), entry.getValue(), bus, parent.context.proc()));
             }
         }
         err.flush();
@@ -65,7 +74,7 @@ final class ListCommand implements Callable<Integer> {
     }
 
     /** One container as list --json shows it (jspawn(1), JSON OUTPUT). */
-    static Map<String, Object> row(ConfigSource s, ConfigLoader.Result r, HostBus bus) throws java.io.IOException {
+    static Map<String, Object> row(ConfigSource s, ConfigLoader.Result r, HostBus bus, java.nio.file.Path proc) throws java.io.IOException {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("container", s.name());
         row.put("config", s.file().toString());
@@ -77,7 +86,32 @@ final class ListCommand implements Callable<Integer> {
         long size = c == null ? -1 : Sizes.of(java.nio.file.Path.of(c.upperDir()));
         row.put("upper_bytes", size < 0 ? null : size);
         range(row, c);
+        baseVersions(row, c, proc);
         return row;
+    }
+
+    /**
+     * base_version (the version of its topmost base that the child's mounted overlay shows, null when it is not
+     * mounted or that cannot be told) and base_current (that base's current version, "missing" when the current
+     * link names a version that is gone; null for a plain base directory or one this user cannot read).
+     */
+    static void baseVersions(Map<String, Object> row, ContainerConfig c, java.nio.file.Path proc) {
+        row.put("base_version", null);
+        row.put("base_current", null);
+        if (c == null || c.lowerDirs().isEmpty()) return;
+        java.nio.file.Path base = java.nio.file.Path.of(c.lowerDirs().get(0));
+        BaseStore store = new BaseStore(base.getParent());
+        String name = base.getFileName().toString();
+        try {
+            if (!store.isVersioned(name)) return;
+            List<BaseStore.Version> versions = store.versions(name);
+            row.put("base_current", versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label).findFirst().orElse("missing"));
+            if (Mounts.using(proc, c.where(), List.of()).isEmpty()) return;
+            java.util.Set<Integer> used = store.usedBy(name, java.nio.file.Path.of(c.where()), java.nio.file.Path.of(c.upperDir()));
+            if (used.size() == 1) row.put("base_version", "v" + used.iterator().next());
+        } catch (java.io.IOException | UserError e) {
+            // not readable by this user (the image root is root's alone): not told
+        }
     }
 
     /** unit, unit_sub, mount, mount_sub, machine_state: as list --json and status --json both have them (null when unknown). */

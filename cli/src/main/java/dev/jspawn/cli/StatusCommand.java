@@ -37,6 +37,15 @@ final class StatusCommand implements Callable<Integer> {
     boolean noPager;
 
     /** As systemctl status: 0 running, 3 not running, 4 no such unit (here: no such container). */
+    /** " (v2 in use; v3 is current: restart it to run v3)", " (v3, current)", " (current: v3)" when not mounted. */
+    static String baseVersionNote(Map<String, Object> s) {
+        Object used = s.get("base_version"), current = s.get("base_current");
+        if (current == null) return used == null ? "" : " (" + used + ")";
+        if (used == null) return " (current: " + current + ")";
+        if (used.equals(current)) return " (" + used + ", current)";
+        return " (" + used + " in use; " + current + " is current: restart it to run " + current + ")";
+    }
+
     static final int NOT_RUNNING = 3;
     static final int NO_SUCH_CONTAINER = 4;
 
@@ -79,6 +88,7 @@ final class StatusCommand implements Callable<Integer> {
             if (m.isPresent()) addresses = bus.addresses(c.machineName());
         }
         ListCommand.states(s, unit, mount, m);
+        ListCommand.baseVersions(s, c, parent.context.proc());
         s.put("leader", m.map(HostBus.MachineInfo::leader).orElse(null));
         s.put("addresses", addresses);
 
@@ -91,7 +101,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.println((firstFile ? "   Config: " : "           ") + f + (source.template().contains(f) ? " (template)" : ""));
                 firstFile = false;
             }
-            out.println("     Base: " + String.join(":", c.lowerDirs()));
+            out.println("     Base: " + String.join(":", c.lowerDirs()) + baseVersionNote(s));
             out.println("     Root: " + c.where());
             out.println("    Upper: " + c.upperDir());
             out.println("     Work: " + c.workDir());

@@ -173,7 +173,7 @@ class JspawnCommandTest {
         assertEquals(0, run("list"));
         String text = out.toString();
         assertTrue(text.contains("broken        -             invalid config (see: jspawn verify " + etc.resolve("broken.jspawn") + ")"), text);
-        assertTrue(text.matches("(?s).*child_apache +child-apache +active \\(running\\) +inactive \\(dead\\) +running +- +-\n.*"), text);
+        assertTrue(text.matches("(?s).*child_apache +child-apache +active \\(running\\) +inactive \\(dead\\) +running +- +- +-\n.*"), text);
         assertTrue(text.endsWith("2 containers listed.\n"), text);
     }
 
@@ -198,7 +198,43 @@ class JspawnCommandTest {
                 + "\"],\"root\":\"" + tmp.resolve("images/child_apache") + "\",\"upper\":\"" + tmp.resolve("images/child_apache_up")
                 + "\",\"work\":\"" + tmp.resolve("images/child_apache_work") + "\",\"uid_range_start\":null,\"user_namespace\":null,"
                 + "\"network\":{\"mode\":\"veth\",\"bridge\":null,\"zone\":null,\"ports\":[\"8080:80\"]},\"unit\":\"active\",\"unit_sub\":\"running\","
-                + "\"mount\":\"inactive\",\"mount_sub\":\"dead\",\"machine_state\":\"running\",\"leader\":42,\"addresses\":[]}\n", out.toString());
+                + "\"mount\":\"inactive\",\"mount_sub\":\"dead\",\"machine_state\":\"running\",\"base_version\":null,\"base_current\":null,"
+                + "\"leader\":42,\"addresses\":[]}\n", out.toString());
+    }
+
+    @Test
+    void statusAndListNameTheVersionTheMountedChildRunsAndTheCurrentOne() throws IOException {
+        Path images = tmp.resolve("images");
+        for (String v : List.of("v1", "v2")) {
+            Files.createDirectories(images.resolve(".jspawn/bases/b/" + v + "/etc"));
+            Files.writeString(images.resolve(".jspawn/bases/b/" + v + "/etc/os-release"), v + "\n");
+        }
+        Files.createSymbolicLink(images.resolve("b"), Path.of(".jspawn/bases/b/v2"));
+        Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\nImageRoot=" + images + "\n");
+        assertEquals(3, run("status", "c"));
+        assertTrue(out.toString().contains("Base: " + images.resolve("b") + " (current: v2)\n"), "not mounted: only the current one\n" + out);
+
+        // Its overlay is mounted over v1 (what it shows has v1's files; the mount table says it is mounted).
+        Files.createDirectories(images.resolve("c/etc"));
+        Files.createLink(images.resolve("c/etc/os-release"), images.resolve(".jspawn/bases/b/v1/etc/os-release"));
+        Files.createDirectories(images.resolve("c_up"));
+        Files.createDirectories(tmp.resolve("proc/self"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "90 30 0:50 / " + images.resolve("c") + " rw - overlay overlay rw,lowerdir=x\n");
+        out.getBuffer().setLength(0);
+        run("status", "c");
+        assertTrue(out.toString().contains("Base: " + images.resolve("b") + " (v1 in use; v2 is current: restart it to run v2)\n"), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("list", "--no-legend"));
+        assertTrue(out.toString().matches("(?s).*\nc +c +inactive \\(dead\\) .* v1 \\(v2 is current\\)\n.*"), out.toString());
+        out.getBuffer().setLength(0);
+        run("status", "--json", "c");
+        assertTrue(out.toString().contains("\"base_version\":\"v1\",\"base_current\":\"v2\""), out.toString());
+
+        Files.delete(images.resolve("b"));
+        Files.createSymbolicLink(images.resolve("b"), Path.of(".jspawn/bases/b/v3"));
+        out.getBuffer().setLength(0);
+        run("status", "--json", "c");
+        assertTrue(out.toString().contains("\"base_version\":\"v1\",\"base_current\":\"missing\""), "a dangling link: " + out);
     }
 
     @Test
@@ -208,7 +244,7 @@ class JspawnCommandTest {
         String json = out.toString();
         assertTrue(json.startsWith("[{\"container\":\"broken\",\"config\":\"" + etc.resolve("broken.jspawn") + "\",\"valid\":false,\"machine\":null,"
                 + "\"unit\":null,\"unit_sub\":null,\"mount\":null,\"mount_sub\":null,\"machine_state\":null,\"upper_bytes\":null,"
-                + "\"uid_range_start\":null,\"user_namespace\":null},{\"container\":\"child_apache\""), json);
+                + "\"uid_range_start\":null,\"user_namespace\":null,\"base_version\":null,\"base_current\":null},{\"container\":\"child_apache\""), json);
         assertTrue(json.contains("\"valid\":true,\"machine\":\"child-apache\",\"unit\":\"active\",\"unit_sub\":\"running\""), json);
         assertTrue(json.endsWith("}]\n"), json);
         out.getBuffer().setLength(0);

@@ -24,16 +24,38 @@ final class Sandbox implements AutoCloseable {
     }
 
     private final Path src;
-    private final long pid;
+    private final Path state;
+    private final boolean disk;
+    private long pid;
 
-    private Sandbox(Path src, long pid) {
+    private Sandbox(Path src, Path state, boolean disk) {
         this.src = src;
-        this.pid = pid;
+        this.state = state;
+        this.disk = disk;
+        boot();
     }
 
+    /** A sandbox whose state is gone when it stops. */
     static Sandbox start(Path src, Path state) {
-        String pid = script(src, Duration.ofMinutes(2), "start", state.toString(), src.toString()).ok().out().strip();
-        return new Sandbox(src, Long.parseLong(pid));
+        return new Sandbox(src, state, false);
+    }
+
+    /** A sandbox whose disk is {@code state} (scripts/sandbox --disk): {@link #reboot()} boots the same disk again. */
+    static Sandbox startOnDisk(Path src, Path state) {
+        return new Sandbox(src, state, true);
+    }
+
+    private void boot() {
+        List<String> args = new ArrayList<>(List.of("start", state.toString(), src.toString()));
+        if (disk) args.add("--disk");
+        pid = Long.parseLong(script(src, Duration.ofMinutes(2), args.toArray(String[]::new)).ok().out().strip());
+    }
+
+    /** Powers it off and boots it again from its disk, as a host reboots. */
+    void reboot() {
+        if (!disk) throw new IllegalStateException("only a sandbox on a disk can reboot");
+        close();
+        boot();
     }
 
     /** Runs scripts/sandbox on the host. */

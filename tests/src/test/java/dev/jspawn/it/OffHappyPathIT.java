@@ -1,0 +1,169 @@
+package dev.jspawn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * What a careful admin does off the happy path, against the real systemd, machined and nspawn: a
+ * base updated under a child that is then restarted every way there is (systemctl restart, jspawn
+ * stop and start, machinectl reboot, a reboot of the host, which here is the sandbox booting its
+ * own disk again), a base version deleted by hand, and the helper killed while containers start.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OffHappyPathIT {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final Path SRC = EndToEndIT.SRC;
+    static final Path STATE = Path.of(System.getProperty("jspawn.state", "target/sandbox")).toAbsolutePath().resolveSibling("sandbox-disk");
+
+    Sandbox box;
+
+    @RegisterExtension
+    final TestWatcher journalOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (box != null) {
+                System.err.println("---- sandbox journal (last 150 lines) after " + context.getDisplayName() + " ----");
+                System.err.println(box.sh("journalctl --no-pager -n 150").out());
+            }
+        }
+    };
+
+    @BeforeAll
+    void bootSandboxOnItsOwnDiskAndInstall() {
+        String image = TestBase.path(SRC, EndToEndIT.STATE);
+        Sandbox.exec(List.of("rm", "-rf", "--one-file-system", STATE.toString()), Duration.ofMinutes(2)).ok();
+        box = Sandbox.startOnDisk(SRC, STATE);
+        box.sh("/run/jspawn-src/scripts/install").ok();
+        sh("cp -a " + image + " /var/lib/jspawn/b1");
+        sh("printf '[Container]\\nBase=b1\\n' > /etc/jspawn/r.jspawn && systemctl daemon-reload");
+    }
+
+    @AfterAll
+    void powerOffAndForgetTheDisk() {
+        if (box != null) box.close();
+        Sandbox.exec(List.of("rm", "-rf", "--one-file-system", STATE.toString()), Duration.ofMinutes(2)).ok();
+    }
+
+    String sh(String script) {
+        return box.sh(script).ok().out().strip();
+    }
+
+    void awaitActive(String unit) {
+        Sandbox.await(WAIT, unit + " to be active", () -> box.sh("systemctl is-active " + unit).out().strip().equals("active"));
+    }
+
+    /** A base version whose one mark is /etc/jspawn-version. */
+    void update(String version) {
+        sh("jspawn base update b1 -- sh -c 'echo " + version + " > /etc/jspawn-version'");
+    }
+
+    /** What the running guest itself reads, once it has booted far enough to be asked. */
+    String guestSees(String machine) {
+        String[] out = {""};
+        Sandbox.await(WAIT, machine + " to answer", () -> {
+            Sandbox.Result r = box.sh("systemctl -M " + machine + " is-system-running --wait >/dev/null 2>&1; "
+                    + "machinectl shell " + machine + " /bin/cat /etc/jspawn-version 2>/dev/null | tr -d '\\r' | grep -x 'v[0-9]*'");
+            out[0] = r.out().strip();
+            return r.exit() == 0;
+        });
+        return out[0];
+    }
+
+    @Test
+    @Order(1)
+    void everyRestartRunsTheBasesCurrentVersion() {
+        update("v2");
+        sh("systemctl enable --now jspawn@r");
+        assertEquals("v2", guestSees("r"));
+
+        update("v3");
+        assertEquals("v2", guestSees("r"), "a running child keeps its version");
+        assertTrue(sh("jspawn status r").contains("v2"), "status names the version in use");
+        sh("systemctl restart jspawn@r");
+        assertEquals("v3", guestSees("r"), "systemctl restart");
+        assertTrue(sh("jspawn base versions b1").matches("(?s).*\\nv3\\s+yes\\s+\\S+\\s+r\\b.*"), sh("jspawn base versions b1"));
+
+        update("v4");
+        sh("jspawn stop r");
+        assertEquals("inactive", box.sh("systemctl is-active var-lib-jspawn-r.mount").out().strip(), "stop unmounts the overlay");
+        assertFalse(sh("cat /proc/self/mountinfo").contains("/run/jspawn/r/lower"), "and no view of a base stays mounted");
+        sh("jspawn prune r"); // a stopped child is not mounted: prune needs no --stop
+        sh("jspawn start r");
+        assertEquals("v4", guestSees("r"), "jspawn stop, then start");
+
+        update("v5");
+        String leader = sh("machinectl show -p Leader --value r");
+        sh("machinectl reboot r");
+        Sandbox.await(WAIT, "r to come back from its reboot",
+                () -> !box.sh("machinectl show -p Leader --value r").out().strip().matches("|" + leader));
+        assertEquals("v5", guestSees("r"), "machinectl reboot");
+
+        update("v6");
+        box.reboot();
+        awaitActive("jspawn@r");
+        assertEquals("v6", guestSees("r"), "the host's reboot (the sandbox booting its disk again)");
+    }
+
+    @Test
+    @Order(2)
+    void aDeletedVersionFailsTheStartWithItsNameAndTheFix() {
+        sh("jspawn stop r");
+        sh("rm -rf /var/lib/jspawn/.jspawn/bases/b1/v6");
+        Sandbox.Result start = box.sh("systemctl start jspawn@r");
+        assertTrue(start.exit() != 0, "a child whose version is gone does not start");
+        String status = box.sh("systemctl status --no-pager -n 20 jspawn@r").out();
+        assertTrue(status.contains("base b1's current version v6 is missing"), status);
+        assertTrue(status.contains("jspawn base rollback b1"), status);
+        assertFalse(box.sh("machinectl show r").exit() == 0, "it never booted");
+
+        sh("jspawn base rollback b1");
+        sh("systemctl start jspawn@r");
+        assertEquals("v5", guestSees("r"), "back on the version before");
+        sh("jspawn stop r");
+    }
+
+    @Test
+    @Order(3)
+    void aHelperKilledWhileFourContainersStartCostsNoStart() {
+        List<String> units = List.of("jspawn@k1", "jspawn@k2", "jspawn@k3", "jspawn@k4");
+        sh("for i in 1 2 3 4; do printf '[Container]\\nBase=b1\\n' > /etc/jspawn/k$i.jspawn; done; systemctl daemon-reload");
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        int rounds = 4;
+        for (int round = 0; round < rounds; round++) {
+            // Half the rounds start with no helper (the kill may hit it while it starts), half with one already serving.
+            sh(round % 2 == 0 ? "systemctl stop jspawn-helper.service" : "systemctl start jspawn-helper.service");
+            int delayMillis = random.nextInt(800);
+            String killed = sh("systemctl start --no-block " + String.join(" ", units) + "; sleep " + delayMillis / 1000.0
+                    + "; p=$(systemctl show -P MainPID jspawn-helper.service); if [ \"$p\" != 0 ]; then kill -KILL \"$p\" && echo \"$p\"; fi");
+            String what = "round " + round + " (seed " + seed + "): helper " + (killed.isEmpty() ? "not running" : killed + " killed")
+                    + " " + delayMillis + " ms after the starts";
+            String states = "systemctl is-active " + String.join(" ", units) + " | tr '\\n' ' '";
+            Sandbox.await(WAIT, "the four starts to end, " + what, () -> !box.sh(states).out().matches(".*(activating|inactive).*"));
+            assertEquals("active active active active", sh(states), what);
+            assertEquals(4, Integer.parseInt(sh("machinectl list --no-legend | grep -c '^k[1-4] '")), what + ": all four registered");
+            sh("systemctl stop " + String.join(" ", units));
+        }
+        String failed = sh("systemctl --failed --no-legend --plain");
+        assertFalse(failed.contains("jspawn"), "nothing of jspawn failed: " + failed);
+    }
+}
