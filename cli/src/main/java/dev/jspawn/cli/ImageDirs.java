@@ -54,4 +54,22 @@ final class ImageDirs {
         }
     }
 
+
+    /**
+     * Why a child's base is not there, naming what is missing and how to get it back; empty when it is
+     * there. Most often the version its current link names was deleted by hand, while older ones remain.
+     */
+    static Optional<String> missingBase(Path base) throws IOException {
+        if (Files.isDirectory(base)) return Optional.empty();
+        String name = base.getFileName().toString();
+        Path root = base.getParent();
+        if (root != null && !root.toString().equals(dev.jspawn.config.ConfigLoader.DEFAULT_IMAGE_ROOT)) name = name + " --image-root " + root;
+        if (Files.isSymbolicLink(base)) {
+            Path version = base.resolveSibling(Files.readSymbolicLink(base)).normalize();
+            return Optional.of("base " + base.getFileName() + "'s current version " + version.getFileName() + " is missing (" + version
+                    + "); make an older version current with 'jspawn base rollback " + name + "', or make the base again with 'jspawn base create "
+                    + name + "'");
+        }
+        return Optional.of("base directory " + base + " does not exist; make it with 'jspawn base create " + name + "'");
+    }
 }

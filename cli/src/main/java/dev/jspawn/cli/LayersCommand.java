@@ -71,24 +71,6 @@ final class LayersCommand {
         }
     }
 
-    /**
-     * Refuses a base that is gone, naming what is missing and how to get it back: most often the version
-     * its current link names was deleted by hand, while older versions are still there.
-     */
-    static void requirePresent(Path base) throws IOException {
-        if (Files.isDirectory(base)) return;
-        String name = base.getFileName().toString();
-        Path root = base.getParent();
-        if (root != null && !root.toString().equals(dev.jspawn.config.ConfigLoader.DEFAULT_IMAGE_ROOT)) name = name + " --image-root " + root;
-        if (Files.isSymbolicLink(base)) {
-            Path version = base.resolveSibling(Files.readSymbolicLink(base)).normalize();
-            throw new UserError("base " + name + "'s current version " + version.getFileName() + " is missing (" + version
-                    + "); make an older version current with 'jspawn base rollback " + name + "', or make the base again with 'jspawn base create "
-                    + name + "'");
-        }
-        throw new UserError("base " + name + " does not exist (" + base + "); make it with 'jspawn base create " + name + "'");
-    }
-
     /** Range decisions in this process, one at a time (the file lock below only excludes other processes). */
     private static final Object RANGES = new Object();
 
@@ -109,7 +91,8 @@ final class LayersCommand {
             int colon = l.indexOf(':');
             if (colon < 0) throw new UserError("--layer takes BASE:TARGET, not " + l);
             Path base = Path.of(l.substring(0, colon));
-            requirePresent(base);
+            Optional<String> missing = ImageDirs.missingBase(base);
+            if (missing.isPresent()) throw new UserError(missing.get());
             if (colon == l.length() - 1) continue; // no view (PrivateUsers=no): the overlay names the base itself
             bases.add(base);
             targets.add(Path.of(l.substring(colon + 1)));

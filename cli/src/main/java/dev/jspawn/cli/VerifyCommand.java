@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.jspawn.config.Bases;
@@ -82,8 +83,14 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 // What the generator cannot check at boot (it must not read /var): that the bases exist.
                 for (String dir : r.config().get().lowerDirs()) {
-                    if (!Files.isDirectory(Path.of(dir))) {
-                        err.println(Diagnostic.ofFile(s.file(), "base directory " + dir + " does not exist"));
+                    try {
+                        Optional<String> missing = ImageDirs.missingBase(Path.of(dir));
+                        if (missing.isPresent()) {
+                            err.println(Diagnostic.ofFile(s.file(), missing.get()));
+                            problems++;
+                        }
+                    } catch (java.io.IOException e) {
+                        err.println(Diagnostic.ofFile(s.file(), "cannot read base " + dir + ": " + e.getMessage()));
                         problems++;
                     }
                 }

@@ -124,7 +124,7 @@ class OffHappyPathIT {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void aDeletedVersionFailsTheStartWithItsNameAndTheFix() {
         sh("jspawn stop r");
         sh("rm -rf /var/lib/jspawn/.jspawn/bases/b1/v6");
@@ -142,7 +142,7 @@ class OffHappyPathIT {
     }
 
     @Test
-    @Order(3)
+    @Order(2)
     void aHelperKilledWhileFourContainersStartCostsNoStart() {
         List<String> units = List.of("jspawn@k1", "jspawn@k2", "jspawn@k3", "jspawn@k4");
         sh("for i in 1 2 3 4; do printf '[Container]\\nBase=b1\\n' > /etc/jspawn/k$i.jspawn; done; systemctl daemon-reload");
