@@ -56,7 +56,7 @@ final class RemoveCommand implements Callable<Integer> {
 
     private void remove(ConfigSource source, ContainerConfig c, PrintWriter out) throws IOException {
         String service = Converter.serviceName(c.name());
-        Offline.run(parent.context, c, stop, false, out, () -> {
+        Offline.remove(parent.context, c, stop, out, () -> {
             parent.context.systemctl().run("disable", "--quiet", service);
             Path dropIns = source.file().resolveSibling(source.file().getFileName() + ".d");
             if (Files.isDirectory(dropIns)) deleteTree(dropIns);

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
+import dev.jspawn.generator.UnitNames;
 import dev.jspawn.machined.HostBus;
 import picocli.CommandLine;
 
@@ -115,6 +116,17 @@ class CreateRemoveCommandTest {
         assertEquals(0, run("remove", "--purge", "c"), err.toString());
         assertFalse(Files.exists(root.resolve("c_up")));
         assertFalse(Files.exists(root.resolve("c_work")));
+    }
+
+    @Test
+    void removeLeavesTheAutomountOfTheRemovedChildStopped() throws IOException {
+        Files.createDirectories(etc);
+        Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\nImageRoot=" + root + "\n");
+        String automount = UnitNames.fromPath(root.resolve("c").toString(), ".automount");
+        bus.units.put(automount, new HostBus.UnitInfo(automount, "loaded", "active", "waiting"));
+        assertEquals(0, run("remove", "c"), err.toString());
+        assertEquals("stop " + automount, systemctl.get(0));
+        assertFalse(systemctl.contains("start " + automount), "started again, it would hold the mount point of a child that is gone: " + systemctl);
     }
 
     @Test
