@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -125,12 +124,10 @@ final class LayersCommand {
         Identity.baseMachineId(bases).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
                 + " takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
         if (envFile != null) {
-            Path tmp = envFile.resolveSibling("." + envFile.getFileName() + ".tmp");
             Files.createDirectories(envFile.getParent());
-            Files.writeString(tmp, Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
+            WholeFile.write(envFile, (Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
                     + Converter.MACHINE_ID_VARIABLE + "=" + machineId + "\n"
-                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n", StandardCharsets.US_ASCII);
-            Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         return name + ": " + d.note() + ", machine ID " + machineId;
     }
