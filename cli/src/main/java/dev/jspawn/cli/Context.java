@@ -11,9 +11,15 @@ import dev.jspawn.machined.HostBus;
 
 /**
  * What the commands touch on the host, replaceable in tests: the search path, the bus, /proc,
- * systemctl, and the other programs jspawn runs (cp, systemd-nspawn, debootstrap, tar).
+ * systemctl, the other programs jspawn runs (cp, systemd-nspawn, debootstrap, tar), and the free
+ * space of file systems.
  */
-public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl, Runner runner, Path runDir) {
+public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl, Runner runner, Path runDir,
+        DiskSpace disk) {
+
+    public Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl, Runner runner, Path runDir) {
+        this(searchPath, bus, proc, systemctl, runner, runDir, DiskSpace.FILE_STORE);
+    }
 
     /** Whether this process runs as root (effective UID 0), from proc/self/status; assumed so where that cannot be read. */
     public boolean isRoot() {
@@ -41,6 +47,22 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
     @FunctionalInterface
     public interface Systemctl {
         int run(String... args);
+    }
+
+    /** The free space of the file system that holds a directory. */
+    @FunctionalInterface
+    public interface DiskSpace {
+        /** What the file system is ("/var (/dev/vda2)": its mount point and device) and the bytes usable on it. */
+        record Free(String fileSystem, long usable) {
+        }
+
+        Free of(Path dir) throws java.io.IOException;
+
+        /** The real one: what statvfs(3) says, as an unprivileged writer may use it (without the blocks kept for root). */
+        DiskSpace FILE_STORE = dir -> {
+            java.nio.file.FileStore store = java.nio.file.Files.getFileStore(dir);
+            return new Free(store.toString(), store.getUsableSpace());
+        };
     }
 
     /** Runs a program, its output going to ours (so long steps show their progress), and returns its exit status. */

@@ -46,7 +46,8 @@ public final class HelperMain {
         DBusConnection conn = connect();
         HostBus shared = DBusHostBus.over(conn);
         Context system = Context.system();
-        Context context = new Context(system.searchPath(), () -> shared, system.proc(), system.systemctl(), system.runner(), system.runDir());
+        Context context = new Context(system.searchPath(), () -> shared, system.proc(), system.systemctl(), system.runner(), system.runDir(),
+                system.disk());
         HelperService service = new HelperService(context, log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(service)));
         conn.exportObject(Helper1.PATH, service);

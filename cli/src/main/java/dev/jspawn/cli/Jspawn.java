@@ -85,12 +85,26 @@ public final class Jspawn {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("jspawn: " + ex.getMessage());
+            err.println("jspawn: " + realReason(ex).getMessage());
             err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return USAGE;
         });
         return cl;
+    }
+
+    /**
+     * The error to report for a command line picocli refused. An unknown option-like argument ("-x") is
+     * never taken as a positional parameter: picocli sets it aside as unmatched, but checks the required
+     * options and parameters before it reports unmatched arguments, so "create -x" would say that NAME is
+     * missing. The unknown option is the real reason then.
+     */
+    static CommandLine.ParameterException realReason(CommandLine.ParameterException ex) {
+        java.util.List<String> unmatched = ex.getCommandLine().getUnmatchedArguments();
+        if (ex instanceof CommandLine.MissingParameterException && !unmatched.isEmpty()) {
+            return new CommandLine.UnmatchedArgumentException(ex.getCommandLine(), unmatched);
+        }
+        return ex;
     }
 
     /** "jspawn 0.9.0 (git 1a2b3c4)": the release version and the commit it was built from, both written by the build. */

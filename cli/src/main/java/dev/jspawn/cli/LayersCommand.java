@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,6 +75,14 @@ final class LayersCommand {
     private static final Object RANGES = new Object();
 
     /**
+     * The free space a start needs on the file system of the upper dir. A guest's first boot writes about
+     * 8 MB into its upper dir (its machine ID, resolv.conf, journal, network state); on a full disk those
+     * writes fail half-way, and the guest came up with an empty /etc/machine-id and resolv.conf and no IPv4
+     * address, saying nothing. Twice that leaves room for the rest of the boot.
+     */
+    static final long MIN_FREE_BYTES = 16L << 20;
+
+    /**
      * Prepares one child's overlay: what {@code jspawn mount-layers} does, and what the helper does
      * for jspawn-dirs@NAME.service. Returns the line that says which range the child runs in.
      */
@@ -99,6 +107,7 @@ final class LayersCommand {
         }
         String name = upper.getFileName().toString().replaceFirst("_up$", "");
         Path imageRoot = upper.getParent();
+        checkSpace(context, name, upper);
 
         Ranges.Decision d;
         synchronized (RANGES) {
@@ -119,13 +128,27 @@ final class LayersCommand {
         Identity.baseMachineId(bases).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
                 + " takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
         if (envFile != null) {
-            Path tmp = envFile.resolveSibling("." + envFile.getFileName() + ".tmp");
             Files.createDirectories(envFile.getParent());
-            Files.writeString(tmp, Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
+            WholeFile.write(envFile, (Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
                     + Converter.MACHINE_ID_VARIABLE + "=" + machineId + "\n"
-                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n", StandardCharsets.US_ASCII);
-            Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         return name + ": " + d.note() + ", machine ID " + machineId;
+    }
+
+    /**
+     * Refuses to start a child when the file system of its upper dir (or, before its first start, of the
+     * nearest directory above it) has less than {@link #MIN_FREE_BYTES} free.
+     */
+    static void checkSpace(Context context, String name, Path upper) throws IOException {
+        Path dir = upper;
+        while (dir != null && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) dir = dir.getParent();
+        if (dir == null) return;
+        Context.DiskSpace.Free free = context.disk().of(dir);
+        if (free.usable() < MIN_FREE_BYTES) {
+            throw new UserError(name + ": only " + Sizes.human(free.usable()) + " free on " + free.fileSystem() + ", which holds " + upper
+                    + "; a start needs " + Sizes.human(MIN_FREE_BYTES) + " (a guest's first boot writes about 8M there):"
+                    + " free some space on " + free.fileSystem() + " and start it again");
+        }
     }
 }

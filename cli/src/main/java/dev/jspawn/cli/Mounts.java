@@ -17,13 +17,7 @@ final class Mounts {
      * is one. The automount's own autofs mount at {@code where} does not count: it mounts nothing yet.
      */
     static Optional<String> using(Path proc, String where, List<String> dirs) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(proc.resolve("self/mountinfo"));
-        } catch (IOException e) {
-            throw new UserError("Failed to read " + proc.resolve("self/mountinfo") + ": " + e.getMessage());
-        }
-        for (String line : lines) {
+        for (String line : lines(proc)) {
             String[] f = line.split(" ");
             if (f.length < 5) continue;
             String mountPoint = unescape(f[4]);
@@ -38,6 +32,25 @@ final class Mounts {
             }
         }
         return Optional.empty();
+    }
+
+    /** The file system type of what is mounted at {@code where}, if anything is: an automount's autofs too. */
+    static Optional<String> at(Path proc, String where) {
+        for (String line : lines(proc)) {
+            String[] f = line.split(" ");
+            int dash = line.indexOf(" - ");
+            if (f.length < 5 || dash < 0 || !unescape(f[4]).equals(where)) continue;
+            return Optional.of(line.substring(dash + 3).split(" ")[0]);
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> lines(Path proc) {
+        try {
+            return Files.readAllLines(proc.resolve("self/mountinfo"));
+        } catch (IOException e) {
+            throw new UserError("Failed to read " + proc.resolve("self/mountinfo") + ": " + e.getMessage());
+        }
     }
 
     /** mountinfo writes space, tab, newline and backslash as \\ooo. */

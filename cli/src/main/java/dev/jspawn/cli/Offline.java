@@ -8,7 +8,6 @@ import java.util.Optional;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
-import dev.jspawn.generator.UnitNames;
 import dev.jspawn.machined.HostBus;
 
 /**
@@ -34,8 +33,22 @@ final class Offline {
 
     /** @param remindToStart say that a child stopped here stays stopped (not when the caller starts it again, or removes it) */
     static <T> T run(Context ctx, ContainerConfig c, boolean stop, boolean remindToStart, PrintWriter out, Action<T> action) throws IOException {
+        return run(ctx, c, stop, remindToStart, false, out, action);
+    }
+
+    /**
+     * As {@link #run(Context, ContainerConfig, boolean, boolean, PrintWriter, Action)} for an action that removes
+     * the child's configuration: once it has, the automount stays stopped (started again, it would hold an
+     * autofs mount on the mount point of a container that is gone, until the next boot).
+     */
+    static <T> T remove(Context ctx, ContainerConfig c, boolean stop, PrintWriter out, Action<T> action) throws IOException {
+        return run(ctx, c, stop, false, true, out, action);
+    }
+
+    private static <T> T run(Context ctx, ContainerConfig c, boolean stop, boolean remindToStart, boolean removes, PrintWriter out,
+            Action<T> action) throws IOException {
         String service = Converter.serviceName(c.name());
-        String automount = UnitNames.fromPath(c.where(), ".automount");
+        String automount = Converter.automountName(c);
         String mount = Converter.mountName(c);
         boolean running;
         boolean automountActive;
@@ -60,12 +73,15 @@ final class Offline {
             args.addAll(toStop);
             if (ctx.systemctl().run(args.toArray(String[]::new)) != 0) throw new UserError("Failed to stop " + String.join(" ", toStop));
         }
+        boolean done = false;
         try {
             Optional<String> still = Mounts.using(ctx.proc(), c.where(), List.of(c.upperDir(), c.workDir()));
             if (still.isPresent()) throw new UserError(c.name() + "'s directories are still in use by the mount at " + still.get() + "; nothing was changed");
-            return action.run();
+            T result = action.run();
+            done = true;
+            return result;
         } finally {
-            if (automountActive && ctx.systemctl().run("start", automount) != 0) {
+            if (automountActive && !(removes && done) && ctx.systemctl().run("start", automount) != 0) {
                 out.println("jspawn: warning: failed to start " + automount + " again");
             }
             if (running && remindToStart) out.println(service + " was stopped; start it again with: systemctl start " + service);

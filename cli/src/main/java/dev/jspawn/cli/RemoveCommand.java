@@ -2,11 +2,14 @@ package dev.jspawn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -14,6 +17,8 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
+import dev.jspawn.images.Node;
+import dev.jspawn.machined.HostBus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,7 +27,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "remove",
-        description = {"Remove a child: disable it, delete NAME.jspawn (and the NAME.jspawn.d beside it) and reload systemd, so its units go.",
+        description = {"Remove a child: disable it, delete NAME.jspawn (and the NAME.jspawn.d beside it) and reload systemd, so its units go;"
+                + " those that had failed are reset, so that systemctl --failed no longer lists them.",
                 "Its upper dir (what the child wrote) is kept unless --purge."})
 final class RemoveCommand implements Callable<Integer> {
 
@@ -35,7 +41,8 @@ final class RemoveCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The container name or its machine name.")
     String name;
 
-    @Option(names = "--purge", description = "Also delete its upper, work and backup dirs: everything the child wrote.")
+    @Option(names = "--purge", description = "Also delete its upper, work and backup dirs (everything the child wrote),"
+            + " and its mount point if that is an empty directory with nothing mounted on it.")
     boolean purge;
 
     @Option(names = "--stop", description = "Stop the child first if it is running.")
@@ -56,7 +63,7 @@ final class RemoveCommand implements Callable<Integer> {
 
     private void remove(ConfigSource source, ContainerConfig c, PrintWriter out) throws IOException {
         String service = Converter.serviceName(c.name());
-        Offline.run(parent.context, c, stop, false, out, () -> {
+        Offline.remove(parent.context, c, stop, out, () -> {
             parent.context.systemctl().run("disable", "--quiet", service);
             Path dropIns = source.file().resolveSibling(source.file().getFileName() + ".d");
             if (Files.isDirectory(dropIns)) deleteTree(dropIns);
@@ -67,14 +74,65 @@ final class RemoveCommand implements Callable<Integer> {
             if (Files.exists(d)) out.println("jspawn: note: drop-in " + d + " is left in place");
         }
         if (parent.context.systemctl().run("daemon-reload") != 0) out.println("jspawn: warning: systemctl daemon-reload failed");
+        resetFailed(c);
         out.println("Removed " + source.file() + ".");
         List<Path> dirs = new ArrayList<>(List.of(Path.of(c.upperDir()), Path.of(c.workDir()), PruneCommand.backupDir(c)));
         dirs.removeIf(p -> !Files.exists(p));
         if (purge) {
             for (Path d : dirs) deleteTree(d);
+            if (removeMountPoint(c, out)) dirs.add(Path.of(c.where()));
             out.println(dirs.isEmpty() ? "It had written nothing." : "Deleted " + dirs.stream().map(Path::toString).reduce((a, b) -> a + ", " + b).get() + ".");
         } else if (!dirs.isEmpty()) {
             out.println("Kept what it wrote: " + dirs.get(0) + " (" + Sizes.human(Sizes.of(dirs.get(0))) + "); delete it with --purge.");
+        }
+    }
+
+    /**
+     * Clears the failed state of the child's units. Their files are gone, but a failed unit stays loaded and
+     * listed by systemctl --failed until it is reset. Only the failed ones are reset: systemctl reset-failed
+     * complains of each unit that is not loaded, and once the files are gone most are not.
+     */
+    private void resetFailed(ContainerConfig c) {
+        List<String> units = List.of(Converter.serviceName(c.name()), Converter.dirsServiceName(c.name()), Converter.mountName(c),
+                Converter.automountName(c));
+        List<String> failed;
+        try (HostBus bus = parent.context.bus().get()) {
+            failed = units.stream().filter(u -> bus.unit(u).activeState().equals("failed")).toList();
+        } catch (HostBus.Failure e) {
+            failed = units; // no answer: reset them all, and let systemctl say which were not loaded
+        }
+        if (failed.isEmpty()) return;
+        List<String> args = new ArrayList<>(List.of("reset-failed"));
+        args.addAll(failed);
+        parent.context.systemctl().run(args.toArray(String[]::new)); // its status is ignored: a unit unloaded meanwhile needs no reset
+    }
+
+    /**
+     * Deletes the child's mount point, IMAGE_ROOT/NAME, if it is an empty directory that nothing is mounted on,
+     * and says why it is kept otherwise. A symlink there is neither followed nor deleted.
+     */
+    private boolean removeMountPoint(ContainerConfig c, PrintWriter out) throws IOException {
+        Path where = Path.of(c.where());
+        Optional<Node> n = Node.stat(where);
+        if (n.isEmpty()) return false;
+        if (n.get().type() != Node.Type.DIRECTORY) {
+            out.println("jspawn: note: kept " + where + ": it is not a directory but a " + n.get().type().toString().toLowerCase(java.util.Locale.ROOT));
+            return false;
+        }
+        Optional<String> mounted = Mounts.at(parent.context.proc(), c.where());
+        if (mounted.isPresent()) {
+            out.println("jspawn: note: kept " + where + ": a file system (" + mounted.get() + ") is mounted on it");
+            return false;
+        }
+        try {
+            Files.delete(where); // a directory: rmdir, which deletes only an empty one
+            return true;
+        } catch (DirectoryNotEmptyException e) {
+            out.println("jspawn: note: kept " + where + ": it is not empty");
+            return false;
+        } catch (FileSystemException e) {
+            out.println("jspawn: note: kept " + where + ": " + e.getMessage());
+            return false;
         }
     }
 

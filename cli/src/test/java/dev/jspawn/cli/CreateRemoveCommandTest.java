@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
+import dev.jspawn.generator.UnitNames;
 import dev.jspawn.machined.HostBus;
 import picocli.CommandLine;
 
@@ -115,6 +116,86 @@ class CreateRemoveCommandTest {
         assertEquals(0, run("remove", "--purge", "c"), err.toString());
         assertFalse(Files.exists(root.resolve("c_up")));
         assertFalse(Files.exists(root.resolve("c_work")));
+    }
+
+    void failed(String unit) {
+        bus.units.put(unit, new HostBus.UnitInfo(unit, "not-found", "failed", "failed"));
+    }
+
+    @Test
+    void removeResetsTheFailedUnitsAndPurgeDeletesTheEmptyMountPoint() throws IOException {
+        Files.createDirectories(etc);
+        Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\nImageRoot=" + root + "\n");
+        Files.createDirectories(root.resolve("c_up/etc"));
+        Files.createDirectories(root.resolve("c_work"));
+        Files.createDirectories(root.resolve("c"));
+        String mount = UnitNames.fromPath(root.resolve("c").toString(), ".mount");
+        failed("jspawn@c.service");
+        failed("jspawn-dirs@c.service");
+        failed(mount);
+        assertEquals(0, run("remove", "--purge", "c"), err.toString());
+        assertEquals(List.of("disable --quiet jspawn@c.service", "daemon-reload", "reset-failed jspawn@c.service jspawn-dirs@c.service " + mount),
+                systemctl, "only the failed units are reset: systemctl complains of each that is not loaded");
+        assertFalse(Files.exists(root.resolve("c")), "the mount point goes with the rest");
+        assertTrue(out.toString().contains("Deleted " + root.resolve("c_up") + ", " + root.resolve("c_work") + ", " + root.resolve("c") + "."),
+                out.toString());
+        try (var left = Files.list(root)) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
+
+    @Test
+    void plainRemoveResetsTheFailedUnitsButKeepsTheMountPoint() throws IOException {
+        Files.createDirectories(etc);
+        Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\nImageRoot=" + root + "\n");
+        Files.createDirectories(root.resolve("c"));
+        failed(UnitNames.fromPath(root.resolve("c").toString(), ".automount"));
+        assertEquals(0, run("remove", "c"), err.toString());
+        assertEquals("reset-failed " + UnitNames.fromPath(root.resolve("c").toString(), ".automount"), systemctl.get(systemctl.size() - 1));
+        assertTrue(Files.isDirectory(root.resolve("c")));
+    }
+
+    @Test
+    void purgeKeepsAMountPointThatIsNotEmptyNotADirectoryOrMountedOn() throws IOException {
+        Files.createDirectories(etc);
+        Path where = root.resolve("c");
+        String file = "[Container]\nBase=b\nImageRoot=" + root + "\n";
+
+        Files.writeString(etc.resolve("c.jspawn"), file);
+        Files.createDirectories(where);
+        Files.writeString(where.resolve("notes"), "the admin's");
+        assertEquals(0, run("remove", "--purge", "c"), err.toString());
+        assertEquals("the admin's", Files.readString(where.resolve("notes")));
+        assertTrue(out.toString().contains("jspawn: note: kept " + where + ": it is not empty"), out.toString());
+        Files.delete(where.resolve("notes"));
+
+        Files.writeString(etc.resolve("c.jspawn"), file);
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.delete(where);
+        Files.createSymbolicLink(where, elsewhere);
+        assertEquals(0, run("remove", "--purge", "c"), err.toString());
+        assertTrue(Files.isSymbolicLink(where) && Files.isDirectory(elsewhere), "a symlink is neither followed nor deleted");
+        assertTrue(out.toString().contains("jspawn: note: kept " + where + ": it is not a directory but a symlink"), out.toString());
+        Files.delete(where);
+
+        Files.writeString(etc.resolve("c.jspawn"), file);
+        Files.createDirectories(where);
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                + "40 22 0:51 / " + where + " rw,relatime shared:30 - autofs systemd-1 rw,fd=47,pgrp=1,timeout=0,minproto=5,maxproto=5,direct\n");
+        assertEquals(0, run("remove", "--purge", "c"), err.toString());
+        assertTrue(Files.isDirectory(where), "never rmdir a mount point in use");
+        assertTrue(out.toString().contains("jspawn: note: kept " + where + ": a file system (autofs) is mounted on it"), out.toString());
+    }
+
+    @Test
+    void removeLeavesTheAutomountOfTheRemovedChildStopped() throws IOException {
+        Files.createDirectories(etc);
+        Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\nImageRoot=" + root + "\n");
+        String automount = UnitNames.fromPath(root.resolve("c").toString(), ".automount");
+        bus.units.put(automount, new HostBus.UnitInfo(automount, "loaded", "active", "waiting"));
+        assertEquals(0, run("remove", "c"), err.toString());
+        assertEquals("stop " + automount, systemctl.get(0));
+        assertFalse(systemctl.contains("start " + automount), "started again, it would hold the mount point of a child that is gone: " + systemctl);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.jspawn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -102,6 +103,35 @@ class JspawnCommandTest {
         assertEquals(2, run("register", "child-apache", "notapid"));
         assertTrue(err.toString().startsWith("jspawn: "), err.toString());
         assertTrue(err.toString().contains("Run 'jspawn register --help' for usage."), err.toString());
+    }
+
+    @Test
+    void anUnknownOptionIsTheReasonGivenNotAMissingName() {
+        assertEquals(2, run("create", "-x"));
+        assertEquals("jspawn: Unknown option: '-x'\nRun 'jspawn create --help' for usage.\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("remove", "--purg"));
+        assertEquals("jspawn: Unknown option: '--purg'\nRun 'jspawn remove --help' for usage.\n", err.toString());
+        // Every command, whatever its required options and parameters: the unknown option is the reason.
+        List<CommandLine> commands = new ArrayList<>(Jspawn.commandLine(null).getSubcommands().values());
+        for (int i = 0; i < commands.size(); i++) commands.addAll(commands.get(i).getSubcommands().values());
+        commands.removeIf(c -> c.getCommand() instanceof CommandLine.HelpCommand); // "help -x" shows the usage, as it should
+        for (CommandLine c : commands) {
+            String name = c.getCommandSpec().qualifiedName(" ");
+            List<String> args = new ArrayList<>(List.of(name.split(" ")).subList(1, name.split(" ").length));
+            args.add("-x");
+            err.getBuffer().setLength(0);
+            assertEquals(2, run(args.toArray(String[]::new)), name);
+            assertEquals("jspawn: Unknown option: '-x'\nRun '" + name + " --help' for usage.\n", err.toString(), name);
+        }
+        assertTrue(commands.size() > 20, "every subcommand was tried: " + commands.size());
+    }
+
+    @Test
+    void aNameThatLooksLikeAnOptionNeverBecomesAContainer() {
+        assertEquals(1, run("create", "--base", "default-ns-1", "--", "-x"));
+        assertTrue(err.toString().startsWith("jspawn: container name \"-x\" is not allowed"), err.toString());
+        assertFalse(Files.exists(etc.resolve("-x.jspawn")));
     }
 
     @Test

@@ -12,7 +12,11 @@ public final class ContainerName {
 
     /** A plain name, or a template's instance PREFIX@INSTANCE (the template file itself is PREFIX@.jspawn). */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(@[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
-    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?");
+
+    /** A host name in all, as Linux's HOST_NAME_MAX. */
+    public static final int MAX_HOST_NAME = 64;
+    /** One label of a host name (the part between dots), as DNS has it. */
+    public static final int MAX_LABEL = 63;
 
     private ContainerName() {
     }
@@ -33,14 +37,51 @@ public final class ContainerName {
 
     /** Why {@code name} is not a machine name machined accepts (a valid host name), or empty. */
     public static Optional<String> machineNameProblem(String name) {
-        if (name.isEmpty() || name.length() > 64) {
-            return Optional.of("machine name \"" + name + "\" must be 1 to 64 characters");
+        return hostNameProblem("machine name", name);
+    }
+
+    /**
+     * Why {@code name} is not a valid host name, saying which rule it breaks, or empty. The rules of
+     * systemd's hostname_is_valid(): at most {@value #MAX_HOST_NAME} characters in all, dot-separated,
+     * non-empty labels of ASCII letters, digits and '-', no label starting or ending with '-'; and DNS's
+     * limit of {@value #MAX_LABEL} characters to a label.
+     *
+     * @param what how the message calls it: "machine name", "host name"
+     */
+    public static Optional<String> hostNameProblem(String what, String name) {
+        if (name.isEmpty()) return Optional.of(what + " is empty: a host name is 1 to " + MAX_HOST_NAME + " characters");
+        // Too long first: the other messages then quote the name whole, since it is short.
+        if (name.length() > MAX_HOST_NAME) {
+            return Optional.of(what + " " + abbreviated(name) + " is not a valid host name: a " + what + " is at most "
+                    + MAX_HOST_NAME + " characters in all");
+        }
+        String invalid = what + " \"" + name + "\" is not a valid host name: ";
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+            if (!ldh && c != '.') {
+                String shown = c < 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isSpaceChar(c)
+                        ? "U+%04X".formatted((int) c) : "'" + new String(Character.toChars(name.codePointAt(i))) + "'";
+                return Optional.of(invalid + "invalid character " + shown + " (a label is letters, digits and '-'; dots separate labels)");
+            }
         }
         for (String label : name.split("\\.", -1)) {
-            if (!LABEL.matcher(label).matches() || label.length() > 63) {
-                return Optional.of("machine name \"" + name + "\" is not a valid host name (dot-separated labels of letters, digits and inner '-')");
+            if (label.isEmpty()) {
+                return Optional.of(invalid + "empty label (a host name neither starts nor ends with '.', nor has \"..\")");
+            }
+            if (label.startsWith("-") || label.endsWith("-")) {
+                return Optional.of(invalid + "a label may not start or end with '-'" + (label.equals(name) ? "" : " (\"" + label + "\")"));
+            }
+            if (label.length() > MAX_LABEL) { // then the label is the whole name: at most 64 characters, of one label
+                return Optional.of(what + " " + abbreviated(name) + " is not a valid host name: a " + what
+                        + "'s label (the part between dots) is at most " + MAX_LABEL + " characters");
             }
         }
         return Optional.empty();
+    }
+
+    /** A long name quoted by its start and its length: "aaaaaaaaaaaaaaaaaaaa…" (64 characters). */
+    private static String abbreviated(String name) {
+        return "\"" + name.substring(0, name.offsetByCodePoints(0, 20)) + "\u2026\" (" + name.length() + " characters)";
     }
 }

@@ -136,8 +136,8 @@ public final class NspawnKeys {
     }
 
     static String hostname(String v) throws Values.Invalid {
-        var p = ContainerName.machineNameProblem(v);
-        if (p.isPresent()) throw new Values.Invalid(p.get().replace("machine name", "host name"));
+        var p = ContainerName.hostNameProblem("host name", v);
+        if (p.isPresent()) throw new Values.Invalid(p.get());
         return v;
     }
 

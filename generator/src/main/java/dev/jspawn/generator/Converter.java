@@ -64,9 +64,13 @@ public final class Converter {
         return UnitNames.fromPath(c.where(), ".mount");
     }
 
+    public static String automountName(ContainerConfig c) {
+        return UnitNames.fromPath(c.where(), ".automount");
+    }
+
     public static GeneratedUnits convert(ContainerConfig c) {
         String mount = mountName(c);
-        String automount = UnitNames.fromPath(c.where(), ".automount");
+        String automount = automountName(c);
         String dirs = dirsServiceName(c.name());
         List<GeneratedUnits.File> files = new ArrayList<>();
 

@@ -1,0 +1,28 @@
+package dev.jspawn.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Optional;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The names at the limits that machined takes (the refused ones, with their messages, are in ConfigErrorsTest). */
+class ContainerNameTest {
+
+    static final String LABEL_62 = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    static final String LABEL_63 = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "child-apache", "shop.example", "0", "a-b-c.d1", LABEL_63, LABEL_62 + ".x", "x.y.z"})
+    void validHostNamesAreMachineNames(String name) {
+        assertEquals(Optional.empty(), ContainerName.machineNameProblem(name), name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"child_apache", "shop@1", "web_x.y"})
+    void aContainerNameMapsToAValidMachineName(String name) {
+        assertEquals(Optional.empty(), ContainerName.problem(name), name);
+        assertEquals(Optional.empty(), ContainerName.machineNameProblem(ContainerName.defaultMachineName(name)), name);
+    }
+}
