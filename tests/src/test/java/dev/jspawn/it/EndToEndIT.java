@@ -135,7 +135,9 @@ class EndToEndIT {
         assertEquals(range, leaderUid("child-apache"), "the guest's init is an unprivileged host UID");
         assertEquals("0", sh("guest-shell child-apache /usr/bin/id -u | tr -d '\\r' | grep -x '[0-9]*'"), "inside, it is root");
         assertEquals("700", sh("stat -c %a /var/lib/jspawn"), "the image root is root's alone, as /var/lib/machines");
-        assertTrue(sh("grep ' /run/jspawn/child_apache/lower/0 ' /proc/self/mountinfo").contains("idmapped"), "the base is seen through an idmapped view");
+        assertEquals(0, owner("/var/lib/jspawn/default-ns-1/etc/os-release"), "the base's files are root's");
+        assertEquals(range, owner("/var/lib/jspawn/child_apache/etc/os-release"), "the overlay shows them through a view idmapped to the range");
+        assertFalse(holds("grep -q ' /run/jspawn/child_apache/lower/' /proc/self/mountinfo"), "the view is detached once the overlay holds it");
 
         String jspawnList = sh("jspawn list");
         assertTrue(jspawnList.matches("(?s).*child_apache\\s+child-apache\\s+active \\(running\\)\\s+active \\(mounted\\)\\s+running.*"), jspawnList);
@@ -240,9 +242,10 @@ class EndToEndIT {
                 + " && systemctl daemon-reload && jspawn verify && systemctl start jspawn@child_php");
         assertTrue(sh("systemctl show --value -p Options var-lib-jspawn-child_php.mount")
                 .contains("lowerdir=/run/jspawn/child_php/lower/0:/run/jspawn/child_php/lower/1,"));
-        // Every layer has its own idmapped view: of web-base, then of default-ns-1.
-        assertTrue(sh("findmnt -n -o FSROOT /run/jspawn/child_php/lower/0").endsWith("/web-base"));
-        assertTrue(sh("findmnt -n -o FSROOT /run/jspawn/child_php/lower/1").endsWith("/default-ns-1"));
+        // Every layer has its own idmapped view: of web-base, then of default-ns-1 (detached once the overlay holds them).
+        long range = owner("/var/lib/jspawn/child_php_up");
+        assertEquals(range, owner("/var/lib/jspawn/child_php/etc/web-base-marker"));
+        assertEquals(range, owner("/var/lib/jspawn/child_php/etc/os-release"));
         assertEquals("from-web-base", sh("guest-shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
         assertTrue(sh("guest-shell child-php /bin/cat /etc/os-release").contains("Debian GNU/Linux 12"), "the bottom layer shows through");
         sh("machinectl poweroff child-php");
@@ -289,7 +292,7 @@ class EndToEndIT {
         assertEquals("", sh("ls -A /var/lib/jspawn | grep child_new || true"), "the child costs no disk until it runs");
         sh("systemctl start jspawn@child_new");
         assertTrue(sh("machinectl list --no-legend").contains("child-new"));
-        assertTrue(sh("jspawn list").lines().anyMatch(l -> l.matches("child_new +child-new +active \\(running\\) .* running +[0-9.]+[KM] +[0-9]+")),
+        assertTrue(sh("jspawn list").lines().anyMatch(l -> l.matches("child_new +child-new +active \\(running\\) .* running +[0-9.]+[KM] +[0-9]+ +(v[0-9]+|-)")),
                 "jspawn list shows the upper dir's size");
         Sandbox.Result refused = box.sh("jspawn remove child_new");
         assertEquals(1, refused.exit(), refused.err());
@@ -422,10 +425,9 @@ class EndToEndIT {
         Sandbox.Result status = box.sh("jspawn status old_one");
         assertEquals(3, status.exit(), "not running: 3, as systemctl status");
         assertTrue(status.out().contains("Users: none: made before user namespaces, guest root is host root"), status.out());
-        // Its overlay is still mounted as PrivateUsers=no made it, and a start runs it as mounted (as a changed fstab line
-        // takes effect at the next mount). An overlay mounted by an older jspawn (no machine ID in what its mount left for
-        // the service) gets told what to do instead.
-        sh("sed -i /^JSPAWN_MACHINE_ID=/d /run/jspawn/old_one/nspawn.env");
+        // An overlay mounted by an older jspawn (no machine ID in what its mount left for the service) and still mounted when
+        // the new one starts it gets told what to do: here, mounted on demand through its automount, then its record made old.
+        sh("ls /var/lib/jspawn/old_one/ >/dev/null && sed -i /^JSPAWN_MACHINE_ID=/d /run/jspawn/old_one/nspawn.env");
         assertFalse(holds("systemctl start jspawn@old_one"));
         assertTrue(sh("journalctl --no-pager -u jspawn@old_one").contains("old_one: its overlay was mounted by an older jspawn or before its"
                 + " settings changed (/run/jspawn/old_one/nspawn.env has no machine ID); stop it and its mount, then start it again:"
