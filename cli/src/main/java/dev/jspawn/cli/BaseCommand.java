@@ -74,14 +74,57 @@ final class BaseCommand {
         }
     }
 
-    /** Which children (mounted ones) use which version. */
+    /**
+     * Who uses which version of a base: a configured child or a base file that names a version's
+     * directory itself (an absolute Base=); a mounted overlay that has a version's directory as a layer,
+     * or the base (IMAGE_ROOT/NAME), whose version the probes tell (BaseStore.usedBy: all of them when
+     * they cannot); and a mount inside a version's directory, which deleting it would go through.
+     */
     Map<Integer, List<String>> usage(String base) throws IOException {
+        BaseStore store = store();
+        Map<Path, Integer> dirs = new java.util.HashMap<>();
+        Map<Path, Integer> real = new java.util.HashMap<>();
+        for (BaseStore.Version v : store.versions(base)) {
+            dirs.put(v.dir(), v.number());
+            real.put(v.dir().toRealPath(), v.number());
+        }
         Map<Integer, List<String>> used = new TreeMap<>();
-        for (ContainerConfig c : children(base)) {
-            if (Mounts.using(context().proc(), c.where(), List.of()).isEmpty()) continue;
-            for (int v : store().usedBy(base, Path.of(c.where()), Path.of(c.upperDir()))) {
-                used.computeIfAbsent(v, k -> new ArrayList<>()).add(c.name());
+        java.util.function.BiConsumer<Integer, String> use = (v, who) -> {
+            List<String> users = used.computeIfAbsent(v, k -> new ArrayList<>());
+            if (!users.contains(who)) users.add(who);
+        };
+        if (dirs.isEmpty()) return used;
+        SearchPath sp = context().searchPath();
+        Bases bases = Bases.load(sp);
+        Map<String, String> childAt = new java.util.HashMap<>();
+        for (ConfigSource s : sp.scan().sources()) {
+            Optional<ContainerConfig> c = ConfigLoader.load(s, bases).config();
+            if (c.isEmpty()) continue;
+            childAt.put(c.get().where(), c.get().name());
+            for (String d : c.get().lowerDirs()) {
+                Integer v = dirs.get(Path.of(d).normalize());
+                if (v != null) use.accept(v, c.get().name());
             }
+        }
+        for (String b : bases.names()) {
+            Integer v = bases.parentOf(b).map(p -> dirs.get(Path.of(p).normalize())).orElse(null);
+            if (v != null) use.accept(v, b + Bases.SUFFIX);
+        }
+        for (Mounts.Overlay o : Mounts.overlays(context().proc())) {
+            String who = childAt.getOrDefault(o.mountPoint(), "the overlay at " + o.mountPoint());
+            for (String lower : o.lowers()) {
+                Path p = Path.of(lower).normalize();
+                if (dirs.containsKey(p)) {
+                    use.accept(dirs.get(p), who);
+                } else if (p.equals(store.link(base))) {
+                    for (int v : store.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()))) use.accept(v, who);
+                }
+            }
+        }
+        for (String point : Mounts.points(context().proc())) {
+            real.forEach((dir, v) -> {
+                if (Path.of(point).startsWith(dir)) use.accept(v, "the mount at " + point);
+            });
         }
         return used;
     }
@@ -392,7 +435,8 @@ final class BaseCommand {
         }
     }
 
-    @Command(name = "gc", description = "Remove the versions of bases that are not current and that no mounted child uses.")
+    @Command(name = "gc", description = "Remove the versions of bases that are not current, not the last one, and that no child names"
+            + " and no mounted overlay uses; nothing of a base whose current version is missing.")
     static final class Gc implements Callable<Integer> {
         @ParentCommand
         BaseCommand base;
@@ -415,9 +459,7 @@ final class BaseCommand {
             }
             for (String name : todo) {
                 validName(name);
-                if (base.store().current(name).isEmpty() && base.store().versions(name).isEmpty()) {
-                    throw new UserError("no base " + name + " in " + base.imageRoot);
-                }
+                if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
                 try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
                     collect(out, name);
                 }
@@ -427,16 +469,17 @@ final class BaseCommand {
         }
 
         private void collect(PrintWriter out, String name) throws IOException {
+            BaseStore store = base.store();
             Map<Integer, List<String>> usage = base.usage(name);
-            for (BaseStore.Version v : base.store().versions(name)) {
+            for (BaseStore.Verdict d : store.collect(name, usage)) {
+                BaseStore.Version v = d.version();
                 if (v.current()) continue;
-                if (usage.containsKey(v.number())) {
-                    out.println("kept " + name + " " + v.label() + ": used by " + String.join(", ", usage.get(v.number())));
-                } else {
-                    String size = Sizes.human(Sizes.of(v.dir()));
-                    base.store().remove(name, v, usage.keySet());
-                    out.println("removed " + name + " " + v.label() + " (" + size + ")");
+                if (d.kept().isPresent()) {
+                    out.println("kept " + name + " " + v.label() + ": " + d.kept().get());
+                    continue;
                 }
+                String size = Sizes.human(Sizes.of(v.dir()));
+                if (store.remove(name, v, usage.keySet())) out.println("removed " + name + " " + v.label() + " (" + size + ")");
             }
         }
     }

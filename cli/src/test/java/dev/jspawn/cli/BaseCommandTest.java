@@ -37,6 +37,8 @@ class BaseCommandTest {
         root = Files.createDirectories(tmp.resolve("images"));
         Files.createDirectories(root.resolve("debian/etc"));
         Files.writeString(root.resolve("debian/etc/os-release"), "ID=debian\n");
+        Files.createDirectories(tmp.resolve("proc/self"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
     }
 
     int run(String... args) {
@@ -164,5 +166,41 @@ class BaseCommandTest {
         Files.writeString(etc.resolve("fresh.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
         assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
         assertTrue(out.toString().contains("\n  fresh: skipped: never started (no upper dir, nothing to prune)\n"), out.toString());
+    }
+
+    /** debian with v1 and v2, v2 current. */
+    void twoVersions() {
+        assertEquals(0, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"), err.toString());
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+    }
+
+    @Test
+    void gcRemovesNothingOfABaseWhoseCurrentVersionWasDeletedByHand() throws IOException {
+        twoVersions();
+        RemoveCommand.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
+        assertEquals("kept debian v1: debian's current version v2 is missing; make v1 current with 'jspawn base rollback debian'\n", out.toString());
+        assertTrue(Files.isRegularFile(root.resolve(".jspawn/bases/debian/v1/etc/os-release")), "the base is still there");
+    }
+
+    @Test
+    void gcKeepsAVersionAChildNamesOrAnOverlayHasMounted() throws IOException {
+        twoVersions();
+        assertEquals(0, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"), err.toString());
+        Path v1 = root.resolve(".jspawn/bases/debian/v1"), v2 = root.resolve(".jspawn/bases/debian/v2");
+        Files.writeString(etc.resolve("pinned.jspawn"), "[Container]\nBase=" + v1 + "\nImageRoot=" + root + "\n");
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                + "90 22 0:50 / /srv/by-hand rw - overlay overlay rw,lowerdir=" + v2 + ",upperdir=/srv/up,workdir=/srv/work\n");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
+        assertEquals("kept debian v1: used by pinned\nkept debian v2: used by the overlay at /srv/by-hand\n", out.toString());
+        assertTrue(Files.isDirectory(v1));
+        assertTrue(Files.isDirectory(v2));
+        Files.delete(etc.resolve("pinned.jspawn"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
+        assertTrue(out.toString().matches("removed debian v1 \\([0-9.]+[BKMG]\\)\nremoved debian v2 \\([0-9.]+[BKMG]\\)\n"), out.toString());
     }
 }

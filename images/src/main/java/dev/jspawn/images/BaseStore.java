@@ -9,8 +9,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,7 +61,7 @@ public final class BaseStore {
     /** Every version, oldest first; empty for a plain directory or a missing base. */
     public List<Version> versions(String name) throws IOException {
         List<Version> out = new ArrayList<>();
-        if (!Files.isDirectory(store(name))) return out;
+        if (!Files.isDirectory(store(name), LinkOption.NOFOLLOW_LINKS)) return out;
         Optional<Path> current = current(name);
         try (DirectoryStream<Path> s = Files.newDirectoryStream(store(name))) {
             for (Path p : s) {
@@ -73,11 +75,74 @@ public final class BaseStore {
         return out;
     }
 
-    /** The current version's directory (the symlink's target), or the plain directory itself. */
+    /**
+     * The current version's directory (the symlink's target), or the plain directory itself; empty for
+     * a missing base, and also when the link names a version that is gone (see {@link #missing}).
+     */
     public Optional<Path> current(String name) throws IOException {
         Path link = link(name);
-        if (Files.isSymbolicLink(link)) return Optional.of(link.resolveSibling(Files.readSymbolicLink(link)).normalize());
-        return Files.isDirectory(link) ? Optional.of(link) : Optional.empty();
+        if (Files.isSymbolicLink(link)) {
+            Path target = target(name);
+            return Files.isDirectory(target) ? Optional.of(target) : Optional.empty();
+        }
+        return Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS) ? Optional.of(link) : Optional.empty();
+    }
+
+    private Path target(String name) throws IOException {
+        Path link = link(name);
+        return link.resolveSibling(Files.readSymbolicLink(link)).normalize();
+    }
+
+    /**
+     * A base whose current version is gone: {@code ROOT/NAME} is a symlink to a directory that no longer
+     * exists (a version deleted by hand, say), or there is no {@code ROOT/NAME} at all while the store
+     * still holds versions (the link deleted, or an adoption cut short). No version is current then, so
+     * nothing may assume one: gc removes nothing, update refuses, and rollback makes {@code fallback}
+     * current.
+     *
+     * @param what     "current version v2" (or the link's target, if it is no version), or "current link ROOT/NAME"
+     * @param fallback what rollback makes current: the newest version below the missing one, or the
+     *                 newest there is if none is below it (or the missing one is no version)
+     */
+    public record Missing(String base, String what, Optional<Version> fallback) {
+        /** The reason and the fix, in one line. */
+        public String reason() {
+            return base + "'s " + what + " is missing; " + fallback
+                    .map(v -> "make " + v.label() + " current with 'jspawn base rollback " + base + "'")
+                    .orElse("no version of it is left: delete what remains with 'jspawn base remove " + base + "'");
+        }
+    }
+
+    /** The base's current version is gone (see {@link Missing}), or empty: it has one, or is a plain directory, or no base at all. */
+    public Optional<Missing> missing(String name) throws IOException {
+        Path link = link(name);
+        List<Version> versions = versions(name);
+        String what;
+        int below = Integer.MAX_VALUE;
+        if (Files.isSymbolicLink(link)) {
+            Path target = target(name);
+            if (Files.isDirectory(target)) return Optional.empty();
+            Matcher m = VERSION.matcher(target.getFileName() == null ? "" : target.getFileName().toString());
+            if (m.matches() && store(name).equals(target.getParent())) {
+                below = Integer.parseInt(m.group(1));
+                what = "current version v" + m.group(1);
+            } else {
+                what = "current version " + target;
+            }
+        } else if (Files.exists(link, LinkOption.NOFOLLOW_LINKS) || versions.isEmpty()) {
+            return Optional.empty();
+        } else {
+            what = "current link " + link;
+        }
+        int limit = below;
+        Optional<Version> fallback = versions.stream().filter(v -> v.number() < limit).reduce((a, b) -> b);
+        if (fallback.isEmpty() && !versions.isEmpty()) fallback = Optional.of(versions.get(versions.size() - 1));
+        return Optional.of(new Missing(name, what, fallback));
+    }
+
+    /** Whether there is a base {@code name} at all: a plain directory, a current link (even one whose version is gone), or versions. */
+    public boolean exists(String name) throws IOException {
+        return current(name).isPresent() || Files.isSymbolicLink(link(name)) || !versions(name).isEmpty();
     }
 
     /**
@@ -118,8 +183,17 @@ public final class BaseStore {
         return v;
     }
 
-    /** Makes the version before the current one current again. */
+    /**
+     * Makes the version before the current one current again; if the current one is gone (see
+     * {@link Missing}), makes its fallback current.
+     */
     public Version rollback(String name) throws IOException {
+        Optional<Missing> missing = missing(name);
+        if (missing.isPresent()) {
+            Version to = missing.get().fallback().orElseThrow(() -> new IOException(missing.get().reason()));
+            point(name, to);
+            return new Version(to.number(), to.dir(), true);
+        }
         List<Version> versions = versions(name);
         Version current = versions.stream().filter(Version::current).findFirst()
                 .orElseThrow(() -> new IOException("base " + name + " has no versions"));
@@ -139,15 +213,16 @@ public final class BaseStore {
     }
 
     /**
-     * The versions a child mounted at {@code where} (upper dir {@code upper}) may be using: the one
-     * whose probe file has the inode the child sees, or, if no probe tells, all of them.
+     * The versions a child mounted at {@code where} (upper dir {@code upper}, null for an overlay with
+     * none) may be using: the one whose probe file has the inode the child sees, or, if no probe tells,
+     * all of them.
      */
     public Set<Integer> usedBy(String name, Path where, Path upper) throws IOException {
         List<Version> versions = versions(name);
         for (String probe : PROBES) {
             // Both trees are the guest's: never look through a directory it replaced with a symlink.
-            if (Beneath.blocked(upper, Path.of(probe)) || Beneath.blocked(where, Path.of(probe))) continue;
-            if (Node.stat(upper.resolve(probe)).isPresent()) continue; // copied up: tells nothing
+            if ((upper != null && Beneath.blocked(upper, Path.of(probe))) || Beneath.blocked(where, Path.of(probe))) continue;
+            if (upper != null && Node.stat(upper.resolve(probe)).isPresent()) continue; // copied up: tells nothing
             Object seen;
             try {
                 seen = Files.getAttribute(where.resolve(probe), "unix:ino", LinkOption.NOFOLLOW_LINKS);
@@ -169,11 +244,46 @@ public final class BaseStore {
         return all;
     }
 
-    /** Deletes a version that is neither current nor in {@code inUse}; false if it must stay. */
+    /** What gc may do with one version: remove it ({@code kept} empty), or keep it, and why. */
+    public record Verdict(Version version, Optional<String> kept) {
+    }
+
+    /**
+     * The one rule of gc, for each version of {@code name}, oldest first. A version stays if it is the
+     * one the current link names, if it is the last one left, if {@code users} has it (version number to
+     * who uses it: a child that names it, an overlay that has it mounted), or if no version is current at
+     * all: the link then names one that is gone (see {@link Missing}) or none of them, and what is left
+     * is all there is to make current again.
+     */
+    public List<Verdict> collect(String name, Map<Integer, List<String>> users) throws IOException {
+        List<Version> versions = versions(name);
+        Optional<String> noCurrent = Optional.empty();
+        if (versions.stream().noneMatch(Version::current)) {
+            Optional<Missing> missing = missing(name);
+            noCurrent = Optional.of(missing.isPresent() ? missing.get().reason()
+                    : link(name) + " is not a link to one of its versions; not touching them");
+        }
+        List<Verdict> out = new ArrayList<>();
+        for (Version v : versions) {
+            String kept = v.current() ? "current"
+                    : noCurrent.isPresent() ? noCurrent.get()
+                    : versions.size() == 1 ? "the only version left"
+                    : users.containsKey(v.number()) ? "used by " + String.join(", ", users.get(v.number()))
+                    : null;
+            out.add(new Verdict(v, Optional.ofNullable(kept)));
+        }
+        return out;
+    }
+
+    /** Deletes a version that {@link #collect} lets go, given the versions in use; false if it must stay. */
     public boolean remove(String name, Version v, Set<Integer> inUse) throws IOException {
-        if (v.current() || inUse.contains(v.number())) return false;
-        Path doomed = v.dir().resolveSibling(v.label() + ".removing");
-        Files.move(v.dir(), doomed, StandardCopyOption.ATOMIC_MOVE); // no longer a version, even if deleting stops half-way
+        Map<Integer, List<String>> users = new TreeMap<>();
+        inUse.forEach(n -> users.put(n, List.of("a mounted child")));
+        Optional<Verdict> verdict = collect(name, users).stream().filter(x -> x.version().number() == v.number()).findFirst();
+        if (verdict.isEmpty() || verdict.get().kept().isPresent()) return false;
+        Path dir = verdict.get().version().dir();
+        Path doomed = dir.resolveSibling(v.label() + ".removing");
+        Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE); // no longer a version, even if deleting stops half-way
         deleteTree(doomed);
         return true;
     }
