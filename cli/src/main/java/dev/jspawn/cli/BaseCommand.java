@@ -143,6 +143,7 @@ final class BaseCommand {
             throw new UserError("--image-root: " + e.getMessage());
         }
         BaseStore store = store();
+        refuseMissing(store, name);
         if (store.current(name).isEmpty()) throw new UserError("no base " + name + " in " + imageRoot);
         Bases bases = Bases.load(context().searchPath());
         List<String> parentLayers;
@@ -158,10 +159,17 @@ final class BaseCommand {
         }
     }
 
+    /** There is no current version to copy: its link names one that is gone. */
+    private static void refuseMissing(BaseStore store, String name) throws IOException {
+        Optional<BaseStore.Missing> missing = store.missing(name);
+        if (missing.isPresent()) throw new UserError("cannot update " + name + ": " + missing.get().reason());
+    }
+
     private BaseStore.Version updateLocked(String name, List<String> cmd, PrintWriter out, BaseStore store, List<String> parentLayers) throws IOException {
         // Under the base's lock: a vN.partial found now was left by a command that died, never one still at work.
+        refuseMissing(store, name);
         store.adopt(name);
-        Path current = store.current(name).orElseThrow();
+        Path current = store.current(name).orElseThrow(() -> new UserError("no base " + name + " in " + imageRoot));
         Path partial = store.prepare(name);
         Path work = partial.resolveSibling(partial.getFileName() + ".work");
         Path mnt = partial.resolveSibling(partial.getFileName() + ".mnt");
@@ -243,10 +251,13 @@ final class BaseCommand {
                 }
             }
             List<Map<String, Object>> rows = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
             for (Map.Entry<String, List<String>> e : users.entrySet()) {
                 BaseStore st = base.store();
                 List<BaseStore.Version> versions = st.versions(e.getKey());
                 Optional<Path> current = st.current(e.getKey());
+                Optional<BaseStore.Missing> missing = st.missing(e.getKey());
+                missing.ifPresent(m -> warnings.add(m.reason()));
                 String label = current.isEmpty() ? "missing" : versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label)
                         .findFirst().orElse("plain");
                 Map<String, Object> row = new java.util.LinkedHashMap<>();
@@ -261,6 +272,7 @@ final class BaseCommand {
             output.rows(out, List.of(Output.Column.of("BASE", "base"), Output.Column.of("CURRENT", "current"), Output.Column.of("VERSIONS", "versions"),
                     new Output.Column("SIZE", r -> r.get("size_bytes") == null ? "-" : Sizes.human((Long) r.get("size_bytes"))),
                     Output.Column.of("CHILDREN", "children")), rows, null);
+            warn(spec, warnings);
             return 0;
         }
     }
@@ -382,7 +394,9 @@ final class BaseCommand {
             PrintWriter out = spec.commandLine().getOut();
             validName(name);
             List<BaseStore.Version> versions = base.store().versions(name);
+            Optional<BaseStore.Missing> missing = base.store().missing(name);
             if (versions.isEmpty()) {
+                if (missing.isPresent()) throw new UserError(missing.get().reason());
                 if (base.store().current(name).isEmpty()) throw new UserError("no base " + name + " in " + base.imageRoot);
                 if (output.json) Output.write(out, List.of());
                 else out.println(name + " is a plain directory with no versions yet; jspawn base update makes the first.");
@@ -402,11 +416,13 @@ final class BaseCommand {
             output.rows(out, List.of(Output.Column.of("VERSION", "version"), new Output.Column("CURRENT", r -> Boolean.TRUE.equals(r.get("current")) ? "yes" : ""),
                     new Output.Column("SIZE", r -> Sizes.human((Long) r.get("size_bytes"))),
                     Output.Column.of("USED-BY", "used_by")), rows, null);
+            warn(spec, missing.map(BaseStore.Missing::reason).stream().toList());
             return 0;
         }
     }
 
-    @Command(name = "rollback", description = "Make the version before the current one current again; children use it when they restart.")
+    @Command(name = "rollback", description = {"Make the version before the current one current again; children use it when they restart.",
+            "If the current version is missing (deleted by hand), the newest one below it becomes current."})
     static final class Rollback implements Callable<Integer> {
         @ParentCommand
         BaseCommand base;
@@ -421,15 +437,19 @@ final class BaseCommand {
         public Integer call() throws IOException {
             validName(name);
             BaseStore.Version v;
-            if (base.store().current(name).isEmpty()) throw new UserError("no base " + name + " in " + base.imageRoot);
+            Optional<BaseStore.Missing> missing;
+            if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
             try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                missing = base.store().missing(name);
                 v = base.store().rollback(name);
             } catch (dev.jspawn.images.Locks.Busy | java.nio.file.FileSystemException e) {
                 throw e;
             } catch (IOException e) {
                 throw new UserError(e.getMessage());
             }
-            spec.commandLine().getOut().println(name + ": " + v.label() + " is current again; children use it when they restart.");
+            spec.commandLine().getOut().println(missing.isPresent()
+                    ? name + "'s " + missing.get().what() + " was missing; " + v.label() + " is current now; children use it when they restart."
+                    : name + ": " + v.label() + " is current again; children use it when they restart.");
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -482,6 +502,13 @@ final class BaseCommand {
                 if (store.remove(name, v, usage.keySet())) out.println("removed " + name + " " + v.label() + " (" + size + ")");
             }
         }
+    }
+
+    /** Warnings after a listing, on standard error so that --json output stays JSON. */
+    static void warn(CommandSpec spec, List<String> warnings) {
+        PrintWriter err = spec.commandLine().getErr();
+        for (String w : warnings) err.println("jspawn: warning: " + w);
+        err.flush();
     }
 
     /** Deleting a prepared version that will not be committed. */

@@ -203,4 +203,28 @@ class BaseCommandTest {
         assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
         assertTrue(out.toString().matches("removed debian v1 \\([0-9.]+[BKMG]\\)\nremoved debian v2 \\([0-9.]+[BKMG]\\)\n"), out.toString());
     }
+
+    @Test
+    void aBaseWhoseCurrentVersionWasDeletedByHandShowsSoAndRollbackRepairsIt() throws IOException {
+        twoVersions();
+        ran.clear();
+        RemoveCommand.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
+        String reason = "debian's current version v2 is missing; make v1 current with 'jspawn base rollback debian'";
+        assertEquals(0, run("base", "--image-root", root.toString(), "list", "--json"));
+        assertEquals("[{\"base\":\"debian\",\"current\":\"missing\",\"versions\":1,\"size_bytes\":null,\"children\":[]}]\n", out.toString());
+        assertEquals("jspawn: warning: " + reason + "\n", err.toString());
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "versions", "--no-legend", "debian"));
+        assertTrue(out.toString().matches("v1 +[0-9.]+[BKMG] +-\n"), "every version there is, none current: " + out);
+        assertEquals("jspawn: warning: " + reason + "\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"));
+        assertEquals("jspawn: cannot update debian: " + reason + "\n", err.toString());
+        assertEquals(List.of(), ran, "nothing copied");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "rollback", "debian"), err.toString());
+        assertEquals("debian's current version v2 was missing; v1 is current now; children use it when they restart.\n", out.toString());
+        assertEquals(Path.of(".jspawn/bases/debian/v1"), Files.readSymbolicLink(root.resolve("debian")));
+    }
 }

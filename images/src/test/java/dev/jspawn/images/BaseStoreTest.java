@@ -143,4 +143,19 @@ class BaseStoreTest {
         assertEquals(List.of(Optional.of("used by web, the overlay at /srv/x"), Optional.empty(), Optional.of("current")),
                 store.collect("default-ns-1", Map.of(1, List.of("web", "the overlay at /srv/x"))).stream().map(BaseStore.Verdict::kept).toList());
     }
+
+    @Test
+    void rollbackFromAMissingVersionTakesTheNewestBelowItElseTheNewestThereIs() throws IOException {
+        store.adopt("default-ns-1");
+        store.commit("default-ns-1", newVersion("v2"));
+        store.commit("default-ns-1", newVersion("v3"));
+        store.rollback("default-ns-1");
+        BaseStore.deleteTree(store.store("default-ns-1").resolve("v2")); // current, deleted by hand
+        assertEquals(List.of("v1", "v3"), labels());
+        assertEquals(1, store.rollback("default-ns-1").number(), "below the missing v2");
+        assertEquals(List.of("v1*", "v3"), labels());
+        Files.move(store.store("default-ns-1").resolve("v1"), store.store("default-ns-1").resolve("old"));
+        assertEquals(3, store.rollback("default-ns-1").number(), "none below it: the newest there is");
+        assertEquals(List.of("v3*"), labels());
+    }
 }
