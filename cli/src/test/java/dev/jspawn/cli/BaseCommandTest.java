@@ -227,4 +227,24 @@ class BaseCommandTest {
         assertEquals("debian's current version v2 was missing; v1 is current now; children use it when they restart.\n", out.toString());
         assertEquals(Path.of(".jspawn/bases/debian/v1"), Files.readSymbolicLink(root.resolve("debian")));
     }
+
+    List<String> storeDirs() throws IOException {
+        try (var s = Files.list(root.resolve(".jspawn/bases"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aFailedCreateLeavesNothingBehind() throws IOException {
+        Path nowhere = tmp.resolve("nonexistent");
+        assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", nowhere.toString()));
+        assertEquals("jspawn: no directory " + nowhere + "\n", err.toString());
+        assertFalse(Files.exists(root.resolve(".jspawn")), "not even the store's directories");
+        twoVersions(); // now .jspawn/bases is there, and stays
+        Files.createDirectories(tmp.resolve("empty"));
+        assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", tmp.resolve("empty").toString()));
+        assertTrue(err.toString().endsWith("not an OS tree; nothing was created\n"), err.toString());
+        assertEquals(List.of("debian"), storeDirs());
+        assertFalse(Files.exists(root.resolve("x"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
 }
