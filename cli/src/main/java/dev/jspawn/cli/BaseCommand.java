@@ -247,7 +247,11 @@ final class BaseCommand {
             Path store = base.imageRoot.resolve(BaseStore.STORE);
             if (Files.isDirectory(store)) {
                 try (var s = Files.list(store)) {
-                    s.forEach(p -> users.computeIfAbsent(p.getFileName().toString(), k -> new ArrayList<>()));
+                    for (Path p : s.toList()) {
+                        String name = p.getFileName().toString();
+                        if (!users.containsKey(name) && base.store().isLeftover(name)) continue; // no base: nothing to list
+                        users.computeIfAbsent(name, k -> new ArrayList<>());
+                    }
                 }
             }
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -470,22 +474,38 @@ final class BaseCommand {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
             List<String> todo = new ArrayList<>(names);
             Path store = base.imageRoot.resolve(BaseStore.STORE);
-            if (todo.isEmpty() && Files.isDirectory(store, LinkOption.NOFOLLOW_LINKS)) {
+            boolean all = todo.isEmpty();
+            if (all && Files.isDirectory(store, LinkOption.NOFOLLOW_LINKS)) {
                 try (var s = Files.list(store)) {
                     s.map(p -> p.getFileName().toString()).sorted().forEach(todo::add);
                 }
             }
+            boolean failed = false;
             for (String name : todo) {
-                validName(name);
-                if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
-                try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
-                    collect(out, name);
+                // One base that fails costs only itself: the others are still collected, and the exit status says it.
+                try {
+                    validName(name);
+                    if (all && base.store().isLeftover(name)) {
+                        out.println("skipped " + name + ": " + base.store().store(name) + " holds no version and there is no " + base.store().link(name)
+                                + "; delete it with 'jspawn base remove " + name + "'");
+                        continue;
+                    }
+                    if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
+                    try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                        collect(out, name);
+                    }
+                } catch (UserError | IOException e) {
+                    out.flush();
+                    err.println("jspawn: " + Jspawn.message(e));
+                    err.flush();
+                    failed = true;
                 }
             }
             out.flush();
-            return 0;
+            return failed ? Jspawn.FAILURE : 0;
         }
 
         private void collect(PrintWriter out, String name) throws IOException {

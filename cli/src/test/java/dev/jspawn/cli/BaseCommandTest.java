@@ -247,4 +247,25 @@ class BaseCommandTest {
         assertEquals(List.of("debian"), storeDirs());
         assertFalse(Files.exists(root.resolve("x"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
     }
+
+    @Test
+    void gcOfEveryBaseSkipsALeftoverStoreDirAndOneBadBaseCostsOnlyItself() throws IOException {
+        twoVersions();
+        Files.createDirectories(root.resolve(".jspawn/bases/left")); // what a failed create used to leave
+        Files.createDirectories(root.resolve(".jspawn/bases/bad:name"));
+        assertEquals(1, run("base", "--image-root", root.toString(), "gc"));
+        assertEquals("jspawn: name \"bad:name\" is refused: ':' separates overlay layers\n", err.toString());
+        String skipped = "skipped left: " + root.resolve(".jspawn/bases/left") + " holds no version and there is no " + root.resolve("left")
+                + "; delete it with 'jspawn base remove left'\n";
+        assertTrue(out.toString().matches("removed debian v1 \\([0-9.]+[BKMG]\\)\n" + java.util.regex.Pattern.quote(skipped)), out.toString());
+        assertFalse(Files.exists(root.resolve(".jspawn/bases/debian/v1")), "the good base was collected");
+        Files.delete(root.resolve(".jspawn/bases/bad:name"));
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc"), err.toString());
+        assertEquals(skipped, out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "list", "--no-legend"));
+        assertTrue(out.toString().matches("debian +v2 +1 +[0-9.]+[BKMG] +-\n"), "a leftover is no base: " + out);
+    }
 }

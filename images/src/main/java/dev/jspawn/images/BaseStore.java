@@ -146,6 +146,15 @@ public final class BaseStore {
     }
 
     /**
+     * A store directory with no version in it and no {@code ROOT/NAME} beside it (what a failed create
+     * used to leave): no base at all, only a directory to delete.
+     */
+    public boolean isLeftover(String name) throws IOException {
+        return Files.isDirectory(store(name), LinkOption.NOFOLLOW_LINKS) && versions(name).isEmpty()
+                && !Files.exists(link(name), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
      * Makes {@code name} versioned: a plain directory becomes v1 (one rename, then the symlink). If a
      * previous run stopped between the two, the symlink is made to the newest version.
      */
