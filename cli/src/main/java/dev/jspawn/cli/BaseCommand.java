@@ -159,6 +159,29 @@ final class BaseCommand {
         }
     }
 
+    /** File systems where cp --reflink=auto shares the data of a copy within them, so that it needs next to no room. */
+    private static final Set<String> REFLINK = Set.of("btrfs", "xfs", "bcachefs");
+
+    /**
+     * Refuses a copy of {@code source} into the image root that its file system has no room for (the
+     * sum of the source's file sizes against the space left), before anything is copied: a copy that
+     * fills the disk half-way helps nobody. Within one file system that shares copied data, not checked.
+     */
+    static void checkSpace(Path imageRoot, Path source) throws IOException {
+        java.nio.file.FileStore to = Files.getFileStore(existing(imageRoot));
+        if (REFLINK.contains(to.type()) && to.equals(Files.getFileStore(source))) return;
+        long needs = Sizes.of(source), free = to.getUsableSpace();
+        if (needs > free) {
+            throw new UserError("not enough space in " + imageRoot + ": the source needs " + Sizes.human(needs) + ", " + Sizes.human(free) + " free");
+        }
+    }
+
+    private static Path existing(Path p) {
+        Path abs = p.toAbsolutePath();
+        while (abs.getParent() != null && !Files.exists(abs)) abs = abs.getParent();
+        return abs;
+    }
+
     /** There is no current version to copy: its link names one that is gone. */
     private static void refuseMissing(BaseStore store, String name) throws IOException {
         Optional<BaseStore.Missing> missing = store.missing(name);
@@ -168,6 +191,7 @@ final class BaseCommand {
     private BaseStore.Version updateLocked(String name, List<String> cmd, PrintWriter out, BaseStore store, List<String> parentLayers) throws IOException {
         // Under the base's lock: a vN.partial found now was left by a command that died, never one still at work.
         refuseMissing(store, name);
+        checkSpace(imageRoot, store.current(name).orElseThrow(() -> new UserError("no base " + name + " in " + imageRoot)));
         store.adopt(name);
         Path current = store.current(name).orElseThrow(() -> new UserError("no base " + name + " in " + imageRoot));
         Path partial = store.prepare(name);
@@ -177,7 +201,7 @@ final class BaseCommand {
             out.println("Copying " + current.getFileName() + " of " + name + " to a new version...");
             out.flush();
             if (Progress.copy(out, "copied", current, partial,
-                    () -> context().runner().run(List.of("cp", "-a", "--reflink=auto", current.toString(), partial.toString()))) != 0) {
+                    () -> context().runner().run(List.of("cp", "-a", "--one-file-system", "--reflink=auto", current.toString(), partial.toString()))) != 0) {
                 throw new UserError("Failed to copy " + current + "; the base is unchanged");
             }
             List<String> run = new ArrayList<>();

@@ -79,7 +79,7 @@ final class BaseCreateCommand implements Callable<Integer> {
 
     private int create(BaseStore store, PrintWriter out) throws IOException {
         if (store.exists(name)) throw new UserError("base " + name + " already exists in " + base.imageRoot);
-        checkSource();
+        checkSource(store);
         String password = rootPasswordFile == null ? null : readPassword(rootPasswordFile); // before the long debootstrap
         List<Path> made = store.absentDirs(name);
         Path partial = store.prepare(name);
@@ -99,10 +99,20 @@ final class BaseCreateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The source is there: checked before anything is made. */
-    private void checkSource() {
+    /** The source is there, is no directory of the host's or of the image root, and fits: checked before anything is made. */
+    private void checkSource(BaseStore store) throws IOException {
         if (source.tar != null && !Files.isRegularFile(source.tar)) throw new UserError("no file " + source.tar);
-        if (source.dir != null && !Files.isDirectory(source.dir)) throw new UserError("no directory " + source.dir);
+        if (source.dir != null) {
+            if (!Files.isDirectory(source.dir)) throw new UserError("no directory " + source.dir);
+            try {
+                store.checkSource(source.dir);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new UserError(e.getMessage());
+            }
+            BaseCommand.checkSpace(base.imageRoot, source.dir.toRealPath());
+        }
     }
 
     private void fill(Path partial, PrintWriter out) throws IOException {
@@ -115,7 +125,7 @@ final class BaseCreateCommand implements Callable<Integer> {
         } else if (source.dir != null) {
             Path from = source.dir.toRealPath(); // a versioned base is a symlink: copy what it points at
             step(out, "Copying " + from);
-            cmd = List.of("cp", "-a", "--reflink=auto", from.toString(), partial.toString());
+            cmd = List.of("cp", "-a", "--one-file-system", "--reflink=auto", from.toString(), partial.toString()); // never into other mounts
         } else if (source.pacstrap) {
             Files.createDirectories(partial);
             step(out, "pacstrap (this takes a while; its progress follows)");

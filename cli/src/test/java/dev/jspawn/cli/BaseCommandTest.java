@@ -10,7 +10,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ class BaseCommandTest {
 
     Path etc, root;
     final List<String> ran = new ArrayList<>();
+    final List<List<String>> commands = new ArrayList<>();
     int nspawnStatus = 0;
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
@@ -45,6 +48,7 @@ class BaseCommandTest {
         CommandLine cl = Jspawn.commandLine(new Context(new SearchPath(List.of(etc)), JspawnCommandTest.FakeBus::new, tmp.resolve("proc"),
                 a -> 0, cmd -> {
                     ran.add(cmd.get(0));
+                    commands.add(cmd);
                     if (cmd.get(0).equals("cp")) {
                         try {
                             return new ProcessBuilder(cmd).inheritIO().start().waitFor();
@@ -267,5 +271,68 @@ class BaseCommandTest {
         out.getBuffer().setLength(0);
         assertEquals(0, run("base", "--image-root", root.toString(), "list", "--no-legend"));
         assertTrue(out.toString().matches("debian +v2 +1 +[0-9.]+[BKMG] +-\n"), "a leftover is no base: " + out);
+    }
+
+    @Test
+    void createRefusesToCopyTheHostOrTheImageRootAndCopiesWithinOneFileSystem() throws IOException {
+        twoVersions();
+        ran.clear();
+        Files.createSymbolicLink(tmp.resolve("slash"), Path.of("/"));
+        String inside = ": it lies inside the image root " + root + ", where only a base (" + root + "/NAME) may be copied";
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("/", "/: it is the host's root directory");
+        refused.put(tmp.resolve("slash").toString(), tmp.resolve("slash") + " (/): it is the host's root directory");
+        refused.put(root.toString(), root + ": it is the image root");
+        refused.put(tmp.toString(), tmp + ": it holds the image root " + root);
+        refused.put(root.resolve(".jspawn").toString(), root.resolve(".jspawn") + inside);
+        refused.put(root.resolve("debian/etc").toString(), root.resolve("debian/etc") + " (" + root.resolve(".jspawn/bases/debian/v2/etc") + ")" + inside);
+        refused.put("/usr", "/usr: it is one of the host's own directories");
+        refused.put("/etc", "/etc: it is one of the host's own directories");
+        refused.put("/sys/kernel", "/sys/kernel: it lies inside /sys, which the kernel and the running system fill");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            err.getBuffer().setLength(0);
+            assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", e.getKey()), e.getKey());
+            assertEquals("jspawn: cannot copy " + e.getValue() + "; give the root directory of an OS tree of its own\n", err.toString());
+        }
+        assertEquals(List.of(), ran, "nothing was copied");
+        assertEquals(List.of("debian"), storeDirs());
+        // A base of the image root may be copied (what its link names), never crossing into another mount.
+        commands.clear();
+        assertEquals(0, run("base", "--image-root", root.toString(), "create", "copy", "--no-networkd", "--from-dir", root.resolve("debian").toString()),
+                err.toString());
+        assertEquals(List.of("cp", "-a", "--one-file-system", "--reflink=auto", root.resolve(".jspawn/bases/debian/v2").toString(),
+                root.resolve(".jspawn/bases/copy/v1.partial").toString()), commands.get(0));
+        assertEquals("ID=debian\n", Files.readString(root.resolve("copy/etc/os-release")));
+    }
+
+    /** Sparse files that add up to 128T: more than any disk here has, while using none of it. */
+    static void huge(Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse(java.util.Set.of("btrfs", "xfs", "bcachefs").contains(Files.getFileStore(dir).type()),
+                "a copy within this file system may share the data: not checked");
+        for (int i = 0; i < 16; i++) {
+            try (var f = new java.io.RandomAccessFile(dir.resolve("sparse" + i).toFile(), "rw")) {
+                f.setLength(8L << 40);
+            } catch (IOException e) {
+                org.junit.jupiter.api.Assumptions.abort("no 8T sparse files here: " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aCopyTheImageRootHasNoRoomForIsRefusedBeforeItStarts() throws IOException {
+        Path big = Files.createDirectories(tmp.resolve("big/etc"));
+        Files.writeString(big.resolve("os-release"), "ID=big\n");
+        huge(big);
+        assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", tmp.resolve("big").toString()));
+        assertTrue(err.toString().matches("jspawn: not enough space in " + java.util.regex.Pattern.quote(root.toString())
+                + ": the source needs 128\\.0T, [0-9.]+[BKMGT] free\n"), err.toString());
+        assertEquals(List.of(), ran);
+        assertFalse(Files.exists(root.resolve(".jspawn")));
+        huge(root.resolve("debian"));
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"));
+        assertTrue(err.toString().matches("jspawn: not enough space in .*: the source needs 128\\.0T, [0-9.]+[BKMGT] free\n"), err.toString());
+        assertEquals(List.of(), ran);
+        assertFalse(Files.isSymbolicLink(root.resolve("debian")), "not even adopted");
     }
 }
