@@ -200,10 +200,11 @@ final class BaseCommand {
         try {
             out.println("Copying " + current.getFileName() + " of " + name + " to a new version...");
             out.flush();
-            if (Progress.copy(out, "copied", current, partial,
-                    () -> context().runner().run(List.of("cp", "-a", "--one-file-system", "--reflink=auto", current.toString(), partial.toString()))) != 0) {
-                throw new UserError("Failed to copy " + current + "; the base is unchanged");
-            }
+            Progress.Errors errors = new Progress.Errors();
+            int copied = Progress.copy(out, "copied", current, partial, () -> context().runner()
+                    .runWithErrors(List.of("cp", "-a", "--one-file-system", "--reflink=auto", current.toString(), partial.toString()), errors));
+            errors.print(parent.spec.commandLine().getErr());
+            if (copied != 0) throw new UserError("Failed to copy " + current + "; the base is unchanged");
             List<String> run = new ArrayList<>();
             Path dir = partial;
             if (!parentLayers.isEmpty()) {

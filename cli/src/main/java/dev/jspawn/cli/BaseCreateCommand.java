@@ -137,9 +137,11 @@ final class BaseCreateCommand implements Callable<Integer> {
             cmd = List.of("debootstrap", "--variant=minbase", "--include=systemd,dbus,systemd-sysv", suite, partial.toString(), url);
         }
         List<String> command = cmd;
+        Progress.Errors errors = new Progress.Errors();
         int status = source.dir != null
-                ? Progress.copy(out, "copied", source.dir.toRealPath(), partial, () -> base.context().runner().run(command))
+                ? Progress.copy(out, "copied", source.dir.toRealPath(), partial, () -> base.context().runner().runWithErrors(command, errors))
                 : base.context().runner().run(cmd);
+        errors.print(spec.commandLine().getErr());
         if (status != 0) throw new UserError(cmd.get(0) + " failed (exit status " + status + "); nothing was created");
         if (!isOsTree(partial)) throw new UserError("the result has no /usr/lib/os-release or /etc/os-release: not an OS tree; nothing was created");
     }

@@ -44,20 +44,40 @@ class BaseCommandTest {
         Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
     }
 
+    /** cp on a disk that is full: this many files it could not write (0: a disk with room). */
+    int diskFullFiles = 0;
+
+    /** Runs cp for real (unless the disk is "full"), and records what it was asked to run. */
+    final Context.Runner runner = new Context.Runner() {
+        @Override
+        public int run(List<String> cmd) {
+            ran.add(cmd.get(0));
+            commands.add(cmd);
+            if (cmd.get(0).equals("cp")) {
+                try {
+                    return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return nspawnStatus;
+        }
+
+        @Override
+        public int runWithErrors(List<String> cmd, java.util.function.Consumer<String> errors) {
+            if (diskFullFiles == 0 || !cmd.get(0).equals("cp")) return run(cmd);
+            ran.add(cmd.get(0));
+            for (int i = 0; i < diskFullFiles; i++) {
+                errors.accept("cp: error copying '" + cmd.get(cmd.size() - 2) + "/usr/share/doc/f" + i + "' to '" + cmd.get(cmd.size() - 1)
+                        + "/usr/share/doc/f" + i + "': No space left on device");
+            }
+            return 1;
+        }
+    };
+
     int run(String... args) {
         CommandLine cl = Jspawn.commandLine(new Context(new SearchPath(List.of(etc)), JspawnCommandTest.FakeBus::new, tmp.resolve("proc"),
-                a -> 0, cmd -> {
-                    ran.add(cmd.get(0));
-                    commands.add(cmd);
-                    if (cmd.get(0).equals("cp")) {
-                        try {
-                            return new ProcessBuilder(cmd).inheritIO().start().waitFor();
-                        } catch (IOException | InterruptedException e) {
-                            throw new AssertionError(e);
-                        }
-                    }
-                    return nspawnStatus;
-                }));
+                a -> 0, runner));
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         return cl.execute(args);
@@ -334,5 +354,25 @@ class BaseCommandTest {
         assertTrue(err.toString().matches("jspawn: not enough space in .*: the source needs 128\\.0T, [0-9.]+[BKMGT] free\n"), err.toString());
         assertEquals(List.of(), ran);
         assertFalse(Files.isSymbolicLink(root.resolve("debian")), "not even adopted");
+    }
+
+    @Test
+    void aCopyOnAFullDiskSaysSoInThreeLinesNotThousands() throws IOException {
+        diskFullFiles = 4000;
+        Path v1 = root.resolve(".jspawn/bases/debian/v1");
+        assertEquals(1, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"));
+        assertEquals("cp: error copying '" + v1 + "/usr/share/doc/f0' to '" + v1.resolveSibling("v2.partial") + "/usr/share/doc/f0': No space left on device\n"
+                + "(3999 more errors)\n"
+                + "jspawn: Failed to copy " + v1 + "; the base is unchanged\n", err.toString());
+        assertEquals(List.of("cp"), ran, "nothing ran in a half copy");
+        assertFalse(Files.exists(v1.resolveSibling("v2.partial")));
+        Files.createDirectories(tmp.resolve("src/etc"));
+        Files.writeString(tmp.resolve("src/etc/os-release"), "ID=src\n");
+        err.getBuffer().setLength(0);
+        diskFullFiles = 2;
+        assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", tmp.resolve("src").toString()));
+        assertTrue(err.toString().matches("cp: error copying .*/f0': No space left on device\n\\(1 more error\\)\n"
+                + "jspawn: cp failed \\(exit status 1\\); nothing was created\n"), err.toString());
+        assertEquals(List.of("debian"), storeDirs());
     }
 }
