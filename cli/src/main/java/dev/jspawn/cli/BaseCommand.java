@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         description = {"Base images: make them, update them without touching a running child's lower layer, and run the how-to's update cycle.",
                 "Versions live in IMAGE_ROOT/.jspawn/bases/NAME/vN; IMAGE_ROOT/NAME points at the current one."},
         subcommands = {BaseCommand.ListBases.class, BaseCreateCommand.class, BaseCommand.Update.class, BaseCommand.Upgrade.class,
-                BaseCommand.Versions.class, BaseCommand.Rollback.class, BaseCommand.Gc.class})
+                BaseCommand.Versions.class, BaseCommand.Rollback.class, BaseCommand.Gc.class,
+                BaseCommand.Remove.class})
 final class BaseCommand {
 
     @ParentCommand
@@ -81,6 +82,11 @@ final class BaseCommand {
      * they cannot); and a mount inside a version's directory, which deleting it would go through.
      */
     Map<Integer, List<String>> usage(String base) throws IOException {
+        return usage(base, true);
+    }
+
+    /** As {@link #usage(String)}; without {@code mounts}, only who names a version. */
+    Map<Integer, List<String>> usage(String base, boolean mounts) throws IOException {
         BaseStore store = store();
         Map<Path, Integer> dirs = new java.util.HashMap<>();
         Map<Path, Integer> real = new java.util.HashMap<>();
@@ -110,6 +116,7 @@ final class BaseCommand {
             Integer v = bases.parentOf(b).map(p -> dirs.get(Path.of(p).normalize())).orElse(null);
             if (v != null) use.accept(v, b + Bases.SUFFIX);
         }
+        if (!mounts) return used;
         for (Mounts.Overlay o : Mounts.overlays(context().proc())) {
             String who = childAt.getOrDefault(o.mountPoint(), "the overlay at " + o.mountPoint());
             for (String lower : o.lowers()) {
@@ -545,6 +552,72 @@ final class BaseCommand {
                 }
                 String size = Sizes.human(Sizes.of(v.dir()));
                 if (store.remove(name, v, usage.keySet())) out.println("removed " + name + " " + v.label() + " (" + size + ")");
+            }
+        }
+    }
+
+    @Command(name = "remove", description = {"Remove a base: every version, its store directory and IMAGE_ROOT/NAME (or the plain directory).",
+            "Refused while a configured child uses it, another base is layered on it (NAME2.base with Base=NAME), or it is mounted."})
+    static final class Remove implements Callable<Integer> {
+        @ParentCommand
+        BaseCommand base;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            validName(name);
+            BaseStore store = base.store();
+            try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                boolean unfinished = Files.exists(store.removing(name), LinkOption.NOFOLLOW_LINKS);
+                if (!store.exists(name) && !store.isLeftover(name) && !unfinished) throw new UserError("no base " + name + " in " + base.imageRoot);
+                refuseIfUsed(store);
+                List<BaseStore.Version> versions = store.versions(name);
+                String what = versions.isEmpty() && store.current(name).isPresent() ? "a plain directory"
+                        : versions.isEmpty() ? "no version" : String.join(", ", versions.stream().map(BaseStore.Version::label).toList());
+                long size = Math.max(Sizes.of(store.link(name)), 0) + Math.max(Sizes.of(store.store(name)), 0);
+                store.delete(name);
+                spec.commandLine().getOut().println("Removed base " + name + " (" + what + ", " + Sizes.human(size) + ").");
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+
+        /** Nothing may use the base: children of it, bases on it, and mounts of it or inside it. */
+        private void refuseIfUsed(BaseStore store) throws IOException {
+            List<String> children = base.children(name).stream().map(ContainerConfig::name).toList();
+            if (!children.isEmpty()) {
+                throw new UserError("base " + name + " is used by " + String.join(", ", children)
+                        + "; remove them first (jspawn remove CHILD), or give them another Base=");
+            }
+            Bases bases = Bases.load(base.context().searchPath());
+            String dir = store.link(name).toString();
+            List<String> layered = bases.names().stream()
+                    .filter(b -> bases.parentOf(b).filter(p -> p.equals(name) || Path.of(p).normalize().toString().equals(dir)).isPresent()).toList();
+            if (!layered.isEmpty()) {
+                throw new UserError("base " + name + " has " + String.join(", ", layered) + " layered on it (Base=" + name + " in "
+                        + String.join(", ", layered.stream().map(b -> b + Bases.SUFFIX).toList()) + "); remove or change those first");
+            }
+            List<String> users = new ArrayList<>();
+            base.usage(name, false).forEach((v, who) -> users.add("v" + v + " by " + String.join(", ", who)));
+            Path link = store.link(name), versions = store.store(name);
+            for (Mounts.Overlay o : Mounts.overlays(base.context().proc())) {
+                if (o.lowers().stream().map(l -> Path.of(l).normalize()).anyMatch(p -> p.equals(link) || p.startsWith(versions))) {
+                    users.add("the overlay at " + o.mountPoint());
+                }
+            }
+            List<Path> trees = new ArrayList<>(); // deleting them must never go through a mount
+            if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) trees.add(link.toRealPath());
+            if (Files.isDirectory(versions, LinkOption.NOFOLLOW_LINKS)) trees.add(versions.toRealPath());
+            for (String point : Mounts.points(base.context().proc())) {
+                if (trees.stream().anyMatch(t -> Path.of(point).startsWith(t))) users.add("the mount at " + point);
+            }
+            if (!users.isEmpty()) {
+                throw new UserError("base " + name + " is in use: " + String.join("; ", users) + "; stop, change or unmount those first");
             }
         }
     }

@@ -375,4 +375,67 @@ class BaseCommandTest {
                 + "jspawn: cp failed \\(exit status 1\\); nothing was created\n"), err.toString());
         assertEquals(List.of("debian"), storeDirs());
     }
+
+    int remove(String name) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        return run("base", "--image-root", root.toString(), "remove", name);
+    }
+
+    @Test
+    void removeRefusesWhileAnythingUsesTheBaseAndThenLeavesNothingOfIt() throws IOException {
+        twoVersions();
+        Files.writeString(etc.resolve("web.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: base debian is used by web; remove them first (jspawn remove CHILD), or give them another Base=\n", err.toString());
+        Files.delete(etc.resolve("web.jspawn"));
+        Files.writeString(etc.resolve("web-base.base"), "[Base]\nBase=debian\n");
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: base debian has web-base layered on it (Base=debian in web-base.base); remove or change those first\n", err.toString());
+        Files.delete(etc.resolve("web-base.base"));
+        Files.writeString(etc.resolve("pinned.jspawn"), "[Container]\nBase=" + root.resolve(".jspawn/bases/debian/v1") + "\nImageRoot=" + root + "\n");
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: base debian is in use: v1 by pinned; stop, change or unmount those first\n", err.toString());
+        Files.delete(etc.resolve("pinned.jspawn"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                + "90 22 0:50 / /srv/by-hand rw - overlay overlay rw,lowerdir=" + root.resolve("debian") + ",upperdir=/srv/up,workdir=/srv/work\n"
+                + "91 22 0:51 / " + root.resolve(".jspawn/bases/debian/v1/proc") + " rw - proc proc rw\n");
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: base debian is in use: the overlay at /srv/by-hand; the mount at " + root.resolve(".jspawn/bases/debian/v1/proc")
+                + "; stop, change or unmount those first\n", err.toString());
+        assertEquals(List.of("v1", "v2"), versionDirs(), "nothing was touched");
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        // A symlink in a version is removed, never followed.
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("keep"), "mine");
+        Files.createSymbolicLink(root.resolve(".jspawn/bases/debian/v2/srv"), outside);
+        assertEquals(0, remove("debian"), err.toString());
+        assertTrue(out.toString().matches("Removed base debian \\(v1, v2, [0-9.]+[BKMG]\\)\\.\n"), out.toString());
+        assertFalse(Files.exists(root.resolve("debian"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals(List.of(), storeDirs());
+        assertFalse(Files.exists(root.resolve(".jspawn/removing")));
+        assertEquals("mine", Files.readString(outside.resolve("keep")));
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: no base debian in " + root + "\n", err.toString());
+    }
+
+    List<String> versionDirs() throws IOException {
+        try (var s = Files.list(root.resolve(".jspawn/bases/debian"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void removeTakesAPlainBaseALeftoverStoreDirAndWhatAKilledRemovalLeft() throws IOException {
+        assertEquals(0, remove("debian"), err.toString());
+        assertEquals("Removed base debian (a plain directory, 10B).\n", out.toString());
+        assertFalse(Files.exists(root.resolve("debian")));
+        Files.createDirectories(root.resolve(".jspawn/bases/left"));
+        assertEquals(0, remove("left"), err.toString());
+        assertEquals("Removed base left (no version, 0B).\n", out.toString());
+        assertEquals(List.of(), storeDirs());
+        Files.createDirectories(root.resolve(".jspawn/removing/gone/versions/v1/etc"));
+        assertEquals(0, remove("gone"), err.toString());
+        assertFalse(Files.exists(root.resolve(".jspawn/removing")));
+    }
 }

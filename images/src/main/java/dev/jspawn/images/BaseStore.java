@@ -395,6 +395,44 @@ public final class BaseStore {
         return true;
     }
 
+    /** Where a base being removed goes before it is deleted: outside the store, so that nothing of it is taken for a base or a version. */
+    public static final String REMOVING = ".jspawn/removing";
+
+    /** What is left of an earlier removal of {@code name} that was killed, if anything. */
+    public Path removing(String name) {
+        return root.resolve(REMOVING).resolve(name);
+    }
+
+    /**
+     * Deletes base {@code name} whole: its current link (or its plain directory), every version and its
+     * store directory. The link goes first, so that no child can mount it any more; the directories are
+     * then renamed into {@link #removing} and deleted from there, so that a run killed half-way leaves
+     * nothing that looks like a base or a version, and the next removal of the name finishes the job.
+     * Symlinks are removed, never followed. The caller holds the base's lock and has made sure that
+     * nothing uses it.
+     */
+    public void delete(String name) throws IOException {
+        Path link = link(name), store = store(name), trash = removing(name);
+        if (Files.exists(trash, LinkOption.NOFOLLOW_LINKS)) deleteTree(trash); // left by a removal that was killed
+        if (Files.isSymbolicLink(link)) {
+            Files.delete(link);
+        } else if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(trash);
+            Files.move(link, trash.resolve("plain"), StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (Files.exists(store, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(trash);
+            Files.move(store, trash.resolve("versions"), StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (Files.exists(trash, LinkOption.NOFOLLOW_LINKS)) deleteTree(trash);
+        try {
+            Files.deleteIfExists(trash.getParent());
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // another base's removal is under way
+        }
+    }
+
+    /** Deletes a tree bottom-up; a symlink in it (or {@code root} itself, if one) is deleted, never followed. */
     static void deleteTree(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

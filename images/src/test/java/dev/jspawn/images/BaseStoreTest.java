@@ -158,4 +158,20 @@ class BaseStoreTest {
         assertEquals(3, store.rollback("default-ns-1").number(), "none below it: the newest there is");
         assertEquals(List.of("v3*"), labels());
     }
+
+    @Test
+    void deleteTakesEveryVersionAndTheLinkAndNeverFollowsASymlink() throws IOException {
+        store.adopt("default-ns-1");
+        store.commit("default-ns-1", newVersion("v2"));
+        Path outside = Files.createDirectories(root.resolve("outside"));
+        Files.writeString(outside.resolve("keep"), "mine");
+        Files.createSymbolicLink(store.store("default-ns-1").resolve("v1/srv"), outside);
+        Files.createSymbolicLink(store.store("default-ns-1").resolve("v3"), outside); // not a version: a link, removed as one
+        store.delete("default-ns-1");
+        assertFalse(Files.exists(root.resolve("default-ns-1"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(store.store("default-ns-1")));
+        assertFalse(Files.exists(store.removing("default-ns-1")));
+        assertFalse(store.exists("default-ns-1"));
+        assertEquals("mine", Files.readString(outside.resolve("keep")));
+    }
 }
