@@ -104,13 +104,7 @@ final class BaseCreateCommand implements Callable<Integer> {
         if (source.tar != null && !Files.isRegularFile(source.tar)) throw new UserError("no file " + source.tar);
         if (source.dir != null) {
             if (!Files.isDirectory(source.dir)) throw new UserError("no directory " + source.dir);
-            try {
-                store.checkSource(source.dir);
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw e;
-            } catch (IOException e) {
-                throw new UserError(e.getMessage());
-            }
+            store.checkSource(source.dir);
             BaseCommand.checkSpace(base.imageRoot, source.dir.toRealPath());
         }
     }

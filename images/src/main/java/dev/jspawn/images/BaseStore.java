@@ -123,7 +123,7 @@ public final class BaseStore {
             Path target = target(name);
             if (Files.isDirectory(target)) return Optional.empty();
             Matcher m = VERSION.matcher(target.getFileName() == null ? "" : target.getFileName().toString());
-            if (m.matches() && store(name).equals(target.getParent())) {
+            if (m.matches() && store(name).toAbsolutePath().normalize().equals(target.toAbsolutePath().getParent())) {
                 below = Integer.parseInt(m.group(1));
                 what = "current version v" + m.group(1);
             } else {
