@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         description = {"Base images: make them, update them without touching a running child's lower layer, and run the how-to's update cycle.",
                 "Versions live in IMAGE_ROOT/.jspawn/bases/NAME/vN; IMAGE_ROOT/NAME points at the current one."},
         subcommands = {BaseCommand.ListBases.class, BaseCreateCommand.class, BaseCommand.Update.class, BaseCommand.Upgrade.class,
-                BaseCommand.Versions.class, BaseCommand.Rollback.class, BaseCommand.Gc.class})
+                BaseCommand.Versions.class, BaseCommand.Rollback.class, BaseCommand.Gc.class,
+                BaseCommand.Remove.class})
 final class BaseCommand {
 
     @ParentCommand
@@ -74,14 +75,63 @@ final class BaseCommand {
         }
     }
 
-    /** Which children (mounted ones) use which version. */
+    /**
+     * Who uses which version of a base: a configured child or a base file that names a version's
+     * directory itself (an absolute Base=); a mounted overlay that has a version's directory as a layer,
+     * or the base (IMAGE_ROOT/NAME), whose version the probes tell (BaseStore.usedBy: all of them when
+     * they cannot); and a mount inside a version's directory, which deleting it would go through.
+     */
     Map<Integer, List<String>> usage(String base) throws IOException {
+        return usage(base, true);
+    }
+
+    /** As {@link #usage(String)}; without {@code mounts}, only who names a version. */
+    Map<Integer, List<String>> usage(String base, boolean mounts) throws IOException {
+        BaseStore store = store();
+        Map<Path, Integer> dirs = new java.util.HashMap<>();
+        Map<Path, Integer> real = new java.util.HashMap<>();
+        for (BaseStore.Version v : store.versions(base)) {
+            dirs.put(v.dir(), v.number());
+            real.put(v.dir().toRealPath(), v.number());
+        }
         Map<Integer, List<String>> used = new TreeMap<>();
-        for (ContainerConfig c : children(base)) {
-            if (Mounts.using(context().proc(), c.where(), List.of()).isEmpty()) continue;
-            for (int v : store().usedBy(base, Path.of(c.where()), Path.of(c.upperDir()))) {
-                used.computeIfAbsent(v, k -> new ArrayList<>()).add(c.name());
+        java.util.function.BiConsumer<Integer, String> use = (v, who) -> {
+            List<String> users = used.computeIfAbsent(v, k -> new ArrayList<>());
+            if (!users.contains(who)) users.add(who);
+        };
+        if (dirs.isEmpty()) return used;
+        SearchPath sp = context().searchPath();
+        Bases bases = Bases.load(sp);
+        Map<String, String> childAt = new java.util.HashMap<>();
+        for (ConfigSource s : sp.scan().sources()) {
+            Optional<ContainerConfig> c = ConfigLoader.load(s, bases).config();
+            if (c.isEmpty()) continue;
+            childAt.put(c.get().where(), c.get().name());
+            for (String d : c.get().lowerDirs()) {
+                Integer v = dirs.get(Path.of(d).normalize());
+                if (v != null) use.accept(v, c.get().name());
             }
+        }
+        for (String b : bases.names()) {
+            Integer v = bases.parentOf(b).map(p -> dirs.get(Path.of(p).normalize())).orElse(null);
+            if (v != null) use.accept(v, b + Bases.SUFFIX);
+        }
+        if (!mounts) return used;
+        for (Mounts.Overlay o : Mounts.overlays(context().proc())) {
+            String who = childAt.getOrDefault(o.mountPoint(), "the overlay at " + o.mountPoint());
+            for (String lower : o.lowers()) {
+                Path p = Path.of(lower).normalize();
+                if (dirs.containsKey(p)) {
+                    use.accept(dirs.get(p), who);
+                } else if (p.equals(store.link(base))) {
+                    for (int v : store.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()))) use.accept(v, who);
+                }
+            }
+        }
+        for (String point : Mounts.points(context().proc())) {
+            real.forEach((dir, v) -> {
+                if (Path.of(point).startsWith(dir)) use.accept(v, "the mount at " + point);
+            });
         }
         return used;
     }
@@ -100,6 +150,7 @@ final class BaseCommand {
             throw new UserError("--image-root: " + e.getMessage());
         }
         BaseStore store = store();
+        refuseMissing(store, name);
         if (store.current(name).isEmpty()) throw new UserError("no base " + name + " in " + imageRoot);
         Bases bases = Bases.load(context().searchPath());
         List<String> parentLayers;
@@ -115,20 +166,52 @@ final class BaseCommand {
         }
     }
 
+    /** File systems where cp --reflink=auto shares the data of a copy within them, so that it needs next to no room. */
+    private static final Set<String> REFLINK = Set.of("btrfs", "xfs", "bcachefs");
+
+    /**
+     * Refuses a copy of {@code source} into the image root that its file system has no room for (the
+     * sum of the source's file sizes against the space left), before anything is copied: a copy that
+     * fills the disk half-way helps nobody. Within one file system that shares copied data, not checked.
+     */
+    static void checkSpace(Path imageRoot, Path source) throws IOException {
+        java.nio.file.FileStore to = Files.getFileStore(existing(imageRoot));
+        if (REFLINK.contains(to.type()) && to.equals(Files.getFileStore(source))) return;
+        long needs = Sizes.of(source), free = to.getUsableSpace();
+        if (needs > free) {
+            throw new UserError("not enough space in " + imageRoot + ": the source needs " + Sizes.human(needs) + ", " + Sizes.human(free) + " free");
+        }
+    }
+
+    private static Path existing(Path p) {
+        Path abs = p.toAbsolutePath();
+        while (abs.getParent() != null && !Files.exists(abs)) abs = abs.getParent();
+        return abs;
+    }
+
+    /** There is no current version to copy: its link names one that is gone. */
+    private static void refuseMissing(BaseStore store, String name) throws IOException {
+        Optional<BaseStore.Missing> missing = store.missing(name);
+        if (missing.isPresent()) throw new UserError("cannot update " + name + ": " + missing.get().reason());
+    }
+
     private BaseStore.Version updateLocked(String name, List<String> cmd, PrintWriter out, BaseStore store, List<String> parentLayers) throws IOException {
         // Under the base's lock: a vN.partial found now was left by a command that died, never one still at work.
+        refuseMissing(store, name);
+        checkSpace(imageRoot, store.current(name).orElseThrow(() -> new UserError("no base " + name + " in " + imageRoot)));
         store.adopt(name);
-        Path current = store.current(name).orElseThrow();
+        Path current = store.current(name).orElseThrow(() -> new UserError("no base " + name + " in " + imageRoot));
         Path partial = store.prepare(name);
         Path work = partial.resolveSibling(partial.getFileName() + ".work");
         Path mnt = partial.resolveSibling(partial.getFileName() + ".mnt");
         try {
             out.println("Copying " + current.getFileName() + " of " + name + " to a new version...");
             out.flush();
-            if (Progress.copy(out, "copied", current, partial,
-                    () -> context().runner().run(List.of("cp", "-a", "--reflink=auto", current.toString(), partial.toString()))) != 0) {
-                throw new UserError("Failed to copy " + current + "; the base is unchanged");
-            }
+            Progress.Errors errors = new Progress.Errors();
+            int copied = Progress.copy(out, "copied", current, partial, () -> context().runner()
+                    .runWithErrors(List.of("cp", "-a", "--one-file-system", "--reflink=auto", current.toString(), partial.toString()), errors));
+            errors.print(parent.spec.commandLine().getErr());
+            if (copied != 0) throw new UserError("Failed to copy " + current + "; the base is unchanged");
             List<String> run = new ArrayList<>();
             Path dir = partial;
             if (!parentLayers.isEmpty()) {
@@ -196,14 +279,21 @@ final class BaseCommand {
             Path store = base.imageRoot.resolve(BaseStore.STORE);
             if (Files.isDirectory(store)) {
                 try (var s = Files.list(store)) {
-                    s.forEach(p -> users.computeIfAbsent(p.getFileName().toString(), k -> new ArrayList<>()));
+                    for (Path p : s.toList()) {
+                        String name = p.getFileName().toString();
+                        if (!users.containsKey(name) && base.store().isLeftover(name)) continue; // no base: nothing to list
+                        users.computeIfAbsent(name, k -> new ArrayList<>());
+                    }
                 }
             }
             List<Map<String, Object>> rows = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
             for (Map.Entry<String, List<String>> e : users.entrySet()) {
                 BaseStore st = base.store();
                 List<BaseStore.Version> versions = st.versions(e.getKey());
                 Optional<Path> current = st.current(e.getKey());
+                Optional<BaseStore.Missing> missing = st.missing(e.getKey());
+                missing.ifPresent(m -> warnings.add(m.reason()));
                 String label = current.isEmpty() ? "missing" : versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label)
                         .findFirst().orElse("plain");
                 Map<String, Object> row = new java.util.LinkedHashMap<>();
@@ -218,6 +308,7 @@ final class BaseCommand {
             output.rows(out, List.of(Output.Column.of("BASE", "base"), Output.Column.of("CURRENT", "current"), Output.Column.of("VERSIONS", "versions"),
                     new Output.Column("SIZE", r -> r.get("size_bytes") == null ? "-" : Sizes.human((Long) r.get("size_bytes"))),
                     Output.Column.of("CHILDREN", "children")), rows, null);
+            warn(spec, warnings);
             return 0;
         }
     }
@@ -339,7 +430,9 @@ final class BaseCommand {
             PrintWriter out = spec.commandLine().getOut();
             validName(name);
             List<BaseStore.Version> versions = base.store().versions(name);
+            Optional<BaseStore.Missing> missing = base.store().missing(name);
             if (versions.isEmpty()) {
+                if (missing.isPresent()) throw new UserError(missing.get().reason());
                 if (base.store().current(name).isEmpty()) throw new UserError("no base " + name + " in " + base.imageRoot);
                 if (output.json) Output.write(out, List.of());
                 else out.println(name + " is a plain directory with no versions yet; jspawn base update makes the first.");
@@ -359,11 +452,13 @@ final class BaseCommand {
             output.rows(out, List.of(Output.Column.of("VERSION", "version"), new Output.Column("CURRENT", r -> Boolean.TRUE.equals(r.get("current")) ? "yes" : ""),
                     new Output.Column("SIZE", r -> Sizes.human((Long) r.get("size_bytes"))),
                     Output.Column.of("USED-BY", "used_by")), rows, null);
+            warn(spec, missing.map(BaseStore.Missing::reason).stream().toList());
             return 0;
         }
     }
 
-    @Command(name = "rollback", description = "Make the version before the current one current again; children use it when they restart.")
+    @Command(name = "rollback", description = {"Make the version before the current one current again; children use it when they restart.",
+            "If the current version is missing (deleted by hand), the newest one below it becomes current."})
     static final class Rollback implements Callable<Integer> {
         @ParentCommand
         BaseCommand base;
@@ -378,21 +473,26 @@ final class BaseCommand {
         public Integer call() throws IOException {
             validName(name);
             BaseStore.Version v;
-            if (base.store().current(name).isEmpty()) throw new UserError("no base " + name + " in " + base.imageRoot);
+            Optional<BaseStore.Missing> missing;
+            if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
             try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                missing = base.store().missing(name);
                 v = base.store().rollback(name);
             } catch (dev.jspawn.images.Locks.Busy | java.nio.file.FileSystemException e) {
                 throw e;
             } catch (IOException e) {
                 throw new UserError(e.getMessage());
             }
-            spec.commandLine().getOut().println(name + ": " + v.label() + " is current again; children use it when they restart.");
+            spec.commandLine().getOut().println(missing.isPresent()
+                    ? name + "'s " + missing.get().what() + " was missing; " + v.label() + " is current now; children use it when they restart."
+                    : name + ": " + v.label() + " is current again; children use it when they restart.");
             spec.commandLine().getOut().flush();
             return 0;
         }
     }
 
-    @Command(name = "gc", description = "Remove the versions of bases that are not current and that no mounted child uses.")
+    @Command(name = "gc", description = "Remove the versions of bases that are not current, not the last one, and that no child names"
+            + " and no mounted overlay uses; nothing of a base whose current version is missing.")
     static final class Gc implements Callable<Integer> {
         @ParentCommand
         BaseCommand base;
@@ -406,39 +506,127 @@ final class BaseCommand {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
             List<String> todo = new ArrayList<>(names);
             Path store = base.imageRoot.resolve(BaseStore.STORE);
-            if (todo.isEmpty() && Files.isDirectory(store, LinkOption.NOFOLLOW_LINKS)) {
+            boolean all = todo.isEmpty();
+            if (all && Files.isDirectory(store, LinkOption.NOFOLLOW_LINKS)) {
                 try (var s = Files.list(store)) {
                     s.map(p -> p.getFileName().toString()).sorted().forEach(todo::add);
                 }
             }
+            boolean failed = false;
             for (String name : todo) {
-                validName(name);
-                if (base.store().current(name).isEmpty() && base.store().versions(name).isEmpty()) {
-                    throw new UserError("no base " + name + " in " + base.imageRoot);
-                }
-                try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
-                    collect(out, name);
+                // One base that fails costs only itself: the others are still collected, and the exit status says it.
+                try {
+                    validName(name);
+                    if (all && base.store().isLeftover(name)) {
+                        out.println("skipped " + name + ": " + base.store().store(name) + " holds no version and there is no " + base.store().link(name)
+                                + "; delete it with 'jspawn base remove " + name + "'");
+                        continue;
+                    }
+                    if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
+                    try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                        collect(out, name);
+                    }
+                } catch (UserError | IOException e) {
+                    out.flush();
+                    err.println("jspawn: " + Jspawn.message(e));
+                    err.flush();
+                    failed = true;
                 }
             }
             out.flush();
-            return 0;
+            return failed ? Jspawn.FAILURE : 0;
         }
 
         private void collect(PrintWriter out, String name) throws IOException {
+            BaseStore store = base.store();
             Map<Integer, List<String>> usage = base.usage(name);
-            for (BaseStore.Version v : base.store().versions(name)) {
+            for (BaseStore.Verdict d : store.collect(name, usage)) {
+                BaseStore.Version v = d.version();
                 if (v.current()) continue;
-                if (usage.containsKey(v.number())) {
-                    out.println("kept " + name + " " + v.label() + ": used by " + String.join(", ", usage.get(v.number())));
-                } else {
-                    String size = Sizes.human(Sizes.of(v.dir()));
-                    base.store().remove(name, v, usage.keySet());
-                    out.println("removed " + name + " " + v.label() + " (" + size + ")");
+                if (d.kept().isPresent()) {
+                    out.println("kept " + name + " " + v.label() + ": " + d.kept().get());
+                    continue;
                 }
+                String size = Sizes.human(Sizes.of(v.dir()));
+                if (store.remove(name, v, usage.keySet())) out.println("removed " + name + " " + v.label() + " (" + size + ")");
             }
         }
+    }
+
+    @Command(name = "remove", description = {"Remove a base: every version, its store directory and IMAGE_ROOT/NAME (or the plain directory).",
+            "Refused while a configured child uses it, another base is layered on it (NAME2.base with Base=NAME), or it is mounted."})
+    static final class Remove implements Callable<Integer> {
+        @ParentCommand
+        BaseCommand base;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            validName(name);
+            BaseStore store = base.store();
+            try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                boolean unfinished = Files.exists(store.removing(name), LinkOption.NOFOLLOW_LINKS);
+                if (!store.exists(name) && !store.isLeftover(name) && !unfinished) throw new UserError("no base " + name + " in " + base.imageRoot);
+                refuseIfUsed(store);
+                List<BaseStore.Version> versions = store.versions(name);
+                String what = versions.isEmpty() && store.current(name).isPresent() ? "a plain directory"
+                        : versions.isEmpty() ? "no version" : String.join(", ", versions.stream().map(BaseStore.Version::label).toList());
+                long size = Math.max(Sizes.of(store.link(name)), 0) + Math.max(Sizes.of(store.store(name)), 0);
+                store.delete(name);
+                spec.commandLine().getOut().println("Removed base " + name + " (" + what + ", " + Sizes.human(size) + ").");
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+
+        /** Nothing may use the base: children of it, bases on it, and mounts of it or inside it. */
+        private void refuseIfUsed(BaseStore store) throws IOException {
+            List<String> children = base.children(name).stream().map(ContainerConfig::name).toList();
+            if (!children.isEmpty()) {
+                throw new UserError("base " + name + " is used by " + String.join(", ", children)
+                        + "; remove them first (jspawn remove CHILD), or give them another Base=");
+            }
+            Bases bases = Bases.load(base.context().searchPath());
+            String dir = store.link(name).toString();
+            List<String> layered = bases.names().stream()
+                    .filter(b -> bases.parentOf(b).filter(p -> p.equals(name) || Path.of(p).normalize().toString().equals(dir)).isPresent()).toList();
+            if (!layered.isEmpty()) {
+                throw new UserError("base " + name + " has " + String.join(", ", layered) + " layered on it (Base=" + name + " in "
+                        + String.join(", ", layered.stream().map(b -> b + Bases.SUFFIX).toList()) + "); remove or change those first");
+            }
+            List<String> users = new ArrayList<>();
+            base.usage(name, false).forEach((v, who) -> users.add("v" + v + " by " + String.join(", ", who)));
+            Path link = store.link(name), versions = store.store(name);
+            for (Mounts.Overlay o : Mounts.overlays(base.context().proc())) {
+                if (o.lowers().stream().map(l -> Path.of(l).normalize()).anyMatch(p -> p.equals(link) || p.startsWith(versions))) {
+                    users.add("the overlay at " + o.mountPoint());
+                }
+            }
+            List<Path> trees = new ArrayList<>(); // deleting them must never go through a mount
+            if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) trees.add(link.toRealPath());
+            if (Files.isDirectory(versions, LinkOption.NOFOLLOW_LINKS)) trees.add(versions.toRealPath());
+            for (String point : Mounts.points(base.context().proc())) {
+                if (trees.stream().anyMatch(t -> Path.of(point).startsWith(t))) users.add("the mount at " + point);
+            }
+            if (!users.isEmpty()) {
+                throw new UserError("base " + name + " is in use: " + String.join("; ", users) + "; stop, change or unmount those first");
+            }
+        }
+    }
+
+    /** Warnings after a listing, on standard error so that --json output stays JSON. */
+    static void warn(CommandSpec spec, List<String> warnings) {
+        PrintWriter err = spec.commandLine().getErr();
+        for (String w : warnings) err.println("jspawn: warning: " + w);
+        err.flush();
     }
 
     /** Deleting a prepared version that will not be committed. */

@@ -78,10 +78,10 @@ final class BaseCreateCommand implements Callable<Integer> {
     }
 
     private int create(BaseStore store, PrintWriter out) throws IOException {
-        if (store.current(name).isPresent() || Files.isSymbolicLink(store.link(name))) {
-            throw new UserError("base " + name + " already exists in " + base.imageRoot);
-        }
+        if (store.exists(name)) throw new UserError("base " + name + " already exists in " + base.imageRoot);
+        checkSource(store);
         String password = rootPasswordFile == null ? null : readPassword(rootPasswordFile); // before the long debootstrap
+        List<Path> made = store.absentDirs(name);
         Path partial = store.prepare(name);
         try {
             fill(partial, out);
@@ -92,26 +92,34 @@ final class BaseCreateCommand implements Callable<Integer> {
             out.println("Created base " + name + " (" + v.label() + ", " + Sizes.human(Sizes.of(v.dir())) + ") in " + base.imageRoot
                     + ". Use it with Base=" + name + " or: jspawn create CHILD --base " + name);
         } catch (RuntimeException | IOException e) {
-            BaseCommand.BaseStoreCleanup.discard(partial);
+            store.discard(partial, made); // nothing was created: not even the directories to hold it
             throw e;
         }
         out.flush();
         return 0;
     }
 
+    /** The source is there, is no directory of the host's or of the image root, and fits: checked before anything is made. */
+    private void checkSource(BaseStore store) throws IOException {
+        if (source.tar != null && !Files.isRegularFile(source.tar)) throw new UserError("no file " + source.tar);
+        if (source.dir != null) {
+            if (!Files.isDirectory(source.dir)) throw new UserError("no directory " + source.dir);
+            store.checkSource(source.dir);
+            BaseCommand.checkSpace(base.imageRoot, source.dir.toRealPath());
+        }
+    }
+
     private void fill(Path partial, PrintWriter out) throws IOException {
         List<String> cmd;
         if (source.tar != null) {
-            if (!Files.isRegularFile(source.tar)) throw new UserError("no file " + source.tar);
             Files.createDirectories(partial);
             step(out, "Unpacking " + source.tar);
             cmd = List.of("tar", "--extract", "--file=" + source.tar, "--directory=" + partial, "--same-owner", "--preserve-permissions",
                     "--xattrs", "--xattrs-include=*", "--numeric-owner");
         } else if (source.dir != null) {
-            if (!Files.isDirectory(source.dir)) throw new UserError("no directory " + source.dir);
             Path from = source.dir.toRealPath(); // a versioned base is a symlink: copy what it points at
             step(out, "Copying " + from);
-            cmd = List.of("cp", "-a", "--reflink=auto", from.toString(), partial.toString());
+            cmd = List.of("cp", "-a", "--one-file-system", "--reflink=auto", from.toString(), partial.toString()); // never into other mounts
         } else if (source.pacstrap) {
             Files.createDirectories(partial);
             step(out, "pacstrap (this takes a while; its progress follows)");
@@ -123,9 +131,11 @@ final class BaseCreateCommand implements Callable<Integer> {
             cmd = List.of("debootstrap", "--variant=minbase", "--include=systemd,dbus,systemd-sysv", suite, partial.toString(), url);
         }
         List<String> command = cmd;
+        Progress.Errors errors = new Progress.Errors();
         int status = source.dir != null
-                ? Progress.copy(out, "copied", source.dir.toRealPath(), partial, () -> base.context().runner().run(command))
+                ? Progress.copy(out, "copied", source.dir.toRealPath(), partial, () -> base.context().runner().runWithErrors(command, errors))
                 : base.context().runner().run(cmd);
+        errors.print(spec.commandLine().getErr());
         if (status != 0) throw new UserError(cmd.get(0) + " failed (exit status " + status + "); nothing was created");
         if (!isOsTree(partial)) throw new UserError("the result has no /usr/lib/os-release or /etc/os-release: not an OS tree; nothing was created");
     }

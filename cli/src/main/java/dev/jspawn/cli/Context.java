@@ -74,6 +74,14 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
         default int run(List<String> command, String input) {
             throw new UserError(command.get(0) + " is not available here");
         }
+
+        /**
+         * Runs it with each line of its standard error given to {@code errors} instead of shown: for a
+         * program that prints one line per file it fails on (cp on a full disk: thousands).
+         */
+        default int runWithErrors(List<String> command, java.util.function.Consumer<String> errors) {
+            return run(command);
+        }
     }
 
     /** The real one: child processes that die with us. */
@@ -86,6 +94,11 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
         @Override
         public int run(List<String> command, String input) {
             return Context.run(command, input);
+        }
+
+        @Override
+        public int runWithErrors(List<String> command, java.util.function.Consumer<String> errors) {
+            return Context.run(command, null, errors);
         }
     };
 
@@ -118,14 +131,27 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
      * next command, once it holds the lock, rightly takes for abandoned.
      */
     private static int run(List<String> cmd, String input) {
+        return run(cmd, input, null);
+    }
+
+    /** As {@link #run(List, String)}, with its standard error read line by line into {@code errors} if that is given. */
+    private static int run(List<String> cmd, String input, java.util.function.Consumer<String> errors) {
         List<String> tied = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
         tied.addAll(cmd);
         try {
             ProcessBuilder pb = new ProcessBuilder(tied).inheritIO();
-            if (input == null) return pb.start().waitFor();
-            Process p = pb.redirectInput(ProcessBuilder.Redirect.PIPE).start();
-            try (var in = p.getOutputStream()) {
-                in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (input != null) pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+            if (errors != null) pb.redirectError(ProcessBuilder.Redirect.PIPE);
+            Process p = pb.start();
+            if (input != null) {
+                try (var in = p.getOutputStream()) {
+                    in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            if (errors != null) {
+                try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) errors.accept(line);
+                }
             }
             return p.waitFor();
         } catch (java.io.IOException e) {

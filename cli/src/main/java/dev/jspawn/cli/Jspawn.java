@@ -68,14 +68,8 @@ public final class Jspawn {
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
-            if (ex instanceof java.nio.file.NoSuchFileException e) {
-                err.println("jspawn: " + e.getFile() + ": no such file or directory");
-            } else if (ex instanceof java.nio.file.AccessDeniedException e) {
-                err.println("jspawn: " + e.getFile() + ": permission denied; this command needs root");
-            } else if (ex instanceof java.nio.file.FileAlreadyExistsException e) {
-                err.println("jspawn: " + e.getFile() + ": already exists (made by another command meanwhile?)");
-            } else if (ex instanceof UserError || ex instanceof HostBus.Failure || ex instanceof java.io.IOException) {
-                err.println("jspawn: " + ex.getMessage());
+            if (ex instanceof UserError || ex instanceof HostBus.Failure || ex instanceof java.io.IOException) {
+                err.println("jspawn: " + message(ex));
             } else {
                 err.println("jspawn: internal error: " + ex);
                 ex.printStackTrace(err);
@@ -105,6 +99,14 @@ public final class Jspawn {
             return new CommandLine.UnmatchedArgumentException(ex.getCommandLine(), unmatched);
         }
         return ex;
+    }
+
+    /** The one line that reports an expected failure (a UserError, a failed D-Bus call, an I/O error), without "jspawn: ". */
+    static String message(Exception ex) {
+        if (ex instanceof java.nio.file.NoSuchFileException e) return e.getFile() + ": no such file or directory";
+        if (ex instanceof java.nio.file.AccessDeniedException e) return e.getFile() + ": permission denied; this command needs root";
+        if (ex instanceof java.nio.file.FileAlreadyExistsException e) return e.getFile() + ": already exists (made by another command meanwhile?)";
+        return ex.getMessage();
     }
 
     /** "jspawn 0.9.0 (git 1a2b3c4)": the release version and the commit it was built from, both written by the build. */

@@ -17,7 +17,7 @@ final class Mounts {
      * is one. The automount's own autofs mount at {@code where} does not count: it mounts nothing yet.
      */
     static Optional<String> using(Path proc, String where, List<String> dirs) {
-        for (String line : lines(proc)) {
+        for (String line : read(proc)) {
             String[] f = line.split(" ");
             if (f.length < 5) continue;
             String mountPoint = unescape(f[4]);
@@ -36,7 +36,7 @@ final class Mounts {
 
     /** The file system type of what is mounted at {@code where}, if anything is: an automount's autofs too. */
     static Optional<String> at(Path proc, String where) {
-        for (String line : lines(proc)) {
+        for (String line : read(proc)) {
             String[] f = line.split(" ");
             int dash = line.indexOf(" - ");
             if (f.length < 5 || dash < 0 || !unescape(f[4]).equals(where)) continue;
@@ -45,7 +45,46 @@ final class Mounts {
         return Optional.empty();
     }
 
-    private static List<String> lines(Path proc) {
+    /** A mounted overlay: its mount point, its lower layers (topmost first, as in lowerdir=) and its upper dir (null if it has none). */
+    record Overlay(String mountPoint, List<String> lowers, String upper) {
+    }
+
+    /** Every overlay mount that /proc/self/mountinfo lists. */
+    static List<Overlay> overlays(Path proc) {
+        List<Overlay> out = new java.util.ArrayList<>();
+        for (String line : read(proc)) {
+            String[] f = line.split(" ");
+            int dash = line.indexOf(" - ");
+            if (f.length < 5 || dash < 0) continue;
+            String[] fs = line.substring(dash + 3).split(" ");
+            if (fs.length < 3 || !fs[0].equals("overlay")) continue;
+            List<String> lowers = new java.util.ArrayList<>();
+            String upper = null;
+            for (String option : fs[2].split(",")) {
+                if (option.startsWith("lowerdir=")) {
+                    for (String l : option.substring(9).split(":")) {
+                        if (!l.isEmpty()) lowers.add(unescape(l));
+                    }
+                } else if (option.startsWith("upperdir=")) {
+                    upper = unescape(option.substring(9));
+                }
+            }
+            out.add(new Overlay(unescape(f[4]), lowers, upper));
+        }
+        return out;
+    }
+
+    /** Every mount point that /proc/self/mountinfo lists. */
+    static List<String> points(Path proc) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String line : read(proc)) {
+            String[] f = line.split(" ");
+            if (f.length >= 5) out.add(unescape(f[4]));
+        }
+        return out;
+    }
+
+    private static List<String> read(Path proc) {
         try {
             return Files.readAllLines(proc.resolve("self/mountinfo"));
         } catch (IOException e) {

@@ -64,4 +64,27 @@ final class Progress {
             }
         }
     }
+
+    /**
+     * A copy's error lines, of which only the first is shown, and how many more there were: cp on a full
+     * disk prints one for every file it could not write, and the one-line reason follows anyway.
+     */
+    static final class Errors implements java.util.function.Consumer<String> {
+        private String first;
+        private long more;
+
+        @Override
+        public synchronized void accept(String line) {
+            if (first == null) first = line;
+            else more++;
+        }
+
+        /** The first line and "(N more errors)", if there were any. */
+        synchronized void print(PrintWriter err) {
+            if (first == null) return;
+            err.println(first);
+            if (more > 0) err.println("(" + more + " more error" + (more == 1 ? "" : "s") + ")");
+            err.flush();
+        }
+    }
 }

@@ -10,7 +10,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ class BaseCommandTest {
 
     Path etc, root;
     final List<String> ran = new ArrayList<>();
+    final List<List<String>> commands = new ArrayList<>();
     int nspawnStatus = 0;
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
@@ -37,21 +40,44 @@ class BaseCommandTest {
         root = Files.createDirectories(tmp.resolve("images"));
         Files.createDirectories(root.resolve("debian/etc"));
         Files.writeString(root.resolve("debian/etc/os-release"), "ID=debian\n");
+        Files.createDirectories(tmp.resolve("proc/self"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
     }
+
+    /** cp on a disk that is full: this many files it could not write (0: a disk with room). */
+    int diskFullFiles = 0;
+
+    /** Runs cp for real (unless the disk is "full"), and records what it was asked to run. */
+    final Context.Runner runner = new Context.Runner() {
+        @Override
+        public int run(List<String> cmd) {
+            ran.add(cmd.get(0));
+            commands.add(cmd);
+            if (cmd.get(0).equals("cp")) {
+                try {
+                    return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return nspawnStatus;
+        }
+
+        @Override
+        public int runWithErrors(List<String> cmd, java.util.function.Consumer<String> errors) {
+            if (diskFullFiles == 0 || !cmd.get(0).equals("cp")) return run(cmd);
+            ran.add(cmd.get(0));
+            for (int i = 0; i < diskFullFiles; i++) {
+                errors.accept("cp: error copying '" + cmd.get(cmd.size() - 2) + "/usr/share/doc/f" + i + "' to '" + cmd.get(cmd.size() - 1)
+                        + "/usr/share/doc/f" + i + "': No space left on device");
+            }
+            return 1;
+        }
+    };
 
     int run(String... args) {
         CommandLine cl = Jspawn.commandLine(new Context(new SearchPath(List.of(etc)), JspawnCommandTest.FakeBus::new, tmp.resolve("proc"),
-                a -> 0, cmd -> {
-                    ran.add(cmd.get(0));
-                    if (cmd.get(0).equals("cp")) {
-                        try {
-                            return new ProcessBuilder(cmd).inheritIO().start().waitFor();
-                        } catch (IOException | InterruptedException e) {
-                            throw new AssertionError(e);
-                        }
-                    }
-                    return nspawnStatus;
-                }));
+                a -> 0, runner));
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         return cl.execute(args);
@@ -164,5 +190,252 @@ class BaseCommandTest {
         Files.writeString(etc.resolve("fresh.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
         assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
         assertTrue(out.toString().contains("\n  fresh: skipped: never started (no upper dir, nothing to prune)\n"), out.toString());
+    }
+
+    /** debian with v1 and v2, v2 current. */
+    void twoVersions() {
+        assertEquals(0, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"), err.toString());
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+    }
+
+    @Test
+    void gcRemovesNothingOfABaseWhoseCurrentVersionWasDeletedByHand() throws IOException {
+        twoVersions();
+        RemoveCommand.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
+        assertEquals("kept debian v1: debian's current version v2 is missing; make v1 current with 'jspawn base rollback debian'\n", out.toString());
+        assertTrue(Files.isRegularFile(root.resolve(".jspawn/bases/debian/v1/etc/os-release")), "the base is still there");
+    }
+
+    @Test
+    void gcKeepsAVersionAChildNamesOrAnOverlayHasMounted() throws IOException {
+        twoVersions();
+        assertEquals(0, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"), err.toString());
+        Path v1 = root.resolve(".jspawn/bases/debian/v1"), v2 = root.resolve(".jspawn/bases/debian/v2");
+        Files.writeString(etc.resolve("pinned.jspawn"), "[Container]\nBase=" + v1 + "\nImageRoot=" + root + "\n");
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                + "90 22 0:50 / /srv/by-hand rw - overlay overlay rw,lowerdir=" + v2 + ",upperdir=/srv/up,workdir=/srv/work\n");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
+        assertEquals("kept debian v1: used by pinned\nkept debian v2: used by the overlay at /srv/by-hand\n", out.toString());
+        assertTrue(Files.isDirectory(v1));
+        assertTrue(Files.isDirectory(v2));
+        Files.delete(etc.resolve("pinned.jspawn"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
+        assertTrue(out.toString().matches("removed debian v1 \\([0-9.]+[BKMG]\\)\nremoved debian v2 \\([0-9.]+[BKMG]\\)\n"), out.toString());
+    }
+
+    @Test
+    void aBaseWhoseCurrentVersionWasDeletedByHandShowsSoAndRollbackRepairsIt() throws IOException {
+        twoVersions();
+        ran.clear();
+        RemoveCommand.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
+        String reason = "debian's current version v2 is missing; make v1 current with 'jspawn base rollback debian'";
+        assertEquals(0, run("base", "--image-root", root.toString(), "list", "--json"));
+        assertEquals("[{\"base\":\"debian\",\"current\":\"missing\",\"versions\":1,\"size_bytes\":null,\"children\":[]}]\n", out.toString());
+        assertEquals("jspawn: warning: " + reason + "\n", err.toString());
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "versions", "--no-legend", "debian"));
+        assertTrue(out.toString().matches("v1 +[0-9.]+[BKMG] +-\n"), "every version there is, none current: " + out);
+        assertEquals("jspawn: warning: " + reason + "\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"));
+        assertEquals("jspawn: cannot update debian: " + reason + "\n", err.toString());
+        assertEquals(List.of(), ran, "nothing copied");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "rollback", "debian"), err.toString());
+        assertEquals("debian's current version v2 was missing; v1 is current now; children use it when they restart.\n", out.toString());
+        assertEquals(Path.of(".jspawn/bases/debian/v1"), Files.readSymbolicLink(root.resolve("debian")));
+    }
+
+    List<String> storeDirs() throws IOException {
+        try (var s = Files.list(root.resolve(".jspawn/bases"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aFailedCreateLeavesNothingBehind() throws IOException {
+        Path nowhere = tmp.resolve("nonexistent");
+        assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", nowhere.toString()));
+        assertEquals("jspawn: no directory " + nowhere + "\n", err.toString());
+        assertFalse(Files.exists(root.resolve(".jspawn")), "not even the store's directories");
+        twoVersions(); // now .jspawn/bases is there, and stays
+        Files.createDirectories(tmp.resolve("empty"));
+        assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", tmp.resolve("empty").toString()));
+        assertTrue(err.toString().endsWith("not an OS tree; nothing was created\n"), err.toString());
+        assertEquals(List.of("debian"), storeDirs());
+        assertFalse(Files.exists(root.resolve("x"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void gcOfEveryBaseSkipsALeftoverStoreDirAndOneBadBaseCostsOnlyItself() throws IOException {
+        twoVersions();
+        Files.createDirectories(root.resolve(".jspawn/bases/left")); // what a failed create used to leave
+        Files.createDirectories(root.resolve(".jspawn/bases/bad:name"));
+        assertEquals(1, run("base", "--image-root", root.toString(), "gc"));
+        assertEquals("jspawn: name \"bad:name\" is refused: ':' separates overlay layers\n", err.toString());
+        String skipped = "skipped left: " + root.resolve(".jspawn/bases/left") + " holds no version and there is no " + root.resolve("left")
+                + "; delete it with 'jspawn base remove left'\n";
+        assertTrue(out.toString().matches("removed debian v1 \\([0-9.]+[BKMG]\\)\n" + java.util.regex.Pattern.quote(skipped)), out.toString());
+        assertFalse(Files.exists(root.resolve(".jspawn/bases/debian/v1")), "the good base was collected");
+        Files.delete(root.resolve(".jspawn/bases/bad:name"));
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc"), err.toString());
+        assertEquals(skipped, out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "list", "--no-legend"));
+        assertTrue(out.toString().matches("debian +v2 +1 +[0-9.]+[BKMG] +-\n"), "a leftover is no base: " + out);
+    }
+
+    @Test
+    void createRefusesToCopyTheHostOrTheImageRootAndCopiesWithinOneFileSystem() throws IOException {
+        twoVersions();
+        ran.clear();
+        Files.createSymbolicLink(tmp.resolve("slash"), Path.of("/"));
+        String inside = ": it lies inside the image root " + root + ", where only a base (" + root + "/NAME) may be copied";
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("/", "/: it is the host's root directory");
+        refused.put(tmp.resolve("slash").toString(), tmp.resolve("slash") + " (/): it is the host's root directory");
+        refused.put(root.toString(), root + ": it is the image root");
+        refused.put(tmp.toString(), tmp + ": it holds the image root " + root);
+        refused.put(root.resolve(".jspawn").toString(), root.resolve(".jspawn") + inside);
+        refused.put(root.resolve("debian/etc").toString(), root.resolve("debian/etc") + " (" + root.resolve(".jspawn/bases/debian/v2/etc") + ")" + inside);
+        refused.put("/usr", "/usr: it is one of the host's own directories");
+        refused.put("/etc", "/etc: it is one of the host's own directories");
+        refused.put("/sys/kernel", "/sys/kernel: it lies inside /sys, which the kernel and the running system fill");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            err.getBuffer().setLength(0);
+            assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", e.getKey()), e.getKey());
+            assertEquals("jspawn: cannot copy " + e.getValue() + "; give the root directory of an OS tree of its own\n", err.toString());
+        }
+        assertEquals(List.of(), ran, "nothing was copied");
+        assertEquals(List.of("debian"), storeDirs());
+        // A base of the image root may be copied (what its link names), never crossing into another mount.
+        commands.clear();
+        assertEquals(0, run("base", "--image-root", root.toString(), "create", "copy", "--no-networkd", "--from-dir", root.resolve("debian").toString()),
+                err.toString());
+        assertEquals(List.of("cp", "-a", "--one-file-system", "--reflink=auto", root.resolve(".jspawn/bases/debian/v2").toString(),
+                root.resolve(".jspawn/bases/copy/v1.partial").toString()), commands.get(0));
+        assertEquals("ID=debian\n", Files.readString(root.resolve("copy/etc/os-release")));
+    }
+
+    /** Sparse files that add up to 128T: more than any disk here has, while using none of it. */
+    static void huge(Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse(java.util.Set.of("btrfs", "xfs", "bcachefs").contains(Files.getFileStore(dir).type()),
+                "a copy within this file system may share the data: not checked");
+        for (int i = 0; i < 16; i++) {
+            try (var f = new java.io.RandomAccessFile(dir.resolve("sparse" + i).toFile(), "rw")) {
+                f.setLength(8L << 40);
+            } catch (IOException e) {
+                org.junit.jupiter.api.Assumptions.abort("no 8T sparse files here: " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aCopyTheImageRootHasNoRoomForIsRefusedBeforeItStarts() throws IOException {
+        Path big = Files.createDirectories(tmp.resolve("big/etc"));
+        Files.writeString(big.resolve("os-release"), "ID=big\n");
+        huge(big);
+        assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", tmp.resolve("big").toString()));
+        assertTrue(err.toString().matches("jspawn: not enough space in " + java.util.regex.Pattern.quote(root.toString())
+                + ": the source needs 128\\.0T, [0-9.]+[BKMGT] free\n"), err.toString());
+        assertEquals(List.of(), ran);
+        assertFalse(Files.exists(root.resolve(".jspawn")));
+        huge(root.resolve("debian"));
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"));
+        assertTrue(err.toString().matches("jspawn: not enough space in .*: the source needs 128\\.0T, [0-9.]+[BKMGT] free\n"), err.toString());
+        assertEquals(List.of(), ran);
+        assertFalse(Files.isSymbolicLink(root.resolve("debian")), "not even adopted");
+    }
+
+    @Test
+    void aCopyOnAFullDiskSaysSoInThreeLinesNotThousands() throws IOException {
+        diskFullFiles = 4000;
+        Path v1 = root.resolve(".jspawn/bases/debian/v1");
+        assertEquals(1, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"));
+        assertEquals("cp: error copying '" + v1 + "/usr/share/doc/f0' to '" + v1.resolveSibling("v2.partial") + "/usr/share/doc/f0': No space left on device\n"
+                + "(3999 more errors)\n"
+                + "jspawn: Failed to copy " + v1 + "; the base is unchanged\n", err.toString());
+        assertEquals(List.of("cp"), ran, "nothing ran in a half copy");
+        assertFalse(Files.exists(v1.resolveSibling("v2.partial")));
+        Files.createDirectories(tmp.resolve("src/etc"));
+        Files.writeString(tmp.resolve("src/etc/os-release"), "ID=src\n");
+        err.getBuffer().setLength(0);
+        diskFullFiles = 2;
+        assertEquals(1, run("base", "--image-root", root.toString(), "create", "x", "--from-dir", tmp.resolve("src").toString()));
+        assertTrue(err.toString().matches("cp: error copying .*/f0': No space left on device\n\\(1 more error\\)\n"
+                + "jspawn: cp failed \\(exit status 1\\); nothing was created\n"), err.toString());
+        assertEquals(List.of("debian"), storeDirs());
+    }
+
+    int remove(String name) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        return run("base", "--image-root", root.toString(), "remove", name);
+    }
+
+    @Test
+    void removeRefusesWhileAnythingUsesTheBaseAndThenLeavesNothingOfIt() throws IOException {
+        twoVersions();
+        Files.writeString(etc.resolve("web.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: base debian is used by web; remove them first (jspawn remove CHILD), or give them another Base=\n", err.toString());
+        Files.delete(etc.resolve("web.jspawn"));
+        Files.writeString(etc.resolve("web-base.base"), "[Base]\nBase=debian\n");
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: base debian has web-base layered on it (Base=debian in web-base.base); remove or change those first\n", err.toString());
+        Files.delete(etc.resolve("web-base.base"));
+        Files.writeString(etc.resolve("pinned.jspawn"), "[Container]\nBase=" + root.resolve(".jspawn/bases/debian/v1") + "\nImageRoot=" + root + "\n");
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: base debian is in use: v1 by pinned; stop, change or unmount those first\n", err.toString());
+        Files.delete(etc.resolve("pinned.jspawn"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                + "90 22 0:50 / /srv/by-hand rw - overlay overlay rw,lowerdir=" + root.resolve("debian") + ",upperdir=/srv/up,workdir=/srv/work\n"
+                + "91 22 0:51 / " + root.resolve(".jspawn/bases/debian/v1/proc") + " rw - proc proc rw\n");
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: base debian is in use: the overlay at /srv/by-hand; the mount at " + root.resolve(".jspawn/bases/debian/v1/proc")
+                + "; stop, change or unmount those first\n", err.toString());
+        assertEquals(List.of("v1", "v2"), versionDirs(), "nothing was touched");
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        // A symlink in a version is removed, never followed.
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("keep"), "mine");
+        Files.createSymbolicLink(root.resolve(".jspawn/bases/debian/v2/srv"), outside);
+        assertEquals(0, remove("debian"), err.toString());
+        assertTrue(out.toString().matches("Removed base debian \\(v1, v2, [0-9.]+[BKMG]\\)\\.\n"), out.toString());
+        assertFalse(Files.exists(root.resolve("debian"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals(List.of(), storeDirs());
+        assertFalse(Files.exists(root.resolve(".jspawn/removing")));
+        assertEquals("mine", Files.readString(outside.resolve("keep")));
+        assertEquals(1, remove("debian"));
+        assertEquals("jspawn: no base debian in " + root + "\n", err.toString());
+    }
+
+    List<String> versionDirs() throws IOException {
+        try (var s = Files.list(root.resolve(".jspawn/bases/debian"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void removeTakesAPlainBaseALeftoverStoreDirAndWhatAKilledRemovalLeft() throws IOException {
+        assertEquals(0, remove("debian"), err.toString());
+        assertEquals("Removed base debian (a plain directory, 10B).\n", out.toString());
+        assertFalse(Files.exists(root.resolve("debian")));
+        Files.createDirectories(root.resolve(".jspawn/bases/left"));
+        assertEquals(0, remove("left"), err.toString());
+        assertEquals("Removed base left (no version, 0B).\n", out.toString());
+        assertEquals(List.of(), storeDirs());
+        Files.createDirectories(root.resolve(".jspawn/removing/gone/versions/v1/etc"));
+        assertEquals(0, remove("gone"), err.toString());
+        assertFalse(Files.exists(root.resolve(".jspawn/removing")));
     }
 }

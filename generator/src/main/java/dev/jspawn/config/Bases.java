@@ -95,6 +95,11 @@ public final class Bases {
         return d == null ? Optional.empty() : d.parent();
     }
 
+    /** The names of the valid base files (NAME for NAME.base). */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(valid.keySet()));
+    }
+
     /** Errors in base files themselves, reported once (a child using such a base fails too). */
     public List<Diagnostic> errors() {
         return errors;

@@ -9,8 +9,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,7 +61,7 @@ public final class BaseStore {
     /** Every version, oldest first; empty for a plain directory or a missing base. */
     public List<Version> versions(String name) throws IOException {
         List<Version> out = new ArrayList<>();
-        if (!Files.isDirectory(store(name))) return out;
+        if (!Files.isDirectory(store(name), LinkOption.NOFOLLOW_LINKS)) return out;
         Optional<Path> current = current(name);
         try (DirectoryStream<Path> s = Files.newDirectoryStream(store(name))) {
             for (Path p : s) {
@@ -73,11 +75,83 @@ public final class BaseStore {
         return out;
     }
 
-    /** The current version's directory (the symlink's target), or the plain directory itself. */
+    /**
+     * The current version's directory (the symlink's target), or the plain directory itself; empty for
+     * a missing base, and also when the link names a version that is gone (see {@link #missing}).
+     */
     public Optional<Path> current(String name) throws IOException {
         Path link = link(name);
-        if (Files.isSymbolicLink(link)) return Optional.of(link.resolveSibling(Files.readSymbolicLink(link)).normalize());
-        return Files.isDirectory(link) ? Optional.of(link) : Optional.empty();
+        if (Files.isSymbolicLink(link)) {
+            Path target = target(name);
+            return Files.isDirectory(target) ? Optional.of(target) : Optional.empty();
+        }
+        return Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS) ? Optional.of(link) : Optional.empty();
+    }
+
+    private Path target(String name) throws IOException {
+        Path link = link(name);
+        return link.resolveSibling(Files.readSymbolicLink(link)).normalize();
+    }
+
+    /**
+     * A base whose current version is gone: {@code ROOT/NAME} is a symlink to a directory that no longer
+     * exists (a version deleted by hand, say), or there is no {@code ROOT/NAME} at all while the store
+     * still holds versions (the link deleted, or an adoption cut short). No version is current then, so
+     * nothing may assume one: gc removes nothing, update refuses, and rollback makes {@code fallback}
+     * current.
+     *
+     * @param what     "current version v2" (or the link's target, if it is no version), or "current link ROOT/NAME"
+     * @param fallback what rollback makes current: the newest version below the missing one, or the
+     *                 newest there is if none is below it (or the missing one is no version)
+     */
+    public record Missing(String base, String what, Optional<Version> fallback) {
+        /** The reason and the fix, in one line. */
+        public String reason() {
+            return base + "'s " + what + " is missing; " + fallback
+                    .map(v -> "make " + v.label() + " current with 'jspawn base rollback " + base + "'")
+                    .orElse("no version of it is left: delete what remains with 'jspawn base remove " + base + "'");
+        }
+    }
+
+    /** The base's current version is gone (see {@link Missing}), or empty: it has one, or is a plain directory, or no base at all. */
+    public Optional<Missing> missing(String name) throws IOException {
+        Path link = link(name);
+        List<Version> versions = versions(name);
+        String what;
+        int below = Integer.MAX_VALUE;
+        if (Files.isSymbolicLink(link)) {
+            Path target = target(name);
+            if (Files.isDirectory(target)) return Optional.empty();
+            Matcher m = VERSION.matcher(target.getFileName() == null ? "" : target.getFileName().toString());
+            if (m.matches() && store(name).toAbsolutePath().normalize().equals(target.toAbsolutePath().getParent())) {
+                below = Integer.parseInt(m.group(1));
+                what = "current version v" + m.group(1);
+            } else {
+                what = "current version " + target;
+            }
+        } else if (Files.exists(link, LinkOption.NOFOLLOW_LINKS) || versions.isEmpty()) {
+            return Optional.empty();
+        } else {
+            what = "current link " + link;
+        }
+        int limit = below;
+        Optional<Version> fallback = versions.stream().filter(v -> v.number() < limit).reduce((a, b) -> b);
+        if (fallback.isEmpty() && !versions.isEmpty()) fallback = Optional.of(versions.get(versions.size() - 1));
+        return Optional.of(new Missing(name, what, fallback));
+    }
+
+    /** Whether there is a base {@code name} at all: a plain directory, a current link (even one whose version is gone), or versions. */
+    public boolean exists(String name) throws IOException {
+        return current(name).isPresent() || Files.isSymbolicLink(link(name)) || !versions(name).isEmpty();
+    }
+
+    /**
+     * A store directory with no version in it and no {@code ROOT/NAME} beside it (what a failed create
+     * used to leave): no base at all, only a directory to delete.
+     */
+    public boolean isLeftover(String name) throws IOException {
+        return Files.isDirectory(store(name), LinkOption.NOFOLLOW_LINKS) && versions(name).isEmpty()
+                && !Files.exists(link(name), LinkOption.NOFOLLOW_LINKS);
     }
 
     /**
@@ -108,6 +182,104 @@ public final class BaseStore {
         return partial;
     }
 
+    /** The host's own trees: a base is never copied from one of them (nor from what they are links to). */
+    static final List<String> SYSTEM = List.of("/usr", "/etc", "/var", "/proc", "/sys", "/dev", "/run", "/boot", "/bin", "/sbin",
+            "/home", "/root", "/tmp");
+    /** Trees the kernel and the running system fill: nothing below them is an OS tree to copy. */
+    static final List<String> LIVE = List.of("/proc", "/sys", "/dev", "/run");
+
+    /**
+     * Refuses to make a base by copying {@code dir} when that would copy the host or this image root:
+     * {@code /}, the image root, a directory that holds it or lies inside it (but for a base there,
+     * {@code ROOT/NAME} or one of its versions), one of the host's own trees ({@link #SYSTEM}, /lib*)
+     * or anything below /proc, /sys, /dev and /run. Real paths are compared: a symlink to / is /.
+     *
+     * @throws IOException naming the directory and why
+     */
+    public void checkSource(Path dir) throws IOException {
+        Path real = dir.toRealPath();
+        Path imageRoot = real(root.toAbsolutePath());
+        String why = null;
+        if (real.getParent() == null) {
+            why = "it is the host's root directory";
+        } else if (real.equals(imageRoot)) {
+            why = "it is the image root";
+        } else if (imageRoot.startsWith(real)) {
+            why = "it holds the image root " + root;
+        } else if (real.startsWith(imageRoot) && !isBaseTree(real, imageRoot)) {
+            why = "it lies inside the image root " + root + ", where only a base (" + root + "/NAME) may be copied";
+        } else if (system().contains(real)) {
+            why = "it is one of the host's own directories";
+        } else {
+            for (String live : LIVE) {
+                if (real.startsWith(real(Path.of(live)))) why = "it lies inside " + live + ", which the kernel and the running system fill";
+            }
+        }
+        if (why != null) {
+            throw new IOException("cannot copy " + dir + (real.equals(dir) ? "" : " (" + real + ")") + ": " + why
+                    + "; give the root directory of an OS tree of its own");
+        }
+    }
+
+    /** A base in the image root: a directory right in it (a plain base) or a version in the store. */
+    private static boolean isBaseTree(Path real, Path imageRoot) {
+        if (real.getParent().equals(imageRoot)) return !real.getFileName().toString().startsWith(".");
+        Path name = real.getParent();
+        return name.getParent() != null && name.getParent().equals(real(imageRoot.resolve(STORE)))
+                && VERSION.matcher(real.getFileName().toString()).matches();
+    }
+
+    /** The host's own directories, each as named and as its real path (/bin is /usr/bin on a merged-/usr host). */
+    private static Set<Path> system() throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        SYSTEM.forEach(d -> dirs.add(Path.of(d)));
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(Path.of("/"), "lib*")) {
+            s.forEach(dirs::add);
+        }
+        Set<Path> out = new java.util.HashSet<>();
+        for (Path d : dirs) {
+            out.add(d);
+            out.add(real(d));
+        }
+        return out;
+    }
+
+    /** The real path of {@code p}, or, if it does not exist, that of its nearest existing ancestor with the rest appended. */
+    static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        for (Path existing = abs; existing != null; existing = existing.getParent()) {
+            try {
+                return existing.toRealPath().resolve(existing.relativize(abs));
+            } catch (IOException e) {
+                // not there: try its parent
+            }
+        }
+        return abs;
+    }
+
+    /** The directories {@link #prepare} would make for {@code name} that do not exist yet, deepest first. */
+    public List<Path> absentDirs(String name) {
+        List<Path> out = new ArrayList<>();
+        for (Path p = store(name); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) out.add(p);
+        return out;
+    }
+
+    /**
+     * Undoes a {@link #prepare} whose version will not be committed: deletes the prepared directory,
+     * then each of {@code made} (what {@link #absentDirs} gave before it) that is still empty, so that a
+     * base that was never made leaves nothing behind, and nothing that was there before goes.
+     */
+    public void discard(Path partial, List<Path> made) throws IOException {
+        if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) deleteTree(partial);
+        for (Path dir : made) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                return; // something else is in it now: it and what is above it stay
+            }
+        }
+    }
+
     /** Renames a prepared version into place and makes it current. */
     public Version commit(String name, Path partial) throws IOException {
         String file = partial.getFileName().toString();
@@ -118,8 +290,17 @@ public final class BaseStore {
         return v;
     }
 
-    /** Makes the version before the current one current again. */
+    /**
+     * Makes the version before the current one current again; if the current one is gone (see
+     * {@link Missing}), makes its fallback current.
+     */
     public Version rollback(String name) throws IOException {
+        Optional<Missing> missing = missing(name);
+        if (missing.isPresent()) {
+            Version to = missing.get().fallback().orElseThrow(() -> new IOException(missing.get().reason()));
+            point(name, to);
+            return new Version(to.number(), to.dir(), true);
+        }
         List<Version> versions = versions(name);
         Version current = versions.stream().filter(Version::current).findFirst()
                 .orElseThrow(() -> new IOException("base " + name + " has no versions"));
@@ -139,15 +320,16 @@ public final class BaseStore {
     }
 
     /**
-     * The versions a child mounted at {@code where} (upper dir {@code upper}) may be using: the one
-     * whose probe file has the inode the child sees, or, if no probe tells, all of them.
+     * The versions a child mounted at {@code where} (upper dir {@code upper}, null for an overlay with
+     * none) may be using: the one whose probe file has the inode the child sees, or, if no probe tells,
+     * all of them.
      */
     public Set<Integer> usedBy(String name, Path where, Path upper) throws IOException {
         List<Version> versions = versions(name);
         for (String probe : PROBES) {
             // Both trees are the guest's: never look through a directory it replaced with a symlink.
-            if (Beneath.blocked(upper, Path.of(probe)) || Beneath.blocked(where, Path.of(probe))) continue;
-            if (Node.stat(upper.resolve(probe)).isPresent()) continue; // copied up: tells nothing
+            if ((upper != null && Beneath.blocked(upper, Path.of(probe))) || Beneath.blocked(where, Path.of(probe))) continue;
+            if (upper != null && Node.stat(upper.resolve(probe)).isPresent()) continue; // copied up: tells nothing
             Object seen;
             try {
                 seen = Files.getAttribute(where.resolve(probe), "unix:ino", LinkOption.NOFOLLOW_LINKS);
@@ -169,15 +351,88 @@ public final class BaseStore {
         return all;
     }
 
-    /** Deletes a version that is neither current nor in {@code inUse}; false if it must stay. */
+    /** What gc may do with one version: remove it ({@code kept} empty), or keep it, and why. */
+    public record Verdict(Version version, Optional<String> kept) {
+    }
+
+    /**
+     * The one rule of gc, for each version of {@code name}, oldest first. A version stays if it is the
+     * one the current link names, if it is the last one left, if {@code users} has it (version number to
+     * who uses it: a child that names it, an overlay that has it mounted), or if no version is current at
+     * all: the link then names one that is gone (see {@link Missing}) or none of them, and what is left
+     * is all there is to make current again.
+     */
+    public List<Verdict> collect(String name, Map<Integer, List<String>> users) throws IOException {
+        List<Version> versions = versions(name);
+        Optional<String> noCurrent = Optional.empty();
+        if (versions.stream().noneMatch(Version::current)) {
+            Optional<Missing> missing = missing(name);
+            noCurrent = Optional.of(missing.isPresent() ? missing.get().reason()
+                    : link(name) + " is not a link to one of its versions; not touching them");
+        }
+        List<Verdict> out = new ArrayList<>();
+        for (Version v : versions) {
+            String kept = v.current() ? "current"
+                    : noCurrent.isPresent() ? noCurrent.get()
+                    : versions.size() == 1 ? "the only version left"
+                    : users.containsKey(v.number()) ? "used by " + String.join(", ", users.get(v.number()))
+                    : null;
+            out.add(new Verdict(v, Optional.ofNullable(kept)));
+        }
+        return out;
+    }
+
+    /** Deletes a version that {@link #collect} lets go, given the versions in use; false if it must stay. */
     public boolean remove(String name, Version v, Set<Integer> inUse) throws IOException {
-        if (v.current() || inUse.contains(v.number())) return false;
-        Path doomed = v.dir().resolveSibling(v.label() + ".removing");
-        Files.move(v.dir(), doomed, StandardCopyOption.ATOMIC_MOVE); // no longer a version, even if deleting stops half-way
+        Map<Integer, List<String>> users = new TreeMap<>();
+        inUse.forEach(n -> users.put(n, List.of("a mounted child")));
+        Optional<Verdict> verdict = collect(name, users).stream().filter(x -> x.version().number() == v.number()).findFirst();
+        if (verdict.isEmpty() || verdict.get().kept().isPresent()) return false;
+        Path dir = verdict.get().version().dir();
+        Path doomed = dir.resolveSibling(v.label() + ".removing");
+        Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE); // no longer a version, even if deleting stops half-way
         deleteTree(doomed);
         return true;
     }
 
+    /** Where a base being removed goes before it is deleted: outside the store, so that nothing of it is taken for a base or a version. */
+    public static final String REMOVING = ".jspawn/removing";
+
+    /** What is left of an earlier removal of {@code name} that was killed, if anything. */
+    public Path removing(String name) {
+        return root.resolve(REMOVING).resolve(name);
+    }
+
+    /**
+     * Deletes base {@code name} whole: its current link (or its plain directory), every version and its
+     * store directory. The link goes first, so that no child can mount it any more; the directories are
+     * then renamed into {@link #removing} and deleted from there, so that a run killed half-way leaves
+     * nothing that looks like a base or a version, and the next removal of the name finishes the job.
+     * Symlinks are removed, never followed. The caller holds the base's lock and has made sure that
+     * nothing uses it.
+     */
+    public void delete(String name) throws IOException {
+        Path link = link(name), store = store(name), trash = removing(name);
+        if (Files.exists(trash, LinkOption.NOFOLLOW_LINKS)) deleteTree(trash); // left by a removal that was killed
+        if (Files.isSymbolicLink(link)) {
+            Files.delete(link);
+        } else if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(trash);
+            Files.move(link, trash.resolve("plain"), StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (Files.exists(store, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(trash);
+            Files.move(store, trash.resolve("versions"), StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (Files.exists(trash, LinkOption.NOFOLLOW_LINKS)) deleteTree(trash);
+        try {
+            Files.deleteIfExists(trash.getParent());
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // another base's removal is under way
+        }
+    }
+
+    /** Deletes a tree bottom-up; a symlink in it (or {@code root} itself, if one) is deleted, never followed. */
     static void deleteTree(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * Locks that keep two jspawn commands from changing the same base or child at once: one lock file
  * per base and per child (named by its path) in a lock directory (/run/jspawn/locks), taken with fcntl (FileChannel.lock),
  * so the kernel releases it when its holder dies and a crash leaves no stale lock. Writers of a base
- * (create, update, upgrade, rollback, gc) take it exclusively; readers that must not see it change
+ * (create, update, upgrade, rollback, gc, remove) take it exclusively; readers that must not see it change
  * under them (prune, restore, convert-userns read the base chain) take it shared. Within one process
  * a lock already held is not taken again (base upgrade holds its base while it prunes each child).
  */

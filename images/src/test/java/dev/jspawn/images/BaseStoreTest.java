@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -96,5 +98,80 @@ class BaseStoreTest {
         assertTrue(store.remove("default-ns-1", v1, Set.of()));
         assertFalse(Files.exists(v1.dir()));
         assertFalse(store.remove("default-ns-1", store.versions("default-ns-1").get(0), Set.of()), "never the current one");
+    }
+
+    List<String> labels() throws IOException {
+        return store.versions("default-ns-1").stream().map(v -> v.label() + (v.current() ? "*" : "")).toList();
+    }
+
+    @Test
+    void aCurrentLinkToAVersionThatIsGoneIsMissingAndGcKeepsEveryVersion() throws IOException {
+        store.adopt("default-ns-1");
+        store.commit("default-ns-1", newVersion("v2"));
+        BaseStore.deleteTree(store.store("default-ns-1").resolve("v2")); // by hand: the link now dangles
+        assertEquals(Optional.empty(), store.current("default-ns-1"), "a link to nothing names no current version");
+        assertEquals(List.of("v1"), labels(), "v1 is there, and not current");
+        assertTrue(store.exists("default-ns-1"));
+        String reason = "default-ns-1's current version v2 is missing; make v1 current with 'jspawn base rollback default-ns-1'";
+        assertEquals(reason, store.missing("default-ns-1").orElseThrow().reason());
+        List<BaseStore.Verdict> verdicts = store.collect("default-ns-1", Map.of());
+        assertEquals(1, verdicts.size());
+        assertEquals(Optional.of(reason), verdicts.get(0).kept(), "the last version, and the only one left to make current");
+        BaseStore.Version v1 = store.versions("default-ns-1").get(0);
+        assertFalse(store.remove("default-ns-1", v1, Set.of()));
+        assertTrue(Files.isDirectory(v1.dir()));
+    }
+
+    @Test
+    void withTheCurrentLinkGoneGcKeepsEveryVersionToo() throws IOException {
+        store.adopt("default-ns-1");
+        store.commit("default-ns-1", newVersion("v2"));
+        Files.delete(root.resolve("default-ns-1"));
+        String reason = "default-ns-1's current link " + root.resolve("default-ns-1")
+                + " is missing; make v2 current with 'jspawn base rollback default-ns-1'";
+        assertEquals(reason, store.missing("default-ns-1").orElseThrow().reason());
+        assertEquals(List.of(Optional.of(reason), Optional.of(reason)),
+                store.collect("default-ns-1", Map.of()).stream().map(BaseStore.Verdict::kept).toList());
+    }
+
+    @Test
+    void gcLetsGoOnlyAVersionThatIsNeitherCurrentNorUsed() throws IOException {
+        store.adopt("default-ns-1");
+        store.commit("default-ns-1", newVersion("v2"));
+        store.commit("default-ns-1", newVersion("v3"));
+        assertEquals(Optional.empty(), store.missing("default-ns-1"));
+        assertEquals(List.of(Optional.of("used by web, the overlay at /srv/x"), Optional.empty(), Optional.of("current")),
+                store.collect("default-ns-1", Map.of(1, List.of("web", "the overlay at /srv/x"))).stream().map(BaseStore.Verdict::kept).toList());
+    }
+
+    @Test
+    void rollbackFromAMissingVersionTakesTheNewestBelowItElseTheNewestThereIs() throws IOException {
+        store.adopt("default-ns-1");
+        store.commit("default-ns-1", newVersion("v2"));
+        store.commit("default-ns-1", newVersion("v3"));
+        store.rollback("default-ns-1");
+        BaseStore.deleteTree(store.store("default-ns-1").resolve("v2")); // current, deleted by hand
+        assertEquals(List.of("v1", "v3"), labels());
+        assertEquals(1, store.rollback("default-ns-1").number(), "below the missing v2");
+        assertEquals(List.of("v1*", "v3"), labels());
+        Files.move(store.store("default-ns-1").resolve("v1"), store.store("default-ns-1").resolve("old"));
+        assertEquals(3, store.rollback("default-ns-1").number(), "none below it: the newest there is");
+        assertEquals(List.of("v3*"), labels());
+    }
+
+    @Test
+    void deleteTakesEveryVersionAndTheLinkAndNeverFollowsASymlink() throws IOException {
+        store.adopt("default-ns-1");
+        store.commit("default-ns-1", newVersion("v2"));
+        Path outside = Files.createDirectories(root.resolve("outside"));
+        Files.writeString(outside.resolve("keep"), "mine");
+        Files.createSymbolicLink(store.store("default-ns-1").resolve("v1/srv"), outside);
+        Files.createSymbolicLink(store.store("default-ns-1").resolve("v3"), outside); // not a version: a link, removed as one
+        store.delete("default-ns-1");
+        assertFalse(Files.exists(root.resolve("default-ns-1"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(store.store("default-ns-1")));
+        assertFalse(Files.exists(store.removing("default-ns-1")));
+        assertFalse(store.exists("default-ns-1"));
+        assertEquals("mine", Files.readString(outside.resolve("keep")));
     }
 }
