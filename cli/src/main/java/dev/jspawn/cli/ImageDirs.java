@@ -60,16 +60,12 @@ final class ImageDirs {
      * there. Most often the version its current link names was deleted by hand, while older ones remain.
      */
     static Optional<String> missingBase(Path base) throws IOException {
-        if (Files.isDirectory(base)) return Optional.empty();
-        // Short enough to be shown whole (diagnostics are capped): the version's label names it; its directory is in base versions.
+        if (Files.isDirectory(base) || base.getParent() == null) return Optional.empty();
         String name = base.getFileName().toString();
         Path root = base.getParent();
-        if (root != null && !root.toString().equals(dev.jspawn.config.ConfigLoader.DEFAULT_IMAGE_ROOT)) name = name + " --image-root " + root;
-        if (Files.isSymbolicLink(base)) {
-            Path version = base.resolveSibling(Files.readSymbolicLink(base)).normalize();
-            return Optional.of("base " + base.getFileName() + "'s current version " + version.getFileName() + " is missing; make an older version"
-                    + " current with 'jspawn base rollback " + name + "', or make the base again with base create");
-        }
-        return Optional.of("base directory " + base + " does not exist; make it with 'jspawn base create " + name + "'");
+        String imageRoot = root.toString().equals(dev.jspawn.config.ConfigLoader.DEFAULT_IMAGE_ROOT) ? "" : " (with --image-root " + root + ")";
+        Optional<dev.jspawn.images.BaseStore.Missing> missing = new dev.jspawn.images.BaseStore(root).missing(name);
+        if (missing.isPresent()) return Optional.of("base " + missing.get().reason() + imageRoot);
+        return Optional.of("base directory " + base + " does not exist; make it with 'jspawn base create " + name + "'" + imageRoot);
     }
 }

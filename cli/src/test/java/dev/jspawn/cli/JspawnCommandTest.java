@@ -165,7 +165,7 @@ class JspawnCommandTest {
         Files.writeString(etc.resolve("web.jspawn"), "[Container]\nBase=web-base\nImageRoot=" + tmp.resolve("images") + "\n");
         assertEquals(1, run("verify", etc.resolve("web.jspawn").toString()));
         assertEquals(etc.resolve("web.jspawn") + ": base directory " + tmp.resolve("images/web-base") + " does not exist; make it with"
-                + " 'jspawn base create web-base --image-root " + tmp.resolve("images") + "'\n", err.toString());
+                + " 'jspawn base create web-base' (with --image-root " + tmp.resolve("images") + ")\n", err.toString());
         Files.createDirectories(tmp.resolve("images/web-base"));
         err.getBuffer().setLength(0);
         assertEquals(0, run("verify", etc.resolve("web.jspawn").toString()), err.toString());
@@ -178,8 +178,8 @@ class JspawnCommandTest {
         Files.createSymbolicLink(images.resolve("b"), Path.of(".jspawn/bases/b/v2"));
         Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=b\nImageRoot=" + images + "\n");
         assertEquals(1, run("verify", etc.resolve("c.jspawn").toString()));
-        assertEquals(etc.resolve("c.jspawn") + ": base b's current version v2 is missing; make an older version current with"
-                + " 'jspawn base rollback b --image-root " + images + "', or make the base again with base create\n", err.toString());
+        assertEquals(etc.resolve("c.jspawn") + ": base b's current version v2 is missing; make v1 current with 'jspawn base rollback b'"
+                + " (with --image-root " + images + ")\n", err.toString());
     }
 
     @Test

@@ -135,10 +135,32 @@ class OffHappyPathIT {
         assertTrue(status.contains("jspawn base rollback b1"), status);
         assertFalse(box.sh("machinectl show r").exit() == 0, "it never booted");
 
+        String verify = box.sh("jspawn verify").err();
+        assertTrue(verify.contains("base b1's current version v6 is missing; make v5 current with 'jspawn base rollback b1'"), verify);
+        assertTrue(sh("jspawn base list --json").contains("\"current\":\"missing\""), sh("jspawn base list --json"));
+        String gc = sh("jspawn base gc b1");
+        assertFalse(gc.contains("removed"), "gc removes nothing of a base whose current version is gone: " + gc);
+        assertEquals("v1 v2 v3 v4 v5", sh("ls /var/lib/jspawn/.jspawn/bases/b1 | sort -V | paste -sd' '"));
+
         sh("jspawn base rollback b1");
         sh("systemctl start jspawn@r");
         assertEquals("v5", guestSees("r"), "back on the version before");
         sh("jspawn stop r");
+    }
+
+    @Test
+    @Order(4)
+    void removePurgeLeavesNoMountPointAndNoFailedUnit() {
+        sh("printf '[Container]\nBase=nosuch\n' > /etc/jspawn/gone.jspawn && systemctl daemon-reload");
+        assertFalse(box.sh("systemctl start jspawn@gone").exit() == 0);
+        assertTrue(sh("systemctl --failed --no-legend --plain").contains("jspawn@gone.service"), "precondition: its units failed");
+        sh("jspawn remove --purge gone");
+        assertFalse(sh("systemctl --failed --no-legend --plain").contains("gone"), sh("systemctl --failed --no-legend --plain"));
+        assertFalse(holds("test -e /var/lib/jspawn/gone"), "its mount point is gone too");
+    }
+
+    boolean holds(String script) {
+        return box.sh(script).exit() == 0;
     }
 
     @Test
