@@ -102,11 +102,11 @@ final class BaseCommand {
         if (dirs.isEmpty()) return used;
         SearchPath sp = context().searchPath();
         Bases bases = Bases.load(sp);
-        Map<String, String> childAt = new java.util.HashMap<>();
+        Map<String, ContainerConfig> childAt = new java.util.HashMap<>();
         for (ConfigSource s : sp.scan().sources()) {
             Optional<ContainerConfig> c = ConfigLoader.load(s, bases).config();
             if (c.isEmpty()) continue;
-            childAt.put(c.get().where(), c.get().name());
+            childAt.put(c.get().where(), c.get());
             for (String d : c.get().lowerDirs()) {
                 Integer v = dirs.get(Path.of(d).normalize());
                 if (v != null) use.accept(v, c.get().name());
@@ -118,14 +118,18 @@ final class BaseCommand {
         }
         if (!mounts) return used;
         for (Mounts.Overlay o : Mounts.overlays(context().proc())) {
-            String who = childAt.getOrDefault(o.mountPoint(), "the overlay at " + o.mountPoint());
+            ContainerConfig child = childAt.get(o.mountPoint());
+            String who = child != null ? child.name() : "the overlay at " + o.mountPoint();
+            // A child of this base names the views of its layers in lowerdir= (idmapped, detached once mounted), not the base:
+            // its version is told by the probes too.
+            boolean probe = child != null && child.lowerDirs().contains(store.link(base).toString());
             for (String lower : o.lowers()) {
                 Path p = Path.of(lower).normalize();
-                if (dirs.containsKey(p)) {
-                    use.accept(dirs.get(p), who);
-                } else if (p.equals(store.link(base))) {
-                    for (int v : store.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()))) use.accept(v, who);
-                }
+                if (dirs.containsKey(p)) use.accept(dirs.get(p), who);
+                else if (p.equals(store.link(base))) probe = true;
+            }
+            if (probe) {
+                for (int v : store.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()))) use.accept(v, who);
             }
         }
         for (String point : Mounts.points(context().proc())) {

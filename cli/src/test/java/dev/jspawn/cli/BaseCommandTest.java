@@ -229,6 +229,24 @@ class BaseCommandTest {
     }
 
     @Test
+    void gcKeepsTheVersionARunningChildSeesThroughTheViewsOfItsLayers() throws IOException {
+        twoVersions();
+        Path v1 = root.resolve(".jspawn/bases/debian/v1");
+        // A child of the base, mounted as the units mount it: lowerdir= names its layer's view, not the base; what
+        // its overlay shows is v1's (the probe file has v1's inode).
+        Files.writeString(etc.resolve("c.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
+        Files.createDirectories(root.resolve("c/etc"));
+        Files.createDirectories(root.resolve("c_up"));
+        Files.createLink(root.resolve("c/etc/os-release"), v1.resolve("etc/os-release"));
+        Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                + "90 22 0:50 / " + root.resolve("c") + " rw - overlay overlay rw,lowerdir=/run/jspawn/c/lower/0,upperdir=" + root.resolve("c_up")
+                + ",workdir=" + root.resolve("c_work") + "\n");
+        assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
+        assertEquals("kept debian v1: used by c\n", out.toString());
+        assertTrue(Files.isDirectory(v1));
+    }
+
+    @Test
     void aBaseWhoseCurrentVersionWasDeletedByHandShowsSoAndRollbackRepairsIt() throws IOException {
         twoVersions();
         ran.clear();
