@@ -426,8 +426,8 @@ class EndToEndIT {
         assertEquals(3, status.exit(), "not running: 3, as systemctl status");
         assertTrue(status.out().contains("Users: none: made before user namespaces, guest root is host root"), status.out());
         // An overlay mounted by an older jspawn (no machine ID in what its mount left for the service) and still mounted when
-        // the new one starts it gets told what to do: here, mounted on demand through its automount, then its record made old.
-        sh("ls /var/lib/jspawn/old_one/ >/dev/null && sed -i /^JSPAWN_MACHINE_ID=/d /run/jspawn/old_one/nspawn.env");
+        // the new one starts it gets told what to do: here, its mount started by hand, then its record made old.
+        sh("systemctl start var-lib-jspawn-old_one.mount && sed -i /^JSPAWN_MACHINE_ID=/d /run/jspawn/old_one/nspawn.env");
         assertFalse(holds("systemctl start jspawn@old_one"));
         assertTrue(sh("journalctl --no-pager -u jspawn@old_one").contains("old_one: its overlay was mounted by an older jspawn or before its"
                 + " settings changed (/run/jspawn/old_one/nspawn.env has no machine ID); stop it and its mount, then start it again:"
