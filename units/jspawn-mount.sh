@@ -7,9 +7,10 @@
 # current version of each base), and says why when that fails (the reason jspawn-dirs@ left in
 # FAILURE_FILE). jspawn@NAME.service unmounts the overlay again when it stops (ExecStopPost=), so
 # that every start, a restart and a guest's reboot included, runs the bases' current versions.
-# Then it checks that the overlay was prepared by this jspawn (ENV_FILE, which the service reads,
-# has the machine ID), and detaches the idmapped views of the bases (VIEW...) that the overlay was
-# made of: once mounted, it holds its layers itself, so nothing of them stays once it goes.
+# Then it checks that the overlay was prepared for this start (ENV_FILE, which the service reads,
+# has the machine ID: jspawn-dirs@ runs at every start of the mount, even one already mounted),
+# and detaches the idmapped views of the bases (VIEW...) that the overlay was made of: once
+# mounted, it holds its layers itself, so nothing of them stays once it goes.
 set -u
 name=$1 unit=$2 where=$3 env=$4 failure=$5
 shift 5
@@ -19,7 +20,7 @@ if ! /usr/bin/systemctl start -- "$unit"; then
     exit 1
 fi
 if ! grep -qs '^JSPAWN_MACHINE_ID=' "$env"; then
-    echo "$name: its overlay was mounted by an older jspawn or before its settings changed ($env has no machine ID);" \
+    echo "$name: its overlay was not prepared for this start ($env has no machine ID);" \
         "stop it and its mount, then start it again: systemctl stop jspawn@$name.service $unit" >&2
     exit 1
 fi
