@@ -38,12 +38,7 @@ class DebIT {
     String deb;
 
     @org.junit.jupiter.api.extension.RegisterExtension
-    final org.junit.jupiter.api.extension.TestWatcher journalOnFailure = new org.junit.jupiter.api.extension.TestWatcher() {
-        @Override
-        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
-            if (box != null) System.err.println("---- sandbox journal (last 80 lines) ----\n" + box.sh("journalctl --no-pager -n 80").out());
-        }
-    };
+    final org.junit.jupiter.api.extension.TestWatcher journalOnFailure = Sandbox.journalOnFailure(() -> box);
 
     @BeforeAll
     void bootSandbox() throws IOException {

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -37,15 +36,7 @@ class OffHappyPathIT {
     Sandbox box;
 
     @RegisterExtension
-    final TestWatcher journalOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (box != null) {
-                System.err.println("---- sandbox journal (last 150 lines) after " + context.getDisplayName() + " ----");
-                System.err.println(box.sh("journalctl --no-pager -n 150").out());
-            }
-        }
-    };
+    final TestWatcher journalOnFailure = Sandbox.journalOnFailure(() -> box);
 
     @BeforeAll
     void bootSandboxOnItsOwnDiskAndInstall() {

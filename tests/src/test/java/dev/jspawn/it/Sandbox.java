@@ -75,6 +75,20 @@ final class Sandbox implements AutoCloseable {
         return script(src, Duration.ofMinutes(3), "run", Long.toString(pid), "bash", "-c", script);
     }
 
+    /** For @RegisterExtension: prints the last 150 lines of the journal of the sandbox {@code box} gives when a test fails. */
+    static org.junit.jupiter.api.extension.TestWatcher journalOnFailure(java.util.function.Supplier<Sandbox> box) {
+        return new org.junit.jupiter.api.extension.TestWatcher() {
+            @Override
+            public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+                Sandbox b = box.get();
+                if (b != null) {
+                    System.err.println("---- sandbox journal (last 150 lines) after " + context.getDisplayName() + " ----");
+                    System.err.println(b.sh("journalctl --no-pager -n 150").out());
+                }
+            }
+        };
+    }
+
     /** Polls a condition until it holds, or fails saying what was awaited. */
     static void await(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
