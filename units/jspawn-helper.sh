@@ -6,6 +6,6 @@
 lib=${JSPAWN_LIB:-/usr/share/jspawn/lib}
 cds=${JSPAWN_CDS:-/var/cache/jspawn}
 java=java archive=
-if [ -r "$cds/helper.jvm" ] && read -r jvm archive < "$cds/helper.jvm" && [ -x "$jvm" ]; then java=$jvm; else archive=; fi
-exec "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m -Xss512k -XX:-UsePerfData -Xshare:auto \
+if [ -r "$cds/helper.jvm" ] && read -r jvm archive < "$cds/helper.jvm" && [ -x "$jvm" ] && [ -r "${archive#*=}" ]; then java=$jvm; else archive=; fi
+exec "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m -Xss512k -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
     -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} -cp "$lib/*" dev.jspawn.cli.HelperMain "$@"

@@ -5,6 +5,6 @@
 lib=${JSPAWN_LIB:-/usr/share/jspawn/lib} # another install tree, for benchmarks
 cds=${JSPAWN_CDS:-/var/cache/jspawn}
 java=java archive=
-if [ -r "$cds/jspawn.jvm" ] && read -r jvm archive < "$cds/jspawn.jvm" && [ -x "$jvm" ]; then java=$jvm; else archive=; fi
-exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
+if [ -r "$cds/jspawn.jvm" ] && read -r jvm archive < "$cds/jspawn.jvm" && [ -x "$jvm" ] && [ -r "${archive#*=}" ]; then java=$jvm; else archive=; fi
+exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
     -cp "$lib/*" dev.jspawn.cli.Main "$@"
