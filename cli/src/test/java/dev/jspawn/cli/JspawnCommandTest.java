@@ -317,6 +317,19 @@ class JspawnCommandTest {
     }
 
     @Test
+    void registerTakesTheMachineIdNspawnLeavesInRunHostWhenTheGuestHasNoneYet() throws IOException {
+        // systemd 257's nspawn: an empty /etc/machine-id at first boot, no container_uuid in the init's environment.
+        Path proc = fakeNspawn(tmp.resolve("proc"), "101 ");
+        Files.createDirectories(proc.resolve("101/root/etc"));
+        Files.writeString(proc.resolve("101/root/etc/machine-id"), "");
+        Files.writeString(proc.resolve("101/environ"), "PATH=/usr/bin\0container=systemd-nspawn\0");
+        Files.createDirectories(proc.resolve("101/root/run/host"));
+        Files.writeString(proc.resolve("101/root/run/host/container-uuid"), "3410359a-942d-49b8-bbc5-00f0a893b109\n");
+        assertEquals(0, run("register", "--directory=/var/lib/jspawn/child_apache", "child-apache", "100"), err.toString());
+        assertArrayEquals(HexFormat.of().parseHex("3410359a942d49b8bbc500f0a893b109"), bus.registered.get(0).id());
+    }
+
+    @Test
     void registerFindsLeaderMachineIdAndHostInterfaceFromProc() throws IOException {
         Path proc = fakeNspawn(tmp.resolve("proc"), "101 ");
         Files.createDirectories(proc.resolve("101/root/etc"));

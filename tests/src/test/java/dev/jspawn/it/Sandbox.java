@@ -26,28 +26,36 @@ final class Sandbox implements AutoCloseable {
     private final Path src;
     private final Path state;
     private final boolean disk;
+    /** scripts/sandbox start's options beyond STATE_DIR and SRC. */
+    private final List<String> options;
     private long pid;
 
-    private Sandbox(Path src, Path state, boolean disk) {
+    private Sandbox(Path src, Path state, boolean disk, List<String> options) {
         this.src = src;
         this.state = state;
         this.disk = disk;
+        this.options = options;
         boot();
     }
 
     /** A sandbox whose state is gone when it stops. */
     static Sandbox start(Path src, Path state) {
-        return new Sandbox(src, state, false);
+        return new Sandbox(src, state, false, List.of());
     }
 
     /** A sandbox whose disk is {@code state} (scripts/sandbox --disk): {@link #reboot()} boots the same disk again. */
     static Sandbox startOnDisk(Path src, Path state) {
-        return new Sandbox(src, state, true);
+        return new Sandbox(src, state, true, List.of("--disk"));
+    }
+
+    /** A sandbox that boots another release's root tree (scripts/sandbox --tree), with {@code share} readable inside. */
+    static Sandbox startTree(Path src, Path state, Path tree, Path share) {
+        return new Sandbox(src, state, false, List.of("--tree", tree.toString(), "--share", share.toString()));
     }
 
     private void boot() {
         List<String> args = new ArrayList<>(List.of("start", state.toString(), src.toString()));
-        if (disk) args.add("--disk");
+        args.addAll(options);
         pid = Long.parseLong(script(src, Duration.ofMinutes(2), args.toArray(String[]::new)).ok().out().strip());
     }
 

@@ -1,0 +1,135 @@
+package dev.jspawn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The journey on the Debian releases users run besides the host's own Debian 12 (which EndToEndIT and
+ * DebIT cover): Debian 13 (systemd 257, OpenJDK 21) and Debian testing (systemd 262 today, OpenJDK 25),
+ * each booted as the sandbox's PID 1 from a debootstrapped tree of that release (scripts/release-tree),
+ * with jspawn installed from the built .deb by that release's dpkg. Short, but every part of the how-to:
+ * the class archives and no JVM warning, user namespaces, a published port from outside, the child's own
+ * identity, machinectl shell, reboot, terminate and poweroff, and the base upgrade cycle.
+ */
+class ReleasesIT {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final Path SRC = EndToEndIT.SRC;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"trixie", "forky"})
+    void theJourneyOnRelease(String release) throws Exception {
+        String image = TestBase.path(SRC, EndToEndIT.STATE);
+        String tree = Sandbox.exec(List.of(SRC.resolve("scripts/release-tree").toString(), release), Duration.ofMinutes(20)).ok().out().strip();
+        List<Path> debs;
+        try (var s = Files.list(SRC.resolve("deb/target"))) {
+            debs = s.filter(p -> p.getFileName().toString().matches("jspawn_.*_all\\.deb")).toList();
+        }
+        assertEquals(1, debs.size(), "one built package in deb/target (./mvnw package builds it): " + debs);
+        Path state = EndToEndIT.STATE.resolveSibling("sandbox-" + release);
+        try (Sandbox box = Sandbox.startTree(SRC, state, Path.of(tree), Path.of(TestBase.CACHE))) {
+            Journey j = new Journey(box, release);
+            j.sh("dpkg -i /run/jspawn-src/deb/target/" + debs.get(0).getFileName());
+            try {
+                j.run(image);
+            } catch (AssertionError | RuntimeException e) {
+                System.err.println("---- " + release + " sandbox journal (last 150 lines) ----\n" + box.sh("journalctl --no-pager -n 150").out());
+                throw e;
+            }
+        }
+    }
+
+    record Journey(Sandbox box, String release) {
+
+        String sh(String script) {
+            return box.sh(script).ok().out().strip();
+        }
+
+        boolean holds(String script) {
+            return box.sh(script).exit() == 0;
+        }
+
+        String guest(String machine, String command) {
+            String[] out = {""};
+            Sandbox.await(WAIT, machine + " to answer " + command, () -> {
+                Sandbox.Result r = box.sh("systemctl -M " + machine + " is-system-running --wait >/dev/null 2>&1; machinectl shell " + machine
+                        + " " + command + " 2>/dev/null | tr -d '\\r' | grep -v '^Connected to\\|^Connection to'");
+                out[0] = r.out().strip();
+                return r.exit() == 0 && !out[0].isEmpty();
+            });
+            return out[0];
+        }
+
+        String machine(String name, String property) {
+            return box.sh("machinectl show --value -p " + property + " " + name).out().strip();
+        }
+
+        void run(String image) {
+            // The package's own work: the class archives for this release's JVM, and no JVM warning on a command.
+            String major = sh("java -version 2>&1 | sed -n '1s/.*version \"\\([0-9]*\\).*/\\1/p'");
+            String archives = sh("cat /var/cache/jspawn/generator.jvm /var/cache/jspawn/helper.jvm /var/cache/jspawn/jspawn.jvm");
+            assertEquals(3, archives.lines().filter(l -> l.contains(Integer.parseInt(major) >= 25 ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=")).count(),
+                    release + " (Java " + major + "): a class archive for each launcher\n" + archives);
+            Sandbox.Result list = box.sh("jspawn list");
+            assertFalse((list.out() + list.err()).contains("WARNING"), list.err());
+
+            // The how-to: a base, a child of it with a published port, started, registered, in its own range.
+            sh("cp -a " + image + " /var/lib/jspawn/b1 && jspawn create web --base b1 --port tcp:8080:80 && systemctl start jspawn@web");
+            assertEquals("jspawn@web.service", machine("web", "Unit"));
+            long range = Long.parseLong(sh("stat -c %u /var/lib/jspawn/web_up"));
+            assertTrue(range >= 0x80000 && range % 65536 == 0, "its own range: " + range);
+            assertEquals(Long.toString(range), sh("awk '/^Uid:/{print $2}' /proc/" + machine("web", "Leader") + "/status"));
+            assertEquals("0", guest("web", "/usr/bin/id -u"), "root inside");
+
+            // Identity: its own machine ID, registered as the guest has it, and its machine name as host name.
+            String id = machine("web", "Id");
+            assertTrue(id.matches("[0-9a-f]{32}"), id);
+            assertEquals(id, guest("web", "/bin/cat /etc/machine-id"));
+            assertEquals("web", guest("web", "/bin/cat /proc/sys/kernel/hostname"));
+
+            // The published port, from outside the host (a network namespace behind a veth).
+            sh("ip netns add outside && ip link add out-host type veth peer name out-peer && ip link set out-peer netns outside"
+                    + " && ip addr add 192.0.2.1/24 dev out-host && ip link set out-host up"
+                    + " && ip netns exec outside sh -c 'ip addr add 192.0.2.2/24 dev out-peer && ip link set out-peer up && ip link set lo up"
+                    + " && ip route add default via 192.0.2.1'");
+            guest("web", "/bin/sh -c \"printf '[Socket]\\nListenStream=80\\nAccept=yes\\n' > /etc/systemd/system/hello.socket"
+                    + " && printf '[Service]\\nExecStart=/bin/sh -c \\\"echo hello from \\$\\$(cat /proc/sys/kernel/hostname)\\\"\\nStandardInput=socket\\n'"
+                    + " > /etc/systemd/system/hello@.service && systemctl start hello.socket && echo started\"");
+            Sandbox.await(WAIT, "web's port 80 to answer from outside through the host's 8080", () -> box.sh("ip netns exec outside timeout 10"
+                    + " bash -c 'exec 3<>/dev/tcp/192.0.2.1/8080 && timeout 5 cat <&3'").out().strip().equals("hello from web"));
+
+            // machinectl reboot: the guest comes back, registered again with the same ID.
+            String leader = machine("web", "Leader");
+            sh("machinectl reboot web");
+            Sandbox.await(WAIT, "web to come back from its reboot", () -> !machine("web", "Leader").matches("|" + leader));
+            assertEquals(id, machine("web", "Id"));
+
+            // The upgrade cycle: a new base version, the child pruned and started again on it.
+            sh("jspawn base upgrade b1 -- sh -c 'echo v2 > /etc/jspawn-version'");
+            assertEquals("v2", guest("web", "/bin/cat /etc/jspawn-version"));
+
+            // machinectl terminate stops the container (and only it); machinectl poweroff shuts the guest down.
+            sh("printf '[Container]\\nBase=b1\\n' > /etc/jspawn/other.jspawn && systemctl daemon-reload && systemctl start jspawn@other");
+            sh("machinectl terminate web");
+            Sandbox.await(WAIT, "jspawn@web to stop", () -> box.sh("systemctl is-active jspawn@web").out().strip().equals("inactive"));
+            assertFalse(holds("machinectl show web"), "no longer registered");
+            assertEquals("active", sh("systemctl is-active jspawn@other"), "the other container runs on");
+            assertFalse(holds("systemctl is-failed --quiet jspawn-helper.service"), "the helper was not what terminate stopped");
+            assertNotEquals("", machine("other", "Leader"), "the other container is still registered");
+            sh("machinectl poweroff other");
+            Sandbox.await(WAIT, "jspawn@other to stop", () -> box.sh("systemctl is-active jspawn@other").out().strip().equals("inactive"));
+            String failed = sh("systemctl --failed --no-legend --plain");
+            assertFalse(failed.contains("jspawn"), failed);
+        }
+    }
+}
