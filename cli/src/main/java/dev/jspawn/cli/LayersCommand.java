@@ -18,6 +18,8 @@ import dev.jspawn.images.Beneath;
 import dev.jspawn.images.LayerMounts;
 import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
+import dev.jspawn.machined.HostBus;
+import dev.jspawn.machined.Registrar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -128,10 +130,15 @@ final class LayersCommand {
         Identity.baseMachineId(bases).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
                 + " takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
         if (envFile != null) {
+            boolean nspawnRegisters;
+            try (HostBus bus = context.bus().get()) {
+                nspawnRegisters = Registrar.nspawnRegisters(bus.systemdVersion());
+            }
             Files.createDirectories(envFile.getParent());
             WholeFile.write(envFile, (Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
                     + Converter.MACHINE_ID_VARIABLE + "=" + machineId + "\n"
-                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n").getBytes(StandardCharsets.US_ASCII));
+                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n"
+                    + Converter.REGISTER_VARIABLE + "=" + (nspawnRegisters ? "yes" : "no") + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         return name + ": " + d.note() + ", machine ID " + machineId;
     }

@@ -59,12 +59,20 @@ class JspawnCommandTest {
 
         @Override
         public Optional<String> unitOfProcess(long pid) {
-            return Optional.empty();
+            return Optional.ofNullable(unitOf.get(pid));
         }
 
         @Override
         public UnitInfo unit(String name) {
             return units.getOrDefault(name, new UnitInfo(name, "loaded", "inactive", "dead"));
+        }
+
+        int systemdVersion = 252;
+        final Map<Long, String> unitOf = new HashMap<>();
+
+        @Override
+        public int systemdVersion() {
+            return systemdVersion;
         }
 
         @Override
@@ -314,6 +322,21 @@ class JspawnCommandTest {
         Files.createDirectories(proc.resolve("100/task/100"));
         Files.writeString(proc.resolve("100/task/100/children"), children);
         return proc;
+    }
+
+    @Test
+    void onSystemd258AndLaterRegisterOnlyConfirmsThatNspawnRegisteredTheGuest() throws IOException {
+        fakeNspawn(tmp.resolve("proc"), "101 ");
+        bus.systemdVersion = 262;
+        bus.unitOf.put(100L, "jspawn@child_apache.service");
+        assertEquals(1, run("register", "--directory=/var/lib/jspawn/child_apache", "child-apache", "100"));
+        assertTrue(err.toString().contains("Machine child-apache is not registered as jspawn@child_apache.service's: systemd-nspawn"
+                + " (--register=yes) should have registered it"), err.toString());
+        bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "running", 101, "jspawn@child_apache.service", "/x"));
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("register", "--directory=/var/lib/jspawn/child_apache", "child-apache", "100"), err.toString());
+        assertEquals("Machine child-apache registered by systemd-nspawn (leader 101).\n", out.toString());
+        assertEquals(List.of(), bus.registered, "the helper registers nothing itself: machined would make it the supervisor");
     }
 
     @Test

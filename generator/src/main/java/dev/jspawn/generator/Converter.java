@@ -43,6 +43,8 @@ public final class Converter {
     public static final String MACHINE_ID_VARIABLE = "JSPAWN_MACHINE_ID";
     /** nspawn's --resolv-conf= for a guest with a network of its own, decided at each start from the host's resolv.conf. */
     public static final String RESOLV_CONF_VARIABLE = "JSPAWN_RESOLV_CONF";
+    /** nspawn's --register=: yes where systemd-nspawn registers the guest itself (systemd 258 and later), decided by the helper. */
+    public static final String REGISTER_VARIABLE = "JSPAWN_REGISTER";
     public static final String NETWORKD = "systemd-networkd.service";
     /** Where scripts/install puts the template; [Install] links point at it, as systemctl enable's do. */
     public static final String TEMPLATE = "/usr/lib/systemd/system/jspawn@.service";
@@ -129,6 +131,7 @@ public final class Converter {
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
         // Registered once the guest's init runs (nspawn says READY then): machinectl sees a guest that is still booting.
+        // Where nspawn registers it itself (JSPAWN_REGISTER=yes, systemd 258 and later), the helper only checks that it did.
         s.add("Service", "ExecStartPost", helperCall("", REGISTER_TIMEOUT_SECONDS, "Register", "ssu")
                 .arg(c.machineName()).arg(c.where()).raw("${MAINPID}").toString());
         if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());
@@ -202,7 +205,7 @@ public final class Converter {
 
     static ExecLine nspawn(ContainerConfig c) {
         ExecLine x = new ExecLine(NSPAWN)
-                .arg("--quiet").arg("--keep-unit").arg("--register=no").arg("--settings=no")
+                .arg("--quiet").arg("--keep-unit").raw("--register=${" + REGISTER_VARIABLE + "}").arg("--settings=no")
                 .arg("--link-journal=" + c.linkJournal())
                 .arg("--directory=" + c.where()).arg("--machine=" + c.machineName());
         // The child's own machine ID: the guest's systemd takes it when its /etc/machine-id is empty, as in bases jspawn makes.

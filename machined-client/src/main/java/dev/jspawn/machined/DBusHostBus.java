@@ -145,6 +145,18 @@ public final class DBusHostBus implements HostBus {
     }
 
     @Override
+    public int systemdVersion() {
+        try {
+            String v = conn.getRemoteObject(SYSTEMD1, "/org/freedesktop/systemd1", Properties.class).Get("org.freedesktop.systemd1.Manager", "Version");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^v?(\\d+)").matcher(v);
+            if (!m.find()) throw new Failure("Failed to read systemd's version: '" + v + "' is no version", null);
+            return Integer.parseInt(m.group(1));
+        } catch (DBusException | DBusExecutionException e) {
+            throw new Failure("Failed to read systemd's version: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void close() {
         if (!ownsConnection) return;
         try {

@@ -50,6 +50,9 @@ public interface HostBus extends AutoCloseable {
 
     UnitInfo unit(String name);
 
+    /** The major version of the systemd that serves the bus (its Manager's Version, "252.38-1~deb12u1" is 252). */
+    int systemdVersion();
+
     @Override
     void close();
 }

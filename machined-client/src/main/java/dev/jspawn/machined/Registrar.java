@@ -12,6 +12,22 @@ import java.util.function.LongPredicate;
  */
 public final class Registrar {
 
+    /**
+     * Whether systemd-nspawn registers the guest itself ({@code --register=yes}) rather than jspawn's helper.
+     * From systemd 258 on, machined makes the process that calls RegisterMachine* the machine's supervisor
+     * when it is not the leader (src/machine/machined-dbus.c, "machined: also track 'supervisor' process of a
+     * machine"), and for a machine in a subgroup of its unit (nspawn's payload cgroup) machine_stop() sends
+     * SIGTERM to that supervisor instead of stopping the unit: machinectl terminate, and machined's own
+     * clean-up when a guest exits. Registered by the helper, that killed the helper and left the container
+     * running. No D-Bus method names another supervisor (RegisterMachineEx takes no such property, and the
+     * Varlink Register ignores one since 258.10), so there the unit's main process, nspawn, registers, and is
+     * the supervisor, as in systemd's own systemd-nspawn@.service. Before 258 the helper registers, which
+     * keeps the guest's registration as it was (service jspawn, a stale entry of the same unit cleared).
+     */
+    public static boolean nspawnRegisters(int systemdVersion) {
+        return systemdVersion >= 258;
+    }
+
     private final HostBus bus;
     private final LongPredicate alive;
 

@@ -52,6 +52,11 @@ class RegistrarTest {
         }
 
         @Override
+        public int systemdVersion() {
+            return 252;
+        }
+
+        @Override
         public void close() {
         }
     }
@@ -109,5 +114,13 @@ class RegistrarTest {
         FakeBus bus = new FakeBus();
         bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "closing", 101, "jspawn@old.service", "/x"));
         assertEquals(Registrar.Unregistered.REMOVED, new Registrar(bus, pid -> false).unregister("child-apache", "jspawn@child_apache.service"));
+    }
+
+    @Test
+    void nspawnRegistersFromSystemd258OnWhereMachinedMakesTheCallerTheSupervisor() {
+        org.junit.jupiter.api.Assertions.assertFalse(Registrar.nspawnRegisters(252));
+        org.junit.jupiter.api.Assertions.assertFalse(Registrar.nspawnRegisters(257));
+        org.junit.jupiter.api.Assertions.assertTrue(Registrar.nspawnRegisters(258));
+        org.junit.jupiter.api.Assertions.assertTrue(Registrar.nspawnRegisters(262));
     }
 }
