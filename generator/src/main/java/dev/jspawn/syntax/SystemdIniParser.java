@@ -21,7 +21,7 @@ import org.ini4j.spi.IniParser;
  * Reads a file in systemd's unit-file syntax (systemd.syntax(7)) into a {@link UnitFile}.
  *
  * <p>ini4j splits sections and {@code key=value} pairs; this class first applies the rules of
- * systemd's syntax that ini4j does not know (measured in FACTS.md): a trailing backslash joins the
+ * systemd's syntax that ini4j does not know (each rule tested in SystemdIniParserTest): a trailing backslash joins the
  * next line with a space, comment lines inside such a continuation are skipped, a continuation at
  * the end of the file keeps its value, and only whole-line {@code #}/{@code ;} comments exist.
  * Where systemd would warn and skip a line (a line with no '=', a key before the first section,

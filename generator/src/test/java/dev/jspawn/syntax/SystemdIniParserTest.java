@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-/** systemd.syntax(7) rules, especially where ini4j alone differs (FACTS.md). */
+/** systemd.syntax(7) rules, especially where ini4j alone differs. */
 class SystemdIniParserTest {
 
     private static final Path F = Path.of("/etc/jspawn/t.jspawn");

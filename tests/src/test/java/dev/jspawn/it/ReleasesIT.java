@@ -14,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The journey on the Debian releases users run besides the host's own Debian 12 (which EndToEndIT and
- * DebIT cover): Debian 13 (systemd 257, OpenJDK 21) and Debian testing (systemd 262 today, OpenJDK 25),
- * each booted as the sandbox's PID 1 from a debootstrapped tree of that release (scripts/release-tree),
+ * One journey on each Debian release users run: Debian 12 (systemd 252, OpenJDK 17; the tests' host, where
+ * EndToEndIT goes much further), Debian 13 (systemd 257, OpenJDK 21) and Debian testing (systemd 262 today,
+ * OpenJDK 25), each booted as the sandbox's PID 1 from a debootstrapped tree of that release (scripts/release-tree),
  * with jspawn installed from the built .deb by that release's dpkg. Short, but every part of the how-to:
  * the class archives and no JVM warning, user namespaces, a published port from outside, the child's own
  * identity, machinectl shell, reboot, terminate and poweroff, and the base upgrade cycle; on systemd 258 and later, nspawn
@@ -28,7 +28,7 @@ class ReleasesIT {
     static final Path SRC = EndToEndIT.SRC;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"trixie", "forky"})
+    @ValueSource(strings = {"bookworm", "trixie", "forky"})
     void theJourneyOnRelease(String release) throws Exception {
         String image = TestBase.path(SRC, EndToEndIT.STATE);
         String tree = Sandbox.exec(List.of(SRC.resolve("scripts/release-tree").toString(), release), Duration.ofMinutes(20)).ok().out().strip();
