@@ -109,6 +109,11 @@ class ReleasesIT {
             Sandbox.await(WAIT, "web's port 80 to answer from outside through the host's 8080", () -> box.sh("ip netns exec outside timeout 10"
                     + " bash -c 'exec 3<>/dev/tcp/192.0.2.1/8080 && timeout 5 cat <&3'").out().strip().equals("hello from web"));
 
+            // machinectl login, with the root password the tests' base was made with.
+            String login = box.sh("(sleep 3; echo root; sleep 2; echo " + TestBase.ROOT_PASSWORD + "; sleep 3; echo 'echo LOGGED-IN-$((6*7))'; sleep 2;"
+                    + " echo exit; sleep 1) | timeout 20 script -qfc 'machinectl login web' /dev/null").out();
+            assertTrue(login.contains("LOGGED-IN-42"), "machinectl login:\n" + login);
+
             // machinectl reboot: the guest comes back, registered again with the same ID.
             String leader = machine("web", "Leader");
             sh("machinectl reboot web");
@@ -137,6 +142,8 @@ class ReleasesIT {
             Sandbox.await(WAIT, "jspawn@other to stop", () -> box.sh("systemctl is-active jspawn@other").out().strip().equals("inactive"));
             String failed = sh("systemctl --failed --no-legend --plain");
             assertFalse(failed.contains("jspawn"), failed);
+            String warnings = sh("journalctl --no-pager -o cat | grep -c 'WARNING: A restricted method' || true");
+            assertEquals("0", warnings, "no JVM warning in the journal either (the helper's, the generator's)");
         }
     }
 }
