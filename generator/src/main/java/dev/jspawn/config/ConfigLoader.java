@@ -319,7 +319,7 @@ public final class ConfigLoader {
                     case FLAG -> {
                         if (check(scalar(k.section(), k.name()), Values::bool).orElse(false)) out.add(k.option());
                     }
-                    case SCALAR -> check(scalar(k.section(), k.name()), k.check()::apply).ifPresent(v -> out.add(k.option() + "=" + v));
+                    case SCALAR -> check(scalar(k.section(), k.name()), k.check()::apply).ifPresent(v -> out.addAll(k.words(v)));
                     case EACH -> checkAll(list(k.section(), k.name()), k.check()::apply).forEach(v -> out.add(k.option() + "=" + v));
                     case JOINED -> {
                         List<String> parts = checkAll(list(k.section(), k.name()), k.check()::apply).stream().filter(v -> !v.isEmpty()).toList();

@@ -34,6 +34,10 @@ public final class NspawnKeys {
     }
 
     record Key(String section, String name, Shape shape, String option, Check check) {
+        /** The words that pass {@code value}: {@code --name=value}, or a short option and its value as two words. */
+        List<String> words(String value) {
+            return option.startsWith("--") ? List.of(option + "=" + value) : List.of(option, value);
+        }
     }
 
     /** By section, then key, in the order of systemd.nspawn(5). */
@@ -51,7 +55,8 @@ public final class NspawnKeys {
 
     static {
         add("Exec", "ProcessTwo", Shape.FLAG, "--as-pid2", NspawnKeys::yesNo);
-        add("Exec", "User", Shape.SCALAR, "--user", NspawnKeys::user);
+        // -u: --user=USER up to systemd 260; from 261 on that is --uid=USER, and --user means the user's service manager.
+        add("Exec", "User", Shape.SCALAR, "-u", NspawnKeys::user);
         add("Exec", "PivotRoot", Shape.SCALAR, "--pivot-root", v -> paths(v, 1, 2, false));
         add("Exec", "Capability", Shape.JOINED, "--capability", NspawnKeys::capabilities);
         add("Exec", "DropCapability", Shape.JOINED, "--drop-capability", NspawnKeys::capabilities);
@@ -212,7 +217,7 @@ public final class NspawnKeys {
     public static final Set<String> RESERVED = Set.of("--directory", "--image", "--machine", "--register", "--keep-unit", "--settings",
             "--private-users", "--private-users-ownership", "--private-users-chown", "--uuid", "--boot", "--notify-ready", "--template",
             "--ephemeral", "--oci-bundle", "--quiet", "--link-journal", "--resolv-conf", "--network-veth", "--network-bridge",
-            "--network-zone", "--private-network", "--port", "--bind", "--bind-ro", "--setenv", "--chdir", "--as-pid2", "--user",
+            "--network-zone", "--private-network", "--port", "--bind", "--bind-ro", "--setenv", "--chdir", "--as-pid2", "--user", "--uid",
             "--capability", "--drop-capability", "--hostname", "--read-only", "--volatile", "--tmpfs", "--overlay", "--overlay-ro");
 
     /** Extra systemd-nspawn options as NspawnArgs= takes them: each {@code --name} or {@code --name=value}, none jspawn sets. */
