@@ -47,15 +47,13 @@ final class RegisterCommand implements Callable<Integer> {
     static String register(Context context, String machine, String directory, long mainPid, long timeoutMillis) throws InterruptedException {
         try (HostBus bus = context.bus().get()) {
             if (Registrar.nspawnRegisters(bus.systemdVersion())) return confirm(bus, machine, mainPid);
-        }
-        var proc = context.proc();
-        long leader = Guest.leader(proc, mainPid, timeoutMillis);
-        int[] ifindices = Guest.hostInterfaces(proc, leader);
-        try (HostBus bus = context.bus().get()) {
+            var proc = context.proc();
+            long leader = Guest.leader(proc, mainPid, timeoutMillis);
+            int[] ifindices = Guest.hostInterfaces(proc, leader);
             new Registrar(bus).register(new HostBus.Registration(machine, Guest.machineId(proc, leader), directory, leader, ifindices), mainPid);
+            return "Registered machine " + machine + " (leader " + leader
+                    + (ifindices.length > 0 ? ", interface index " + Arrays.toString(ifindices) : "") + ").";
         }
-        return "Registered machine " + machine + " (leader " + leader
-                + (ifindices.length > 0 ? ", interface index " + Arrays.toString(ifindices) : "") + ").";
     }
 
     /** Where systemd-nspawn registered the guest itself (see Registrar.nspawnRegisters): that it did, as this unit's machine. */

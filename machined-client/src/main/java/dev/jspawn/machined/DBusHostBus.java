@@ -144,8 +144,16 @@ public final class DBusHostBus implements HostBus {
         }
     }
 
+    /** Read once per connection: the helper asks at every mount and every registration, and its connection ends when it goes idle. */
+    private volatile int systemdVersion;
+
     @Override
     public int systemdVersion() {
+        if (systemdVersion == 0) systemdVersion = readSystemdVersion();
+        return systemdVersion;
+    }
+
+    private int readSystemdVersion() {
         try {
             String v = conn.getRemoteObject(SYSTEMD1, "/org/freedesktop/systemd1", Properties.class).Get("org.freedesktop.systemd1.Manager", "Version");
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("^v?(\\d+)").matcher(v);
