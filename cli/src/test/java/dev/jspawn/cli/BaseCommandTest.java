@@ -110,13 +110,26 @@ class BaseCommandTest {
         assertEquals(1, run("base", "--image-root", root.toString(), "update", "nope", "--", "true"));
         assertEquals("jspawn: no base nope in " + root + "\n", err.toString());
     }
-    /** Holds the fcntl lock on a file from another process (the same lock family FileChannel uses), until closed. */
+    /** Holds the fcntl lock on a file from another JVM (fcntl locks are per process), until destroyed. */
     static Process holdLock(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        Process p = new ProcessBuilder("python3", "-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.lockf(f, fcntl.LOCK_EX);"
-                + " print('locked', flush=True); time.sleep(60)", file.toString()).redirectErrorStream(true).start();
+        String jvm = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(jvm, "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(), file.toString())
+                .redirectErrorStream(true).start();
         assertEquals("locked", new String(p.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.UTF_8));
         return p;
+    }
+
+    /** The other process: takes the lock as jspawn does (FileChannel.lock), says so, and holds it until killed. */
+    public static final class LockHolder {
+        public static void main(String[] args) throws Exception {
+            try (var ch = java.nio.channels.FileChannel.open(Path.of(args[0]), java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE); var lock = ch.lock()) {
+                System.out.print("locked");
+                System.out.flush();
+                Thread.sleep(60_000);
+            }
+        }
     }
 
     @Test

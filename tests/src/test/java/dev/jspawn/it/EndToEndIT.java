@@ -461,7 +461,7 @@ class EndToEndIT {
                 + " && ln -s " + base + "etc $up/etc/default"           // into the shared base
                 + " && ln -s /var/victim/fifo $up/etc/issue"
                 + " && mkfifo $up/etc/hostname && mknod $up/etc/null-copy c 1 3 && ln $up/etc/null-copy $up/etc/hardlink"
-                + " && python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' $up/etc/sock"
+                + " && perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die' $up/etc/sock"
                 + " && mkdir -p $up/usr/lib && echo changed > $up/usr/lib/os-release"   // changed: --prefer-base backs it up to usr/lib/...
                 + " && ln -s /var/victim $bk/usr/lib && ln -s " + base + "etc $bk/etc/apt"  // ... where the backup dir has a symlink
                 + " && mkdir -p $bk/var $bk/usr/share/doc && echo planted > $bk/var/x && echo planted > $bk/usr/share/doc/x"
