@@ -63,7 +63,7 @@ class ReleasesIT {
         String guest(String machine, String command) {
             String[] out = {""};
             Sandbox.await(WAIT, machine + " to answer " + command, () -> {
-                Sandbox.Result r = box.sh("systemctl -M " + machine + " is-system-running --wait >/dev/null 2>&1; machinectl shell " + machine
+                Sandbox.Result r = box.sh("case $(systemctl -M " + machine + " is-system-running 2>/dev/null) in running|degraded) ;; *) exit 1 ;; esac; machinectl shell " + machine
                         + " " + command + " 2>/dev/null | tr -d '\\r' | grep -v '^Connected to\\|^Connection to'");
                 out[0] = r.out().strip();
                 return r.exit() == 0 && !out[0].isEmpty();
