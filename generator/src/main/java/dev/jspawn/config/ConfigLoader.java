@@ -77,34 +77,11 @@ public final class ConfigLoader {
 
     /**
      * Every container of the search path at once, judged as the generator judges them: each file on its
-     * own, then against the others ({@link Collisions}, in the order of container names). The one way
+     * own, then against the others ({@link CollisionPass}, in the order of container names). The one way
      * the generator, verify, list and create decide which files are valid.
      */
     public static java.util.Map<ConfigSource, Result> loadAll(List<ConfigSource> sources, Bases bases) {
-        java.util.Map<ConfigSource, Result> results = new java.util.LinkedHashMap<>();
-        List<ConfigSource> ordered = new ArrayList<>(sources);
-        ordered.sort(java.util.Comparator.comparing(ConfigSource::name));
-        java.util.Map<ConfigSource, Result> own = new java.util.HashMap<>();
-        for (ConfigSource s : ordered) own.put(s, load(s, bases));
-        List<ContainerConfig> valid = ordered.stream().map(own::get).filter(Result::ok).map(r -> r.config().get()).toList();
-        Collisions everyChild = Collisions.of(valid, false); // a base reaching into any child's dirs, whatever the order
-        Collisions claimed = new Collisions();              // what the files before this one (in name order) hold
-        for (ConfigSource s : ordered) {
-            Result r = own.get(s);
-            if (r.ok()) {
-                List<String> collisions = everyChild.bases(r.config().get());
-                if (collisions.isEmpty()) collisions = claimed.against(r.config().get());
-                if (collisions.isEmpty()) {
-                    claimed.add(r.config().get(), true);
-                } else {
-                    r = new Result(Optional.empty(), collisions.stream().map(m -> Diagnostic.ofFile(s.file(), m)).toList());
-                }
-            }
-            results.put(s, r);
-        }
-        java.util.Map<ConfigSource, Result> inOrder = new java.util.LinkedHashMap<>();
-        for (ConfigSource s : sources) inOrder.put(s, results.get(s));
-        return inOrder;
+        return CollisionPass.judge(sources, s -> load(s, bases));
     }
 
     /** Merges parsed files (main file first, drop-ins after) and validates them. No I/O. */
