@@ -24,36 +24,6 @@ public final class ConfigLoader {
     /** Entries of one list setting (Environment=, Bind=, Port=, ...): far more than any container needs. */
     public static final int MAX_LIST = 1024;
 
-    /** A list key collects every assignment (an empty one resets); a scalar key takes the last. */
-    enum Kind { SCALAR, LIST }
-
-    static final Map<String, Map<String, Kind>> KEYS = new LinkedHashMap<>();
-
-    /** Sections passed to jspawn@NAME.service as they are (checked by {@link UnitSettings}). */
-    static final java.util.Set<String> PASSTHROUGH = java.util.Set.of("Unit", "Service", "Install");
-
-    static {
-        KEYS.put("Container", keys(Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR,
-                "NspawnArgs", Kind.LIST), "Container"));
-        KEYS.put("Exec", keys(Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
-                "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR, "NotifyReady", Kind.SCALAR, "MachineID", Kind.SCALAR,
-                "ResolvConf", Kind.SCALAR, "LinkJournal", Kind.SCALAR), "Exec"));
-        KEYS.put("Files", keys(Map.of("Bind", Kind.LIST, "BindReadOnly", Kind.LIST), "Files"));
-        KEYS.put("Network", keys(Map.of("VirtualEthernet", Kind.SCALAR, "Private", Kind.SCALAR, "Port", Kind.LIST,
-                "Bridge", Kind.SCALAR, "Zone", Kind.SCALAR), "Network"));
-    }
-
-    /** jspawn's own keys of a section, plus the systemd.nspawn(5) keys it passes on as they are. */
-    private static Map<String, Kind> keys(Map<String, Kind> own, String section) {
-        Map<String, Kind> all = new java.util.TreeMap<>(own);
-        for (NspawnKeys.Key k : NspawnKeys.KEYS.values()) {
-            if (k.section().equals(section)) {
-                all.put(k.name(), k.shape() == NspawnKeys.Shape.EACH || k.shape() == NspawnKeys.Shape.JOINED ? Kind.LIST : Kind.SCALAR);
-            }
-        }
-        return all;
-    }
-
     /** ResolvConf= as systemd.nspawn(5) has it. */
     static final List<String> RESOLV_CONF = List.of("off", "copy-host", "copy-static", "copy-uplink", "copy-stub", "replace-host",
             "replace-static", "replace-uplink", "replace-stub", "bind-host", "bind-static", "bind-uplink", "bind-stub", "delete", "auto");
@@ -115,7 +85,7 @@ public final class ConfigLoader {
         }
 
         void accept(Entry e) {
-            if (PASSTHROUGH.contains(e.section())) {
+            if (KeyTable.PASSTHROUGH.contains(e.section())) {
                 try {
                     passthrough.add(new UnitSettings.Setting(e.section(), e.key(), UnitSettings.check(e.section(), e.key(), e.value())));
                 } catch (Values.Invalid ex) {
@@ -123,30 +93,14 @@ public final class ConfigLoader {
                 }
                 return;
             }
-            Map<String, Kind> keys = KEYS.get(e.section());
-            if (keys == null) {
-                List<String> known = new ArrayList<>(KEYS.keySet());
-                known.addAll(List.of("Unit", "Service", "Install"));
-                errors.add(new Diagnostic(e.file(), e.line(), e.section(), null,
-                        "unknown section; jspawn knows " + String.join(", ", known.stream().map(s -> "[" + s + "]").toList())));
+            Optional<Diagnostic> problem = KeyTable.problem(e);
+            if (problem.isPresent()) {
+                errors.add(problem.get());
                 return;
             }
-            String notApplicable = NspawnKeys.NOT_APPLICABLE.get(e.section() + "/" + e.key());
-            if (notApplicable != null) {
-                error(e, "not supported for an overlay child: " + notApplicable);
-                return;
-            }
-            Kind kind = keys.get(e.key());
-            if (kind == null) {
-                String hint = keys.keySet().stream().filter(k -> k.toLowerCase(Locale.ROOT).equals(e.key().toLowerCase(Locale.ROOT)))
-                        .findFirst().map(k -> " (did you mean " + k + "=? keys are case-sensitive)")
-                        .orElse(keys.size() <= 8 ? "; [" + e.section() + "] takes " + String.join("=, ", keys.keySet().stream().sorted().toList()) + "="
-                                : "; the keys of [" + e.section() + "] are listed in jspawn.jspawn(5); NspawnArgs= passes any other systemd-nspawn option");
-                errors.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), "unknown key" + hint));
-                return;
-            }
+            KeyTable.Kind kind = KeyTable.kind(e.section(), e.key());
             List<Entry> list = effective.computeIfAbsent(e.section() + "/" + e.key(), k -> new ArrayList<>());
-            if (kind == Kind.SCALAR || e.value().isEmpty()) list.clear();
+            if (kind == KeyTable.Kind.SCALAR || e.value().isEmpty()) list.clear();
             if (!e.value().isEmpty()) list.add(e);
         }
 
