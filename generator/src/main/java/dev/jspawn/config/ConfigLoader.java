@@ -150,12 +150,7 @@ public final class ConfigLoader {
             String name = source.name();
             ContainerName.problem(name).ifPresent(this::fileError);
 
-            String imageRoot = check(scalar("Container", "ImageRoot"), v -> {
-                Values.path(v);
-                Optional<String> p = HostPaths.problem(v);
-                if (p.isPresent()) throw new Values.Invalid(p.get() + "; give containers a directory of their own, such as " + DEFAULT_IMAGE_ROOT);
-                return v;
-            }).orElse(DEFAULT_IMAGE_ROOT);
+            String imageRoot = check(scalar("Container", "ImageRoot"), PathSafety::imageRoot).orElse(DEFAULT_IMAGE_ROOT);
 
             Optional<Entry> baseEntry = scalar("Container", "Base");
             List<String> lowerDirs = List.of();
@@ -222,20 +217,7 @@ public final class ConfigLoader {
             String where = imageRoot + "/" + name;
             String upper = where + "_up";
             String work = where + "_work";
-            for (String base : lowerDirs) {
-                Optional<String> host = HostPaths.problem(base);
-                if (host.isPresent()) {
-                    error(baseEntry.get(), "the base " + host.get() + ": the guest would see it whole");
-                    continue;
-                }
-                for (String own : List.of(where, upper, work, where + "_backup")) {
-                    if (base.equals(own)) {
-                        error(baseEntry.get(), "the base \"" + base + "\" is this container's own directory");
-                    } else if (HostPaths.overlap(base, own)) {
-                        error(baseEntry.get(), "the base \"" + base + "\" overlaps this container's own directory " + own);
-                    }
-                }
-            }
+            for (String problem : PathSafety.baseProblems(lowerDirs, where, upper, work)) error(baseEntry.get(), problem);
             if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
             return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,
                     where, upper, work, boot, notifyReady, parameters, environment, workingDirectory, binds, network, privateUsers,
