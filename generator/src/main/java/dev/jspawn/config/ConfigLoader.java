@@ -3,7 +3,6 @@ package dev.jspawn.config;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,10 +22,6 @@ public final class ConfigLoader {
     public static final String DEFAULT_IMAGE_ROOT = "/var/lib/jspawn";
     /** Entries of one list setting (Environment=, Bind=, Port=, ...): far more than any container needs. */
     public static final int MAX_LIST = 1024;
-
-    /** ResolvConf= as systemd.nspawn(5) has it. */
-    static final List<String> RESOLV_CONF = List.of("off", "copy-host", "copy-static", "copy-uplink", "copy-stub", "replace-host",
-            "replace-static", "replace-uplink", "replace-stub", "bind-host", "bind-static", "bind-uplink", "bind-stub", "delete", "auto");
 
     /** A configuration, or the errors that stop it from being one. */
     public record Result(Optional<ContainerConfig> config, List<Diagnostic> errors) {
@@ -61,15 +56,6 @@ public final class ConfigLoader {
             for (Entry e : file.entries()) b.accept(e);
         }
         return b.build();
-    }
-
-    /** MachineID=: 32 hexadecimal digits (a UUID's dashes are dropped), not all zero. */
-    static String machineId(String v) throws Values.Invalid {
-        String id = v.replace("-", "").toLowerCase(Locale.ROOT);
-        if ((v.contains("-") && v.length() != 36) || !id.matches("[0-9a-f]{32}") || id.matches("0+")) {
-            throw new Values.Invalid("\"" + v + "\" is not a machine ID (32 hexadecimal digits, not all zero)");
-        }
-        return id;
     }
 
     private static final class Builder {
@@ -163,11 +149,7 @@ public final class ConfigLoader {
             Optional<Entry> machineEntry = scalar("Container", "MachineName");
             String machineName;
             if (machineEntry.isPresent()) {
-                machineName = check(machineEntry, v -> {
-                    Optional<String> p = ContainerName.machineNameProblem(v);
-                    if (p.isPresent()) throw new Values.Invalid(p.get());
-                    return v;
-                }).orElse(null);
+                machineName = check(machineEntry, KeyChecks::machineName).orElse(null);
             } else {
                 machineName = ContainerName.defaultMachineName(name);
                 Optional<String> p = ContainerName.machineNameProblem(machineName);
@@ -192,22 +174,18 @@ public final class ConfigLoader {
                 fileError("[Exec] Boot=no needs Parameters= (the command to run in the container)");
             }
             List<String> environment = checkAll(list("Exec", "Environment"), Values::environment);
-            String workingDirectory = check(scalar("Exec", "WorkingDirectory"), v -> {
-                if (!v.startsWith("/")) throw new Values.Invalid("\"" + v + "\" is not an absolute path");
-                return Values.text(v);
-            }).orElse(null);
+            String workingDirectory = check(scalar("Exec", "WorkingDirectory"), KeyChecks::workingDirectory).orElse(null);
 
-            List<Bind> binds = new ArrayList<>(checkAll(list("Files", "Bind"), v -> bind(v, false)));
-            binds.addAll(checkAll(list("Files", "BindReadOnly"), v -> bind(v, true)));
+            List<Bind> binds = new ArrayList<>(checkAll(list("Files", "Bind"), v -> KeyChecks.bind(v, false)));
+            binds.addAll(checkAll(list("Files", "BindReadOnly"), v -> KeyChecks.bind(v, true)));
 
             Network network = network();
             ContainerConfig.PrivateUsers privateUsers = check(scalar("Exec", "PrivateUsers"), Values::privateUsers)
                     .orElse(ContainerConfig.PrivateUsers.PICK);
 
-            String machineId = check(scalar("Exec", "MachineID"), ConfigLoader::machineId).orElse(null);
-            String resolvConf = check(scalar("Exec", "ResolvConf"), v -> NspawnKeys.oneOf(v, RESOLV_CONF.toArray(String[]::new))).orElse(null);
-            String linkJournal = check(scalar("Exec", "LinkJournal"), v -> NspawnKeys.oneOf(v, "no", "host", "try-host", "guest", "try-guest", "auto"))
-                    .orElse("try-guest");
+            String machineId = check(scalar("Exec", "MachineID"), KeyChecks::machineId).orElse(null);
+            String resolvConf = check(scalar("Exec", "ResolvConf"), KeyChecks::resolvConf).orElse(null);
+            String linkJournal = check(scalar("Exec", "LinkJournal"), KeyChecks::linkJournal).orElse("try-guest");
             List<String> nspawnOptions = nspawnOptions();
             if (boot && check(scalar("Exec", "ProcessTwo"), Values::bool).orElse(false)) {
                 error(scalar("Exec", "ProcessTwo").get(), "ProcessTwo=yes runs a command as PID 2; it cannot be combined with Boot=yes");
@@ -243,27 +221,11 @@ public final class ConfigLoader {
             return out;
         }
 
-        private static Bind bind(String v, boolean readOnly) throws Values.Invalid {
-            String[] parts = v.split(":", -1);
-            if (parts.length > 3) throw new Values.Invalid("\"" + v + "\" is not SOURCE[:DESTINATION[:OPTIONS]]");
-            String src = parts[0];
-            try {
-                Values.path(src);
-                if (parts.length > 1) Values.path(parts[1]);
-            } catch (Values.Invalid e) {
-                throw new Values.Invalid(e.getMessage() + " (in \"" + v + "\")");
-            }
-            if (parts.length == 3 && !parts[2].matches("[a-z]+(,[a-z]+)*")) {
-                throw new Values.Invalid("options \"" + parts[2] + "\" in \"" + v + "\" are not a comma-separated list of words");
-            }
-            return new Bind(src, v, readOnly);
-        }
-
         private Network network() {
             Optional<Boolean> veth = check(scalar("Network", "VirtualEthernet"), Values::bool);
             Optional<Boolean> priv = check(scalar("Network", "Private"), Values::bool);
-            Optional<String> bridge = check(scalar("Network", "Bridge"), v -> Values.interfaceName(v, 15));
-            Optional<String> zone = check(scalar("Network", "Zone"), v -> Values.interfaceName(v, 12));
+            Optional<String> bridge = check(scalar("Network", "Bridge"), KeyChecks::bridge);
+            Optional<String> zone = check(scalar("Network", "Zone"), KeyChecks::zone);
             List<String> ports = checkAll(list("Network", "Port"), Values::port);
 
             if (bridge.isPresent() && zone.isPresent()) {
