@@ -51,52 +51,34 @@ public final class ConfigLoader {
 
     /** Merges parsed files (main file first, drop-ins after) and validates them. No I/O. */
     public static Result load(ConfigSource source, List<UnitFile> files, Bases bases) {
-        Builder b = new Builder(source, bases);
+        MergedEntries merged = new MergedEntries();
+        List<Diagnostic> errors = new ArrayList<>();
         for (UnitFile file : files) {
-            for (Entry e : file.entries()) b.accept(e);
+            for (Entry e : file.entries()) merged.accept(e).ifPresent(errors::add);
         }
-        return b.build();
+        return new Builder(source, bases, merged, errors).build();
     }
 
     private static final class Builder {
         private final ConfigSource source;
         private final Bases bases;
-        private final List<Diagnostic> errors = new ArrayList<>();
-        private final Map<String, List<Entry>> effective = new LinkedHashMap<>();
-        private final List<UnitSettings.Setting> passthrough = new ArrayList<>();
+        private final MergedEntries entries;
+        private final List<Diagnostic> errors;
 
-        Builder(ConfigSource source, Bases bases) {
+        Builder(ConfigSource source, Bases bases, MergedEntries entries, List<Diagnostic> errors) {
             this.source = source;
             this.bases = bases;
-        }
-
-        void accept(Entry e) {
-            if (KeyTable.PASSTHROUGH.contains(e.section())) {
-                try {
-                    passthrough.add(new UnitSettings.Setting(e.section(), e.key(), UnitSettings.check(e.section(), e.key(), e.value())));
-                } catch (Values.Invalid ex) {
-                    error(e, ex.getMessage());
-                }
-                return;
-            }
-            Optional<Diagnostic> problem = KeyTable.problem(e);
-            if (problem.isPresent()) {
-                errors.add(problem.get());
-                return;
-            }
-            KeyTable.Kind kind = KeyTable.kind(e.section(), e.key());
-            List<Entry> list = effective.computeIfAbsent(e.section() + "/" + e.key(), k -> new ArrayList<>());
-            if (kind == KeyTable.Kind.SCALAR || e.value().isEmpty()) list.clear();
-            if (!e.value().isEmpty()) list.add(e);
+            this.entries = entries;
+            this.errors = new ArrayList<>(errors);
         }
 
         private Optional<Entry> scalar(String section, String key) {
-            List<Entry> list = effective.getOrDefault(section + "/" + key, List.of());
-            return list.isEmpty() ? Optional.empty() : Optional.of(list.get(list.size() - 1));
+            return entries.scalar(section, key);
         }
 
+        /** The assignments in effect of a list key, at most {@link #MAX_LIST} of them (more is an error). */
         private List<Entry> list(String section, String key) {
-            List<Entry> all = effective.getOrDefault(section + "/" + key, List.of());
+            List<Entry> all = entries.list(section, key);
             if (all.size() > MAX_LIST) {
                 error(all.get(MAX_LIST), "more than " + MAX_LIST + " " + key + "= entries (" + all.size() + "); jspawn takes at most " + MAX_LIST);
                 return all.subList(0, MAX_LIST);
@@ -199,7 +181,7 @@ public final class ConfigLoader {
             if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
             return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,
                     where, upper, work, boot, notifyReady, parameters, environment, workingDirectory, binds, network, privateUsers,
-                    machineId, resolvConf, linkJournal, nspawnOptions, passthrough)), List.of());
+                    machineId, resolvConf, linkJournal, nspawnOptions, entries.unitSettings())), List.of());
         }
 
         /** The systemd.nspawn(5) keys passed on as options, in the order of that page. */
