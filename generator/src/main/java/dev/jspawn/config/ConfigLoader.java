@@ -1,15 +1,10 @@
 package dev.jspawn.config;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.jspawn.config.ContainerConfig.Bind;
-import dev.jspawn.config.ContainerConfig.Network;
-import dev.jspawn.config.ContainerConfig.NetworkMode;
 import dev.jspawn.syntax.Diagnostic;
 import dev.jspawn.syntax.UnitFile;
 import dev.jspawn.syntax.UnitFile.Entry;
@@ -17,46 +12,14 @@ import dev.jspawn.syntax.UnitFile.Entry;
 /**
  * Turns a container's files (NAME.jspawn, then its drop-ins) into a {@link ContainerConfig}, or
  * into the list of everything wrong with them. Keys follow systemd.nspawn(5) where it has one.
+ * The entry point: the lines are merged by {@link MergedEntries}, read by {@link
+ * ContainerConfigBuilder}, and judged against the other containers by {@link CollisionPass}.
  */
 public final class ConfigLoader {
 
     public static final String DEFAULT_IMAGE_ROOT = "/var/lib/jspawn";
     /** Entries of one list setting (Environment=, Bind=, Port=, ...): far more than any container needs. */
     public static final int MAX_LIST = 1024;
-
-    /** A list key collects every assignment (an empty one resets); a scalar key takes the last. */
-    enum Kind { SCALAR, LIST }
-
-    static final Map<String, Map<String, Kind>> KEYS = new LinkedHashMap<>();
-
-    /** Sections passed to jspawn@NAME.service as they are (checked by {@link UnitSettings}). */
-    static final java.util.Set<String> PASSTHROUGH = java.util.Set.of("Unit", "Service", "Install");
-
-    static {
-        KEYS.put("Container", keys(Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR,
-                "NspawnArgs", Kind.LIST), "Container"));
-        KEYS.put("Exec", keys(Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
-                "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR, "NotifyReady", Kind.SCALAR, "MachineID", Kind.SCALAR,
-                "ResolvConf", Kind.SCALAR, "LinkJournal", Kind.SCALAR), "Exec"));
-        KEYS.put("Files", keys(Map.of("Bind", Kind.LIST, "BindReadOnly", Kind.LIST), "Files"));
-        KEYS.put("Network", keys(Map.of("VirtualEthernet", Kind.SCALAR, "Private", Kind.SCALAR, "Port", Kind.LIST,
-                "Bridge", Kind.SCALAR, "Zone", Kind.SCALAR), "Network"));
-    }
-
-    /** jspawn's own keys of a section, plus the systemd.nspawn(5) keys it passes on as they are. */
-    private static Map<String, Kind> keys(Map<String, Kind> own, String section) {
-        Map<String, Kind> all = new java.util.TreeMap<>(own);
-        for (NspawnKeys.Key k : NspawnKeys.KEYS.values()) {
-            if (k.section().equals(section)) {
-                all.put(k.name(), k.shape() == NspawnKeys.Shape.EACH || k.shape() == NspawnKeys.Shape.JOINED ? Kind.LIST : Kind.SCALAR);
-            }
-        }
-        return all;
-    }
-
-    /** ResolvConf= as systemd.nspawn(5) has it. */
-    static final List<String> RESOLV_CONF = List.of("off", "copy-host", "copy-static", "copy-uplink", "copy-stub", "replace-host",
-            "replace-static", "replace-uplink", "replace-stub", "bind-host", "bind-static", "bind-uplink", "bind-stub", "delete", "auto");
 
     /** A configuration, or the errors that stop it from being one. */
     public record Result(Optional<ContainerConfig> config, List<Diagnostic> errors) {
@@ -77,303 +40,20 @@ public final class ConfigLoader {
 
     /**
      * Every container of the search path at once, judged as the generator judges them: each file on its
-     * own, then against the others ({@link Collisions}, in the order of container names). The one way
+     * own, then against the others ({@link CollisionPass}, in the order of container names). The one way
      * the generator, verify, list and create decide which files are valid.
      */
-    public static java.util.Map<ConfigSource, Result> loadAll(List<ConfigSource> sources, Bases bases) {
-        java.util.Map<ConfigSource, Result> results = new java.util.LinkedHashMap<>();
-        List<ConfigSource> ordered = new ArrayList<>(sources);
-        ordered.sort(java.util.Comparator.comparing(ConfigSource::name));
-        java.util.Map<ConfigSource, Result> own = new java.util.HashMap<>();
-        for (ConfigSource s : ordered) own.put(s, load(s, bases));
-        List<ContainerConfig> valid = ordered.stream().map(own::get).filter(Result::ok).map(r -> r.config().get()).toList();
-        Collisions everyChild = Collisions.of(valid, false); // a base reaching into any child's dirs, whatever the order
-        Collisions claimed = new Collisions();              // what the files before this one (in name order) hold
-        for (ConfigSource s : ordered) {
-            Result r = own.get(s);
-            if (r.ok()) {
-                List<String> collisions = everyChild.bases(r.config().get());
-                if (collisions.isEmpty()) collisions = claimed.against(r.config().get());
-                if (collisions.isEmpty()) {
-                    claimed.add(r.config().get(), true);
-                } else {
-                    r = new Result(Optional.empty(), collisions.stream().map(m -> Diagnostic.ofFile(s.file(), m)).toList());
-                }
-            }
-            results.put(s, r);
-        }
-        java.util.Map<ConfigSource, Result> inOrder = new java.util.LinkedHashMap<>();
-        for (ConfigSource s : sources) inOrder.put(s, results.get(s));
-        return inOrder;
+    public static Map<ConfigSource, Result> loadAll(List<ConfigSource> sources, Bases bases) {
+        return CollisionPass.judge(sources, s -> load(s, bases));
     }
 
     /** Merges parsed files (main file first, drop-ins after) and validates them. No I/O. */
     public static Result load(ConfigSource source, List<UnitFile> files, Bases bases) {
-        Builder b = new Builder(source, bases);
+        MergedEntries merged = new MergedEntries();
+        List<Diagnostic> errors = new ArrayList<>();
         for (UnitFile file : files) {
-            for (Entry e : file.entries()) b.accept(e);
+            for (Entry e : file.entries()) merged.accept(e).ifPresent(errors::add);
         }
-        return b.build();
-    }
-
-    /** MachineID=: 32 hexadecimal digits (a UUID's dashes are dropped), not all zero. */
-    static String machineId(String v) throws Values.Invalid {
-        String id = v.replace("-", "").toLowerCase(Locale.ROOT);
-        if ((v.contains("-") && v.length() != 36) || !id.matches("[0-9a-f]{32}") || id.matches("0+")) {
-            throw new Values.Invalid("\"" + v + "\" is not a machine ID (32 hexadecimal digits, not all zero)");
-        }
-        return id;
-    }
-
-    private static final class Builder {
-        private final ConfigSource source;
-        private final Bases bases;
-        private final List<Diagnostic> errors = new ArrayList<>();
-        private final Map<String, List<Entry>> effective = new LinkedHashMap<>();
-        private final List<UnitSettings.Setting> passthrough = new ArrayList<>();
-
-        Builder(ConfigSource source, Bases bases) {
-            this.source = source;
-            this.bases = bases;
-        }
-
-        void accept(Entry e) {
-            if (PASSTHROUGH.contains(e.section())) {
-                try {
-                    passthrough.add(new UnitSettings.Setting(e.section(), e.key(), UnitSettings.check(e.section(), e.key(), e.value())));
-                } catch (Values.Invalid ex) {
-                    error(e, ex.getMessage());
-                }
-                return;
-            }
-            Map<String, Kind> keys = KEYS.get(e.section());
-            if (keys == null) {
-                List<String> known = new ArrayList<>(KEYS.keySet());
-                known.addAll(List.of("Unit", "Service", "Install"));
-                errors.add(new Diagnostic(e.file(), e.line(), e.section(), null,
-                        "unknown section; jspawn knows " + String.join(", ", known.stream().map(s -> "[" + s + "]").toList())));
-                return;
-            }
-            String notApplicable = NspawnKeys.NOT_APPLICABLE.get(e.section() + "/" + e.key());
-            if (notApplicable != null) {
-                error(e, "not supported for an overlay child: " + notApplicable);
-                return;
-            }
-            Kind kind = keys.get(e.key());
-            if (kind == null) {
-                String hint = keys.keySet().stream().filter(k -> k.toLowerCase(Locale.ROOT).equals(e.key().toLowerCase(Locale.ROOT)))
-                        .findFirst().map(k -> " (did you mean " + k + "=? keys are case-sensitive)")
-                        .orElse(keys.size() <= 8 ? "; [" + e.section() + "] takes " + String.join("=, ", keys.keySet().stream().sorted().toList()) + "="
-                                : "; the keys of [" + e.section() + "] are listed in jspawn.jspawn(5); NspawnArgs= passes any other systemd-nspawn option");
-                errors.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), "unknown key" + hint));
-                return;
-            }
-            List<Entry> list = effective.computeIfAbsent(e.section() + "/" + e.key(), k -> new ArrayList<>());
-            if (kind == Kind.SCALAR || e.value().isEmpty()) list.clear();
-            if (!e.value().isEmpty()) list.add(e);
-        }
-
-        private Optional<Entry> scalar(String section, String key) {
-            List<Entry> list = effective.getOrDefault(section + "/" + key, List.of());
-            return list.isEmpty() ? Optional.empty() : Optional.of(list.get(list.size() - 1));
-        }
-
-        private List<Entry> list(String section, String key) {
-            List<Entry> all = effective.getOrDefault(section + "/" + key, List.of());
-            if (all.size() > MAX_LIST) {
-                error(all.get(MAX_LIST), "more than " + MAX_LIST + " " + key + "= entries (" + all.size() + "); jspawn takes at most " + MAX_LIST);
-                return all.subList(0, MAX_LIST);
-            }
-            return all;
-        }
-
-        private void error(Entry e, String message) {
-            errors.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), message));
-        }
-
-        private void fileError(String message) {
-            errors.add(Diagnostic.ofFile(source.file(), message));
-        }
-
-        interface Check<T> {
-            T apply(String value) throws Values.Invalid;
-        }
-
-        private <T> Optional<T> check(Optional<Entry> entry, Check<T> check) {
-            if (entry.isEmpty()) return Optional.empty();
-            try {
-                return Optional.of(check.apply(entry.get().value()));
-            } catch (Values.Invalid ex) {
-                error(entry.get(), ex.getMessage());
-                return Optional.empty();
-            }
-        }
-
-        private <T> List<T> checkAll(List<Entry> entries, Check<T> check) {
-            List<T> out = new ArrayList<>();
-            for (Entry e : entries) check(Optional.of(e), check).ifPresent(out::add);
-            return out;
-        }
-
-        Result build() {
-            String name = source.name();
-            ContainerName.problem(name).ifPresent(this::fileError);
-
-            String imageRoot = check(scalar("Container", "ImageRoot"), v -> {
-                Values.path(v);
-                Optional<String> p = HostPaths.problem(v);
-                if (p.isPresent()) throw new Values.Invalid(p.get() + "; give containers a directory of their own, such as " + DEFAULT_IMAGE_ROOT);
-                return v;
-            }).orElse(DEFAULT_IMAGE_ROOT);
-
-            Optional<Entry> baseEntry = scalar("Container", "Base");
-            List<String> lowerDirs = List.of();
-            if (baseEntry.isEmpty()) {
-                fileError("[Container] Base= is missing: name the base image (a directory under " + imageRoot + ", or an absolute path)");
-            } else {
-                lowerDirs = check(baseEntry, v -> bases.lowerDirs(v, imageRoot)).orElse(List.of());
-            }
-
-            Optional<Entry> machineEntry = scalar("Container", "MachineName");
-            String machineName;
-            if (machineEntry.isPresent()) {
-                machineName = check(machineEntry, v -> {
-                    Optional<String> p = ContainerName.machineNameProblem(v);
-                    if (p.isPresent()) throw new Values.Invalid(p.get());
-                    return v;
-                }).orElse(null);
-            } else {
-                machineName = ContainerName.defaultMachineName(name);
-                Optional<String> p = ContainerName.machineNameProblem(machineName);
-                if (p.isPresent()) {
-                    fileError(p.get() + " (derived from the file name); set [Container] MachineName=");
-                    machineName = null;
-                }
-            }
-
-            boolean boot = check(scalar("Exec", "Boot"), Values::bool).orElse(true);
-            boolean notifyReady = check(scalar("Exec", "NotifyReady"), Values::bool).orElse(false);
-            Optional<Entry> paramEntry = scalar("Exec", "Parameters");
-            Optional<List<String>> parsedParameters = check(paramEntry, Values::words);
-            List<String> parameters = parsedParameters.orElse(List.of());
-            if (!boot && parsedParameters.isPresent() && (parameters.isEmpty() || parameters.get(0).isEmpty())) {
-                error(paramEntry.get(), "no command given");
-            }
-            if (!boot && notifyReady) {
-                error(scalar("Exec", "NotifyReady").get(), "NotifyReady=yes needs Boot=yes: jspawn waits for the guest's systemd to finish booting");
-            }
-            if (!boot && paramEntry.isEmpty()) {
-                fileError("[Exec] Boot=no needs Parameters= (the command to run in the container)");
-            }
-            List<String> environment = checkAll(list("Exec", "Environment"), Values::environment);
-            String workingDirectory = check(scalar("Exec", "WorkingDirectory"), v -> {
-                if (!v.startsWith("/")) throw new Values.Invalid("\"" + v + "\" is not an absolute path");
-                return Values.text(v);
-            }).orElse(null);
-
-            List<Bind> binds = new ArrayList<>(checkAll(list("Files", "Bind"), v -> bind(v, false)));
-            binds.addAll(checkAll(list("Files", "BindReadOnly"), v -> bind(v, true)));
-
-            Network network = network();
-            ContainerConfig.PrivateUsers privateUsers = check(scalar("Exec", "PrivateUsers"), Values::privateUsers)
-                    .orElse(ContainerConfig.PrivateUsers.PICK);
-
-            String machineId = check(scalar("Exec", "MachineID"), ConfigLoader::machineId).orElse(null);
-            String resolvConf = check(scalar("Exec", "ResolvConf"), v -> NspawnKeys.oneOf(v, RESOLV_CONF.toArray(String[]::new))).orElse(null);
-            String linkJournal = check(scalar("Exec", "LinkJournal"), v -> NspawnKeys.oneOf(v, "no", "host", "try-host", "guest", "try-guest", "auto"))
-                    .orElse("try-guest");
-            List<String> nspawnOptions = nspawnOptions();
-            if (boot && check(scalar("Exec", "ProcessTwo"), Values::bool).orElse(false)) {
-                error(scalar("Exec", "ProcessTwo").get(), "ProcessTwo=yes runs a command as PID 2; it cannot be combined with Boot=yes");
-            }
-            for (Entry e : list("Container", "NspawnArgs")) check(Optional.of(e), NspawnKeys::extraArgs).ifPresent(nspawnOptions::addAll);
-
-            String where = imageRoot + "/" + name;
-            String upper = where + "_up";
-            String work = where + "_work";
-            for (String base : lowerDirs) {
-                Optional<String> host = HostPaths.problem(base);
-                if (host.isPresent()) {
-                    error(baseEntry.get(), "the base " + host.get() + ": the guest would see it whole");
-                    continue;
-                }
-                for (String own : List.of(where, upper, work, where + "_backup")) {
-                    if (base.equals(own)) {
-                        error(baseEntry.get(), "the base \"" + base + "\" is this container's own directory");
-                    } else if (HostPaths.overlap(base, own)) {
-                        error(baseEntry.get(), "the base \"" + base + "\" overlaps this container's own directory " + own);
-                    }
-                }
-            }
-            if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
-            return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,
-                    where, upper, work, boot, notifyReady, parameters, environment, workingDirectory, binds, network, privateUsers,
-                    machineId, resolvConf, linkJournal, nspawnOptions, passthrough)), List.of());
-        }
-
-        /** The systemd.nspawn(5) keys passed on as options, in the order of that page. */
-        private List<String> nspawnOptions() {
-            List<String> out = new ArrayList<>();
-            for (NspawnKeys.Key k : NspawnKeys.KEYS.values()) {
-                switch (k.shape()) {
-                    case FLAG -> {
-                        if (check(scalar(k.section(), k.name()), Values::bool).orElse(false)) out.add(k.option());
-                    }
-                    case SCALAR -> check(scalar(k.section(), k.name()), k.check()::apply).ifPresent(v -> out.addAll(k.words(v)));
-                    case EACH -> checkAll(list(k.section(), k.name()), k.check()::apply).forEach(v -> out.add(k.option() + "=" + v));
-                    case JOINED -> {
-                        List<String> parts = checkAll(list(k.section(), k.name()), k.check()::apply).stream().filter(v -> !v.isEmpty()).toList();
-                        if (!parts.isEmpty()) out.add(k.option() + "=" + String.join(",", parts));
-                    }
-                }
-            }
-            return out;
-        }
-
-        private static Bind bind(String v, boolean readOnly) throws Values.Invalid {
-            String[] parts = v.split(":", -1);
-            if (parts.length > 3) throw new Values.Invalid("\"" + v + "\" is not SOURCE[:DESTINATION[:OPTIONS]]");
-            String src = parts[0];
-            try {
-                Values.path(src);
-                if (parts.length > 1) Values.path(parts[1]);
-            } catch (Values.Invalid e) {
-                throw new Values.Invalid(e.getMessage() + " (in \"" + v + "\")");
-            }
-            if (parts.length == 3 && !parts[2].matches("[a-z]+(,[a-z]+)*")) {
-                throw new Values.Invalid("options \"" + parts[2] + "\" in \"" + v + "\" are not a comma-separated list of words");
-            }
-            return new Bind(src, v, readOnly);
-        }
-
-        private Network network() {
-            Optional<Boolean> veth = check(scalar("Network", "VirtualEthernet"), Values::bool);
-            Optional<Boolean> priv = check(scalar("Network", "Private"), Values::bool);
-            Optional<String> bridge = check(scalar("Network", "Bridge"), v -> Values.interfaceName(v, 15));
-            Optional<String> zone = check(scalar("Network", "Zone"), v -> Values.interfaceName(v, 12));
-            List<String> ports = checkAll(list("Network", "Port"), Values::port);
-
-            if (bridge.isPresent() && zone.isPresent()) {
-                error(scalar("Network", "Zone").get(), "Bridge= and Zone= cannot both be set");
-            }
-            boolean joins = bridge.isPresent() || zone.isPresent();
-            if (joins && veth.isPresent() && !veth.get()) {
-                error(scalar("Network", "VirtualEthernet").get(), "Bridge= and Zone= need a virtual Ethernet link; remove VirtualEthernet=no");
-            }
-            if (veth.orElse(false) && priv.isPresent() && !priv.get()) {
-                error(scalar("Network", "Private").get(), "VirtualEthernet=yes needs a private network; remove Private=no");
-            }
-            NetworkMode mode;
-            if (bridge.isPresent()) mode = NetworkMode.BRIDGE;
-            else if (zone.isPresent()) mode = NetworkMode.ZONE;
-            else if (veth.orElse(priv.orElse(true))) mode = NetworkMode.VETH;
-            else if (priv.orElse(false)) mode = NetworkMode.PRIVATE;
-            else mode = NetworkMode.HOST;
-            if (!ports.isEmpty() && (mode == NetworkMode.HOST || mode == NetworkMode.PRIVATE)) {
-                error(list("Network", "Port").get(0), "Port= needs a virtual Ethernet link, but this container uses "
-                        + (mode == NetworkMode.HOST ? "the host's network" : "a private network with no link"));
-            }
-            return new Network(mode, bridge.or(() -> zone).orElse(null), ports);
-        }
+        return new ContainerConfigBuilder(source, bases, merged, errors).build();
     }
 }

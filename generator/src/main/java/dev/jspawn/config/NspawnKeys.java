@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * systemd.nspawn(5)'s keys (systemd 252) that jspawn passes to systemd-nspawn as one option each,
  * with the same names and meanings; and the ones that do not apply to an overlay child, with the
  * reason. The keys jspawn interprets itself (Boot=, Parameters=, PrivateUsers=, Bind=, the
- * network mode, ...) are in {@link ConfigLoader}. Each value is checked here, so what reaches the
- * command line is one well-formed option; {@link dev.jspawn.generator.ExecLine} quotes it.
+ * network mode, ...) are in {@link KeyTable}, read by {@link ContainerConfigBuilder}. Each value
+ * is checked here, so what reaches the command line is one well-formed option;
+ * {@link dev.jspawn.generator.ExecLine} quotes it.
  */
 public final class NspawnKeys {
 

@@ -65,7 +65,7 @@ class NspawnKeyTableTest {
             String section = row.getKey().split("/")[0], key = row.getKey().split("/")[1];
             boolean notApplicable = row.getValue().startsWith("not applicable");
             assertEquals(notApplicable, NspawnKeys.NOT_APPLICABLE.containsKey(row.getKey()), row.getKey());
-            assertEquals(!notApplicable, ConfigLoader.KEYS.get(section).containsKey(key), row.getKey() + " accepted by the loader");
+            assertEquals(!notApplicable, KeyTable.KEYS.get(section).containsKey(key), row.getKey() + " accepted by the loader");
             if (row.getValue().startsWith("passed")) {
                 NspawnKeys.Key k = NspawnKeys.key(section, key);
                 assertTrue(k != null && row.getValue().replace("\\-", "-").contains("(" + k.option()), row.getKey() + " passes " + row.getValue());
