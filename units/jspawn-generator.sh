@@ -8,9 +8,10 @@ lib=${JSPAWN_LIB:-/usr/share/jspawn/lib} # another install tree, for benchmarks
 cds=${JSPAWN_CDS:-/var/cache/jspawn}
 java=java archive=
 if [ -r "$cds/generator.jvm" ] && read -r jvm archive < "$cds/generator.jvm" && [ -x "$jvm" ] && [ -r "${archive#*=}" ]; then java=$jvm; else archive=; fi
-# Only the two jars it needs (their names carry their versions), not the whole lib/*.
-gen= ini=
-for j in "$lib"/jspawn-generator-*.jar; do gen=$j; done
-for j in "$lib"/ini4j-*.jar; do ini=$j; done
+# The jar of the version installed with this launcher (scripts/install and the package write it in below);
+# its manifest's Class-Path names the one other jar it needs (ini4j), by version too. No other jar in lib/,
+# of another version or not jspawn's, is on the class path.
+jar=$lib/jspawn-generator-@VERSION@.jar
+[ -r "$jar" ] || { echo "jspawn-generator: $jar is missing (it is installed with this launcher: install jspawn again)" >&2; exit 1; }
 exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
-    -cp "$gen:$ini" dev.jspawn.generator.GeneratorMain "$@"
+    -cp "$jar" dev.jspawn.generator.GeneratorMain "$@"

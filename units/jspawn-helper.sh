@@ -7,5 +7,9 @@ lib=${JSPAWN_LIB:-/usr/share/jspawn/lib}
 cds=${JSPAWN_CDS:-/var/cache/jspawn}
 java=java archive=
 if [ -r "$cds/helper.jvm" ] && read -r jvm archive < "$cds/helper.jvm" && [ -x "$jvm" ] && [ -r "${archive#*=}" ]; then java=$jvm; else archive=; fi
+# The jar of the version installed with this launcher (scripts/install and the package write it in below);
+# its manifest's Class-Path names every other jar it needs, by version too: jars of another version in lib/ are never used.
+jar=$lib/jspawn-cli-@VERSION@.jar
+[ -r "$jar" ] || { echo "jspawn-helper: $jar is missing (it is installed with this launcher: install jspawn again)" >&2; exit 1; }
 exec "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m -Xss512k -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
-    -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} -cp "$lib/*" dev.jspawn.cli.HelperMain "$@"
+    -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} -cp "$jar" dev.jspawn.cli.HelperMain "$@"

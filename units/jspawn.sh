@@ -6,5 +6,9 @@ lib=${JSPAWN_LIB:-/usr/share/jspawn/lib} # another install tree, for benchmarks
 cds=${JSPAWN_CDS:-/var/cache/jspawn}
 java=java archive=
 if [ -r "$cds/jspawn.jvm" ] && read -r jvm archive < "$cds/jspawn.jvm" && [ -x "$jvm" ] && [ -r "${archive#*=}" ]; then java=$jvm; else archive=; fi
+# The jar of the version installed with this launcher (scripts/install and the package write it in below);
+# its manifest's Class-Path names every other jar it needs, by version too: jars of another version in lib/ are never used.
+jar=$lib/jspawn-cli-@VERSION@.jar
+[ -r "$jar" ] || { echo "jspawn: $jar is missing (it is installed with this launcher: install jspawn again)" >&2; exit 1; }
 exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
-    -cp "$lib/*" dev.jspawn.cli.Main "$@"
+    -cp "$jar" dev.jspawn.cli.Main "$@"

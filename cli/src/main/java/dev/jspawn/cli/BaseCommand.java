@@ -24,7 +24,6 @@ import dev.jspawn.config.Values;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.Prune;
-import dev.jspawn.machined.HostBus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -362,19 +361,19 @@ final class BaseCommand {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             List<ContainerConfig> children = base.children(name);
-            Set<String> running = new TreeSet<>();
-            try (HostBus bus = base.context().bus().get()) {
-                for (ContainerConfig c : children) {
-                    String state = bus.unit(Converter.serviceName(c.name())).activeState();
-                    if (state.equals("active") || state.equals("activating") || state.equals("reloading")) running.add(c.name());
-                }
-            }
             try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
-                return upgrade(out, children, running);
+                return upgrade(out, children);
             }
         }
 
-        private int upgrade(PrintWriter out, List<ContainerConfig> children, Set<String> running) throws IOException {
+        /** The states of a child's service in which the upgrade starts it again after stopping it for its prune. */
+        private static final Set<String> RUNNING = Set.of("active", "activating", "reloading");
+
+        private int upgrade(PrintWriter out, List<ContainerConfig> children) throws IOException {
+            // Which children to start again is decided by each prune as it stops the child, under the base's lock and
+            // the child's: a child started at any time before its prune (while this command waited for the base's
+            // lock, or during the update) is started again, and one stopped in the meantime is not.
+            Set<String> running = new TreeSet<>();
             base.update(name, cmd, out);
             Map<String, String> summary = new LinkedHashMap<>();
             boolean failed = false;
@@ -388,7 +387,9 @@ final class BaseCommand {
                     }
                     Prune.Summary s;
                     try (var lock = Locking.child(base.parent, c)) {
-                        s = Offline.run(base.context(), c, true, false, out,
+                        s = Offline.stopThenRun(base.context(), c, out, state -> {
+                                    if (RUNNING.contains(state)) running.add(c.name());
+                                },
                                 () -> PruneCommand.forChild(c, false, preferBase, a -> {
                                     if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);
                                 }).run());

@@ -73,7 +73,10 @@ final class LayersCommand {
         }
     }
 
-    /** Range decisions in this process, one at a time (the file lock below only excludes other processes). */
+    /**
+     * Range decisions in this process, one at a time. The uid-ranges lock below keeps out other threads as well as
+     * other processes; this monitor also keeps ImageDirs.secureRoot, which runs before that lock, to one call at a time.
+     */
     private static final Object RANGES = new Object();
 
     /**

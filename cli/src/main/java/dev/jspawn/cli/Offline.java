@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
@@ -26,34 +27,40 @@ final class Offline {
     private Offline() {
     }
 
-    /** As {@link #run(Context, ContainerConfig, boolean, boolean, PrintWriter, Action)}, reminding the admin to start a stopped child again. */
+    /** Runs {@code action} with the child offline, reminding the admin to start a child stopped for it again. */
     static <T> T run(Context ctx, ContainerConfig c, boolean stop, PrintWriter out, Action<T> action) throws IOException {
-        return run(ctx, c, stop, true, out, action);
-    }
-
-    /** @param remindToStart say that a child stopped here stays stopped (not when the caller starts it again, or removes it) */
-    static <T> T run(Context ctx, ContainerConfig c, boolean stop, boolean remindToStart, PrintWriter out, Action<T> action) throws IOException {
-        return run(ctx, c, stop, remindToStart, false, out, action);
+        return run(ctx, c, stop, true, false, out, state -> { }, action);
     }
 
     /**
-     * As {@link #run(Context, ContainerConfig, boolean, boolean, PrintWriter, Action)} for an action that removes
+     * As {@link #run(Context, ContainerConfig, boolean, PrintWriter, Action)} with {@code stop}, for a caller that
+     * starts the child again itself: {@code stopping} is given the service's ActiveState ("active", "activating",
+     * ...) just before this call stops the service, and is not called when the service is not running. It is the
+     * state this call acted on, so the caller starts again exactly what was stopped.
+     */
+    static <T> T stopThenRun(Context ctx, ContainerConfig c, PrintWriter out, Consumer<String> stopping, Action<T> action) throws IOException {
+        return run(ctx, c, true, false, false, out, stopping, action);
+    }
+
+    /**
+     * As {@link #run(Context, ContainerConfig, boolean, PrintWriter, Action)} for an action that removes
      * the child's configuration: once it has, the automount stays stopped (started again, it would hold an
      * autofs mount on the mount point of a container that is gone, until the next boot).
      */
     static <T> T remove(Context ctx, ContainerConfig c, boolean stop, PrintWriter out, Action<T> action) throws IOException {
-        return run(ctx, c, stop, false, true, out, action);
+        return run(ctx, c, stop, false, true, out, state -> { }, action);
     }
 
     private static <T> T run(Context ctx, ContainerConfig c, boolean stop, boolean remindToStart, boolean removes, PrintWriter out,
-            Action<T> action) throws IOException {
+            Consumer<String> stopping, Action<T> action) throws IOException {
         String service = Converter.serviceName(c.name());
         String automount = Converter.automountName(c);
         String mount = Converter.mountName(c);
+        String state;
         boolean running;
         boolean automountActive;
         try (HostBus bus = ctx.bus().get()) {
-            String state = bus.unit(service).activeState();
+            state = bus.unit(service).activeState();
             running = !state.equals("inactive") && !state.equals("failed");
             automountActive = bus.unit(automount).activeState().equals("active");
         }
@@ -68,6 +75,7 @@ final class Offline {
         if (automountActive) toStop.add(automount);
         if (running) toStop.add(service);
         if (mounted.isPresent()) toStop.add(mount);
+        if (running) stopping.accept(state); // before the stop: one that fails may still have stopped it
         if (!toStop.isEmpty()) {
             List<String> args = new ArrayList<>(List.of("stop"));
             args.addAll(toStop);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
+import dev.jspawn.machined.HostBus;
 import picocli.CommandLine;
 
 /** base update's refusals and its clean-up, with a recording runner (the real cycle runs in EndToEndIT). */
@@ -44,6 +45,22 @@ class BaseCommandTest {
         Files.writeString(tmp.resolve("proc/self/mountinfo"), "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
     }
 
+    /** systemd as the commands see it: the units' states, and the systemctl calls (which change them). */
+    final JspawnCommandTest.FakeBus bus = new JspawnCommandTest.FakeBus();
+    final List<String> systemctl = new ArrayList<>();
+
+    final Context.Systemctl recordingSystemctl = args -> {
+        systemctl.add(String.join(" ", args));
+        if (args.length == 2 && (args[0].equals("start") || args[0].equals("stop"))) {
+            boolean start = args[0].equals("start");
+            bus.units.put(args[1], new HostBus.UnitInfo(args[1], "loaded", start ? "active" : "inactive", start ? "running" : "dead"));
+        }
+        return 0;
+    };
+
+    /** Run once, when the runner is asked to run systemd-nspawn (base update's command), if set. */
+    Runnable duringUpdate = null;
+
     /** cp on a disk that is full: this many files it could not write (0: a disk with room). */
     int diskFullFiles = 0;
 
@@ -59,6 +76,11 @@ class BaseCommandTest {
                 } catch (IOException | InterruptedException e) {
                     throw new AssertionError(e);
                 }
+            }
+            if (cmd.get(0).equals("systemd-nspawn") && duringUpdate != null) {
+                Runnable r = duringUpdate;
+                duringUpdate = null;
+                r.run();
             }
             return nspawnStatus;
         }
@@ -76,10 +98,13 @@ class BaseCommandTest {
     };
 
     int run(String... args) {
-        CommandLine cl = Jspawn.commandLine(new Context(new SearchPath(List.of(etc)), JspawnCommandTest.FakeBus::new, tmp.resolve("proc"),
-                a -> 0, runner));
+        return run(new PrintWriter(err), args);
+    }
+
+    int run(PrintWriter errTo, String... args) {
+        CommandLine cl = Jspawn.commandLine(new Context(new SearchPath(List.of(etc)), () -> bus, tmp.resolve("proc"), recordingSystemctl, runner));
         cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
+        cl.setErr(errTo);
         return cl.execute(args);
     }
 
@@ -203,6 +228,57 @@ class BaseCommandTest {
         Files.writeString(etc.resolve("fresh.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
         assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
         assertTrue(out.toString().contains("\n  fresh: skipped: never started (no upper dir, nothing to prune)\n"), out.toString());
+    }
+
+    private void startWeb() {
+        bus.units.put("jspawn@web.service", new HostBus.UnitInfo("jspawn@web.service", "loaded", "active", "running"));
+    }
+
+    @Test
+    void anUpgradeStartsAgainTheChildrenItsPruneStoppedThoughTheyStartedAfterTheUpgradeBegan() throws Exception {
+        Files.writeString(etc.resolve("web.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
+        Files.createDirectories(root.resolve("web_up")); // it has run: there is something to prune
+        String summary = "\n  web: removed 0 identical files, kept 0 changed; started again\n";
+
+        // web starts while the upgrade waits for the base's lock, which another command holds.
+        Path lock = tmp.resolve("run/jspawn/locks/base-" + java.net.URLEncoder.encode(root.resolve("debian").toString(),
+                java.nio.charset.StandardCharsets.UTF_8) + ".lock");
+        Process holder = holdLock(lock);
+        try {
+            StringWriter waiting = new StringWriter() {
+                @Override
+                public void write(String s, int off, int len) {
+                    super.write(s, off, len);
+                    if (s.contains("waiting for another jspawn command to finish with base debian")) {
+                        startWeb();
+                        holder.destroy(); // the other command is done: its lock goes with it
+                    }
+                }
+            };
+            assertEquals(0, run(new PrintWriter(waiting), "base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), waiting.toString());
+            assertTrue(waiting.toString().contains("waiting for another jspawn command"), "it did wait: " + waiting);
+        } finally {
+            holder.destroyForcibly();
+        }
+        assertEquals(List.of("stop jspawn@web.service", "start jspawn@web.service"), systemctl, "what is stopped is started again");
+        assertTrue(out.toString().contains(summary), out.toString());
+
+        // web stopped, then started while the update runs with the base's lock held: the same.
+        recordingSystemctl.run("stop", "jspawn@web.service");
+        systemctl.clear();
+        out.getBuffer().setLength(0);
+        duringUpdate = this::startWeb;
+        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
+        assertEquals(List.of("stop jspawn@web.service", "start jspawn@web.service"), systemctl);
+        assertTrue(out.toString().contains(summary), out.toString());
+
+        // web stopped before the upgrade and left so: neither stopped nor started.
+        recordingSystemctl.run("stop", "jspawn@web.service");
+        systemctl.clear();
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
+        assertEquals(List.of(), systemctl);
+        assertTrue(out.toString().contains("\n  web: removed 0 identical files, kept 0 changed\n"), out.toString());
     }
 
     /** debian with v1 and v2, v2 current. */

@@ -217,6 +217,20 @@ class JspawnCommandTest {
     }
 
     @Test
+    void catNamesADropInItCannotShowAndShowsTheRest() throws Exception {
+        Path fifo = etc.resolve("child_apache.jspawn.d/05-fifo.conf");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        Path big = etc.resolve("child_apache.jspawn.d/07-big.conf");
+        Files.write(big, new byte[dev.jspawn.syntax.ConfigFiles.MAX_SIZE + 1]);
+        // A hang guard, not a speed test: opening a FIFO with no writer blocks until one comes.
+        int rc = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> run("cat", "child-apache"));
+        assertEquals(1, rc, "something could not be shown");
+        assertEquals("# " + etc.resolve("child_apache.jspawn") + "\n[Container]\nBase=default-ns-1\nImageRoot=" + tmp.resolve("images") + "\n\n# "
+                + etc.resolve("child_apache.jspawn.d/10-port.conf") + "\n[Network]\nPort=8080:80\n", out.toString());
+        assertEquals(fifo + ": is a FIFO, not a regular file\n" + big + ": is larger than 1 MiB: not a configuration file\n", err.toString());
+    }
+
+    @Test
     void listShowsEachContainerAndFlagsInvalidOnes() {
         bus.units.put("jspawn@child_apache.service", new HostBus.UnitInfo("jspawn@child_apache.service", "loaded", "active", "running"));
         bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "running", 42, "jspawn@child_apache.service", "/x"));

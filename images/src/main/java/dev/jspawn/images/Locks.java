@@ -1,6 +1,7 @@
 package dev.jspawn.images;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -16,11 +17,12 @@ import java.util.function.Consumer;
  * per base and per child (named by its path) in a lock directory (/run/jspawn/locks), taken with fcntl (FileChannel.lock),
  * so the kernel releases it when its holder dies and a crash leaves no stale lock. Writers of a base
  * (create, update, upgrade, rollback, gc, remove) take it exclusively; readers that must not see it change
- * under them (prune, restore, convert-userns read the base chain) take it shared. Within one process
- * a lock already held is not taken again (base upgrade holds its base while it prunes each child).
+ * under them (prune, restore, convert-userns read the base chain) take it shared.
+ * The thread that holds a lock may take it again (base upgrade holds its base while its update takes it again
+ * and each prune takes it shared); another thread of the same process (the helper serves bus calls on several)
+ * is refused or waits exactly as another process would.
  */
 public final class Locks {
-
 
     /** What a command does when another one holds the lock. */
     public record Policy(boolean block, Consumer<String> waiting) {
@@ -38,31 +40,60 @@ public final class Locks {
         }
     }
 
-    /** A held lock; closing it releases it (unless an outer holder in this process still has it). */
+    /** One hold of a lock; closing it gives the hold up, and the lock is released when no thread of this process holds it. */
     public static final class Held implements AutoCloseable {
         private final Path file;
-        private final FileChannel channel;
-        private final FileLock lock;
+        private final Thread thread;
+        private boolean closed;
 
-        private Held(Path file, FileChannel channel, FileLock lock) {
+        private Held(Path file, Thread thread) {
             this.file = file;
-            this.channel = channel;
-            this.lock = lock;
+            this.thread = thread;
         }
 
         @Override
         public void close() throws IOException {
             synchronized (HELD) {
-                Held[] h = HELD.get(file);
-                if (h == null || h[0] != this) return; // a nested, no-op hold
+                if (closed) return;
+                closed = true;
+                State s = HELD.get(file);
+                int left = s.holders.get(thread) - 1;
+                if (left > 0) {
+                    s.holders.put(thread, left);
+                    return; // a nested hold
+                }
+                s.holders.remove(thread);
+                if (!s.holders.isEmpty()) return; // shared, and other threads still hold it
+                // Released under the monitor: until it is, this JVM may not lock the file again (OverlappingFileLockException).
                 HELD.remove(file);
+                HELD.notifyAll();
+                try {
+                    s.lock.release();
+                } finally {
+                    s.channel.close();
+                }
             }
-            lock.release();
-            channel.close();
         }
     }
 
-    private static final Map<Path, Held[]> HELD = new HashMap<>();
+    /**
+     * One lock file as this process holds it. An fcntl lock belongs to a process, and Java refuses a second
+     * FileLock on a file that the JVM has locked, so the process takes the file's lock once and its threads
+     * share that: any number of them shared, or one exclusively, as processes would. Threads hold it exactly
+     * while {@code lock} is set.
+     */
+    private static final class State {
+        /** The threads that hold it, each with its number of holds (a thread may take it again: nested holds). */
+        final Map<Thread, Integer> holders = new HashMap<>();
+        boolean exclusive;
+        FileChannel channel;
+        FileLock lock;
+        /** A thread of this process is waiting in fcntl for another process to release the file. */
+        boolean waiting;
+    }
+
+    /** The lock files this process holds or is waiting for; guards every State, and is notified when one is released. */
+    private static final Map<Path, State> HELD = new HashMap<>();
 
     private Locks() {
     }
@@ -88,32 +119,86 @@ public final class Locks {
     }
 
     private static Held take(Path file, boolean exclusive, String what, Policy policy) throws IOException {
+        Thread me = Thread.currentThread();
+        boolean told = false;
+        State s;
+        FileChannel ch;
         synchronized (HELD) {
-            Held[] held = HELD.get(file);
-            if (held != null) {
-                if (exclusive && held[0].lock.isShared()) throw new IllegalStateException("upgrading a shared lock on " + what);
-                return new Held(file, null, null); // already ours
-            }
-        }
-        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        try {
-            FileLock lock = ch.tryLock(0, Long.MAX_VALUE, !exclusive);
-            if (lock == null) {
-                if (!policy.block()) {
-                    throw new Busy(what + " is being changed by another jspawn command; try again later (or leave out --no-block to wait)");
+            while (true) {
+                s = HELD.computeIfAbsent(file, f -> new State());
+                Integer mine = s.holders.get(me);
+                if (mine != null) {
+                    if (exclusive && !s.exclusive) throw new IllegalStateException("upgrading a shared lock on " + what);
+                    s.holders.put(me, mine + 1);
+                    return new Held(file, me); // already this thread's
                 }
-                policy.waiting().accept("waiting for another jspawn command to finish with " + what + "...");
-                lock = ch.lock(0, Long.MAX_VALUE, !exclusive);
+                if (s.lock != null && !s.exclusive && !exclusive) {
+                    s.holders.put(me, 1); // shared with other threads of this process
+                    return new Held(file, me);
+                }
+                if (s.lock == null && !s.waiting) break;
+                // Another thread of this process holds it in a way that excludes this hold, or waits for it.
+                if (!policy.block()) throw busy(what);
+                if (!told) policy.waiting().accept(waitingFor(what));
+                told = true;
+                try {
+                    HELD.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for " + what);
+                }
             }
-            Held h = new Held(file, ch, lock);
-            synchronized (HELD) {
-                HELD.put(file, new Held[] {h});
+            // No thread of this process holds it: take the file's lock for the process.
+            try {
+                Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            } catch (IOException | RuntimeException e) {
+                HELD.remove(file);
+                throw e;
             }
-            return h;
+            try {
+                FileLock lock = ch.tryLock(0, Long.MAX_VALUE, !exclusive);
+                if (lock != null) return hold(s, file, me, ch, lock, exclusive);
+                if (!policy.block()) throw busy(what);
+            } catch (IOException | RuntimeException e) {
+                HELD.remove(file);
+                ch.close();
+                throw e;
+            }
+            s.waiting = true; // the other threads that want it wait for this one
+        }
+        if (!told) policy.waiting().accept(waitingFor(what));
+        FileLock lock;
+        try {
+            lock = ch.lock(0, Long.MAX_VALUE, !exclusive); // outside the monitor: the others may go on meanwhile
         } catch (IOException | RuntimeException e) {
             ch.close();
+            synchronized (HELD) {
+                HELD.remove(file);
+                HELD.notifyAll();
+            }
             throw e;
         }
+        synchronized (HELD) {
+            s.waiting = false;
+            HELD.notifyAll();
+            return hold(s, file, me, ch, lock, exclusive);
+        }
+    }
+
+    private static Held hold(State s, Path file, Thread me, FileChannel ch, FileLock lock, boolean exclusive) {
+        s.channel = ch;
+        s.lock = lock;
+        s.exclusive = exclusive;
+        s.holders.put(me, 1);
+        return new Held(file, me);
+    }
+
+    private static Busy busy(String what) {
+        return new Busy(what + " is being changed by another jspawn command; try again later (or leave out --no-block to wait)");
+    }
+
+    private static String waitingFor(String what) {
+        return "waiting for another jspawn command to finish with " + what + "...";
     }
 }
