@@ -24,6 +24,7 @@ import dev.jspawn.config.Values;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.Prune;
+import dev.jspawn.images.Trees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -240,11 +241,11 @@ final class BaseCommand {
             if (status != 0) throw new UserError(String.join(" ", cmd) + " failed (exit status " + status + "); the base is unchanged");
             Identity.blank(partial, out); // whatever the command left: a base gives its children no identity
         } catch (RuntimeException | IOException e) {
-            BaseStoreCleanup.discard(partial);
+            Trees.deleteIfExists(partial);
             throw e;
         } finally {
-            BaseStoreCleanup.discard(work);
-            BaseStoreCleanup.discard(mnt);
+            Trees.deleteIfExists(work);
+            Trees.deleteIfExists(mnt);
         }
         BaseStore.Version v = store.commit(name, partial);
         out.println(name + ": " + v.label() + " is now current. Running children keep their version until they restart.");
@@ -632,15 +633,5 @@ final class BaseCommand {
         PrintWriter err = spec.commandLine().getErr();
         for (String w : warnings) err.println("jspawn: warning: " + w);
         err.flush();
-    }
-
-    /** Deleting a prepared version that will not be committed. */
-    static final class BaseStoreCleanup {
-        private BaseStoreCleanup() {
-        }
-
-        static void discard(Path partial) throws IOException {
-            if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) RemoveCommand.deleteTree(partial);
-        }
     }
 }

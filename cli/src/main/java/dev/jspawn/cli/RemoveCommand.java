@@ -7,17 +7,16 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.images.Node;
+import dev.jspawn.images.Trees;
 import dev.jspawn.machined.HostBus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,7 +65,7 @@ final class RemoveCommand implements Callable<Integer> {
         Offline.remove(parent.context, c, stop, out, () -> {
             parent.context.systemctl().run("disable", "--quiet", service);
             Path dropIns = source.file().resolveSibling(source.file().getFileName() + ".d");
-            if (Files.isDirectory(dropIns)) deleteTree(dropIns);
+            if (Files.isDirectory(dropIns)) Trees.deleteTree(dropIns);
             Files.delete(source.file());
             return null;
         });
@@ -79,7 +78,7 @@ final class RemoveCommand implements Callable<Integer> {
         List<Path> dirs = new ArrayList<>(List.of(Path.of(c.upperDir()), Path.of(c.workDir()), PruneCommand.backupDir(c)));
         dirs.removeIf(p -> !Files.exists(p));
         if (purge) {
-            for (Path d : dirs) deleteTree(d);
+            for (Path d : dirs) Trees.deleteTree(d);
             if (removeMountPoint(c, out)) dirs.add(Path.of(c.where()));
             out.println(dirs.isEmpty() ? "It had written nothing." : "Deleted " + dirs.stream().map(Path::toString).reduce((a, b) -> a + ", " + b).get() + ".");
         } else if (!dirs.isEmpty()) {
@@ -133,12 +132,6 @@ final class RemoveCommand implements Callable<Integer> {
         } catch (FileSystemException e) {
             out.println("jspawn: note: kept " + where + ": " + e.getMessage());
             return false;
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
+import dev.jspawn.images.Trees;
 import dev.jspawn.machined.HostBus;
 import picocli.CommandLine;
 
@@ -291,7 +292,7 @@ class BaseCommandTest {
     @Test
     void gcRemovesNothingOfABaseWhoseCurrentVersionWasDeletedByHand() throws IOException {
         twoVersions();
-        RemoveCommand.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
+        Trees.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
         assertEquals(0, run("base", "--image-root", root.toString(), "gc", "debian"), err.toString());
         assertEquals("kept debian v1: debian's current version v2 is missing; make v1 current with 'jspawn base rollback debian'\n", out.toString());
         assertTrue(Files.isRegularFile(root.resolve(".jspawn/bases/debian/v1/etc/os-release")), "the base is still there");
@@ -339,7 +340,7 @@ class BaseCommandTest {
     void aBaseWhoseCurrentVersionWasDeletedByHandShowsSoAndRollbackRepairsIt() throws IOException {
         twoVersions();
         ran.clear();
-        RemoveCommand.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
+        Trees.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
         String reason = "debian's current version v2 is missing; make v1 current with 'jspawn base rollback debian'";
         assertEquals(0, run("base", "--image-root", root.toString(), "list", "--json"));
         assertEquals("[{\"base\":\"debian\",\"current\":\"missing\",\"versions\":1,\"size_bytes\":null,\"children\":[]}]\n", out.toString());

@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Versions of base images, so that updating a base never touches a lower layer a running child
@@ -177,7 +176,7 @@ public final class BaseStore {
         List<Version> versions = versions(name);
         int next = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).number() + 1;
         Path partial = store(name).resolve("v" + next + ".partial");
-        if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) deleteTree(partial); // left by an interrupted run
+        Trees.deleteIfExists(partial); // left by an interrupted run
         Files.createDirectories(store(name));
         return partial;
     }
@@ -270,7 +269,7 @@ public final class BaseStore {
      * base that was never made leaves nothing behind, and nothing that was there before goes.
      */
     public void discard(Path partial, List<Path> made) throws IOException {
-        if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) deleteTree(partial);
+        Trees.deleteIfExists(partial);
         for (Path dir : made) {
             try {
                 Files.deleteIfExists(dir);
@@ -391,7 +390,7 @@ public final class BaseStore {
         Path dir = verdict.get().version().dir();
         Path doomed = dir.resolveSibling(v.label() + ".removing");
         Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE); // no longer a version, even if deleting stops half-way
-        deleteTree(doomed);
+        Trees.deleteTree(doomed);
         return true;
     }
 
@@ -413,7 +412,7 @@ public final class BaseStore {
      */
     public void delete(String name) throws IOException {
         Path link = link(name), store = store(name), trash = removing(name);
-        if (Files.exists(trash, LinkOption.NOFOLLOW_LINKS)) deleteTree(trash); // left by a removal that was killed
+        Trees.deleteIfExists(trash); // left by a removal that was killed
         if (Files.isSymbolicLink(link)) {
             Files.delete(link);
         } else if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
@@ -424,18 +423,11 @@ public final class BaseStore {
             Files.createDirectories(trash);
             Files.move(store, trash.resolve("versions"), StandardCopyOption.ATOMIC_MOVE);
         }
-        if (Files.exists(trash, LinkOption.NOFOLLOW_LINKS)) deleteTree(trash);
+        Trees.deleteIfExists(trash);
         try {
             Files.deleteIfExists(trash.getParent());
         } catch (java.nio.file.DirectoryNotEmptyException e) {
             // another base's removal is under way
-        }
-    }
-
-    /** Deletes a tree bottom-up; a symlink in it (or {@code root} itself, if one) is deleted, never followed. */
-    static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }

@@ -108,7 +108,7 @@ class BaseStoreTest {
     void aCurrentLinkToAVersionThatIsGoneIsMissingAndGcKeepsEveryVersion() throws IOException {
         store.adopt("default-ns-1");
         store.commit("default-ns-1", newVersion("v2"));
-        BaseStore.deleteTree(store.store("default-ns-1").resolve("v2")); // by hand: the link now dangles
+        Trees.deleteTree(store.store("default-ns-1").resolve("v2")); // by hand: the link now dangles
         assertEquals(Optional.empty(), store.current("default-ns-1"), "a link to nothing names no current version");
         assertEquals(List.of("v1"), labels(), "v1 is there, and not current");
         assertTrue(store.exists("default-ns-1"));
@@ -150,7 +150,7 @@ class BaseStoreTest {
         store.commit("default-ns-1", newVersion("v2"));
         store.commit("default-ns-1", newVersion("v3"));
         store.rollback("default-ns-1");
-        BaseStore.deleteTree(store.store("default-ns-1").resolve("v2")); // current, deleted by hand
+        Trees.deleteTree(store.store("default-ns-1").resolve("v2")); // current, deleted by hand
         assertEquals(List.of("v1", "v3"), labels());
         assertEquals(1, store.rollback("default-ns-1").number(), "below the missing v2");
         assertEquals(List.of("v1*", "v3"), labels());
