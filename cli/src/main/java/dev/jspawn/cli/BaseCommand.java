@@ -6,18 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 import dev.jspawn.config.Bases;
 import dev.jspawn.config.ConfigLoader;
-import dev.jspawn.config.ConfigSource;
-import dev.jspawn.config.ContainerConfig;
-import dev.jspawn.config.SearchPath;
 import dev.jspawn.config.Values;
 import dev.jspawn.images.BaseStore;
+import dev.jspawn.images.BaseUsers;
+import dev.jspawn.images.MountTable;
 import dev.jspawn.images.Trees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,16 +43,24 @@ final class BaseCommand {
         return new BaseStore(imageRoot);
     }
 
-    /** Every valid child whose chain of bases includes this base. */
-    List<ContainerConfig> children(String base) {
-        SearchPath sp = context().searchPath();
-        Bases bases = Bases.load(sp);
-        String dir = imageRoot.resolve(base).toString();
-        List<ContainerConfig> out = new ArrayList<>();
-        for (ConfigSource s : sp.scan().sources()) {
-            ConfigLoader.load(s, bases).config().filter(c -> c.lowerDirs().contains(dir)).ifPresent(out::add);
-        }
-        return out;
+    /** Who uses the bases of this image root: children, base files, overlays and mounts (see {@link BaseUsers}). */
+    BaseUsers users() {
+        return new BaseUsers(imageRoot, context().searchPath(), mountTable(context().proc()));
+    }
+
+    /** /proc/self/mountinfo as {@link Mounts} reads it, for the images module. */
+    static MountTable mountTable(Path proc) {
+        return new MountTable() {
+            @Override
+            public List<MountTable.Overlay> overlays() {
+                return Mounts.overlays(proc).stream().map(o -> new MountTable.Overlay(o.mountPoint(), o.lowers(), o.upper())).toList();
+            }
+
+            @Override
+            public List<String> points() {
+                return Mounts.points(proc);
+            }
+        };
     }
 
     static String validName(String name) {
@@ -64,71 +69,6 @@ final class BaseCommand {
         } catch (Values.Invalid e) {
             throw new UserError(e.getMessage());
         }
-    }
-
-    /**
-     * Who uses which version of a base: a configured child or a base file that names a version's
-     * directory itself (an absolute Base=); a mounted overlay that has a version's directory as a layer,
-     * or the base (IMAGE_ROOT/NAME), whose version the probes tell (BaseStore.usedBy: all of them when
-     * they cannot); and a mount inside a version's directory, which deleting it would go through.
-     */
-    Map<Integer, List<String>> usage(String base) throws IOException {
-        return usage(base, true);
-    }
-
-    /** As {@link #usage(String)}; without {@code mounts}, only who names a version. */
-    Map<Integer, List<String>> usage(String base, boolean mounts) throws IOException {
-        BaseStore store = store();
-        Map<Path, Integer> dirs = new java.util.HashMap<>();
-        Map<Path, Integer> real = new java.util.HashMap<>();
-        for (BaseStore.Version v : store.versions(base)) {
-            dirs.put(v.dir(), v.number());
-            real.put(v.dir().toRealPath(), v.number());
-        }
-        Map<Integer, List<String>> used = new TreeMap<>();
-        java.util.function.BiConsumer<Integer, String> use = (v, who) -> {
-            List<String> users = used.computeIfAbsent(v, k -> new ArrayList<>());
-            if (!users.contains(who)) users.add(who);
-        };
-        if (dirs.isEmpty()) return used;
-        SearchPath sp = context().searchPath();
-        Bases bases = Bases.load(sp);
-        Map<String, ContainerConfig> childAt = new java.util.HashMap<>();
-        for (ConfigSource s : sp.scan().sources()) {
-            Optional<ContainerConfig> c = ConfigLoader.load(s, bases).config();
-            if (c.isEmpty()) continue;
-            childAt.put(c.get().where(), c.get());
-            for (String d : c.get().lowerDirs()) {
-                Integer v = dirs.get(Path.of(d).normalize());
-                if (v != null) use.accept(v, c.get().name());
-            }
-        }
-        for (String b : bases.names()) {
-            Integer v = bases.parentOf(b).map(p -> dirs.get(Path.of(p).normalize())).orElse(null);
-            if (v != null) use.accept(v, b + Bases.SUFFIX);
-        }
-        if (!mounts) return used;
-        for (Mounts.Overlay o : Mounts.overlays(context().proc())) {
-            ContainerConfig child = childAt.get(o.mountPoint());
-            String who = child != null ? child.name() : "the overlay at " + o.mountPoint();
-            // A child of this base names the views of its layers in lowerdir= (idmapped, detached once mounted), not the base:
-            // its version is told by the probes too.
-            boolean probe = child != null && child.lowerDirs().contains(store.link(base).toString());
-            for (String lower : o.lowers()) {
-                Path p = Path.of(lower).normalize();
-                if (dirs.containsKey(p)) use.accept(dirs.get(p), who);
-                else if (p.equals(store.link(base))) probe = true;
-            }
-            if (probe) {
-                for (int v : store.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()))) use.accept(v, who);
-            }
-        }
-        for (String point : Mounts.points(context().proc())) {
-            real.forEach((dir, v) -> {
-                if (Path.of(point).startsWith(dir)) use.accept(v, "the mount at " + point);
-            });
-        }
-        return used;
     }
 
     /**

@@ -69,7 +69,7 @@ final class BaseGcCommand implements Callable<Integer> {
 
     private void collect(PrintWriter out, String name) throws IOException {
         BaseStore store = base.store();
-        Map<Integer, List<String>> usage = base.usage(name);
+        Map<Integer, List<String>> usage = base.users().usage(name);
         for (BaseStore.Verdict d : store.collect(name, usage)) {
             BaseStore.Version v = d.version();
             if (v.current()) continue;

@@ -9,13 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-import dev.jspawn.config.Bases;
-import dev.jspawn.config.ConfigLoader;
-import dev.jspawn.config.ConfigSource;
-import dev.jspawn.config.SearchPath;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,19 +33,7 @@ final class BaseListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        SearchPath sp = base.context().searchPath();
-        Bases bases = Bases.load(sp);
-        Map<String, List<String>> users = new TreeMap<>();
-        for (ConfigSource s : sp.scan().sources()) {
-            ConfigLoader.load(s, bases).config().ifPresent(c -> {
-                for (String dir : c.lowerDirs()) {
-                    Path p = Path.of(dir);
-                    if (p.getParent() != null && p.getParent().equals(base.imageRoot)) {
-                        users.computeIfAbsent(p.getFileName().toString(), k -> new ArrayList<>()).add(c.name());
-                    }
-                }
-            });
-        }
+        Map<String, List<String>> users = base.users().childrenByBase();
         Path store = base.imageRoot.resolve(BaseStore.STORE);
         if (Files.isDirectory(store)) {
             try (var s = Files.list(store)) {

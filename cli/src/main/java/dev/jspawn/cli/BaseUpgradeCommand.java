@@ -37,7 +37,7 @@ final class BaseUpgradeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = args.out();
-        List<ContainerConfig> children = args.base.children(args.name);
+        List<ContainerConfig> children = args.base.users().children(args.name);
         try (var lock = Locking.base(args.base.parent, args.base.imageRoot, args.name)) {
             return upgrade(out, children);
         }

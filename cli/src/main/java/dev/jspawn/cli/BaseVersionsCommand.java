@@ -38,7 +38,7 @@ final class BaseVersionsCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        Map<Integer, List<String>> usage = base.usage(name);
+        Map<Integer, List<String>> usage = base.users().usage(name);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (BaseStore.Version v : versions) {
             Map<String, Object> row = new LinkedHashMap<>();
