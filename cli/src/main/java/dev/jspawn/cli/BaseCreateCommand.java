@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.images.BaseSource;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -70,7 +71,7 @@ final class BaseCreateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        BaseCommand.validName(name);
+        BaseStore.validName(name);
         BaseStore store = base.store();
         try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
             return create(store, out);
@@ -104,8 +105,8 @@ final class BaseCreateCommand implements Callable<Integer> {
         if (source.tar != null && !Files.isRegularFile(source.tar)) throw new UserError("no file " + source.tar);
         if (source.dir != null) {
             if (!Files.isDirectory(source.dir)) throw new UserError("no directory " + source.dir);
-            store.checkSource(source.dir);
-            BaseCommand.checkSpace(base.imageRoot, source.dir.toRealPath());
+            BaseSource.checkCopy(base.imageRoot, source.dir);
+            BaseSource.checkSpace(base.imageRoot, source.dir.toRealPath(), base.tools(spec.commandLine().getOut(), spec.commandLine().getErr()));
         }
     }
 

@@ -46,7 +46,7 @@ final class BaseGcCommand implements Callable<Integer> {
         for (String name : todo) {
             // One base that fails costs only itself: the others are still collected, and the exit status says it.
             try {
-                BaseCommand.validName(name);
+                BaseStore.validName(name);
                 if (all && base.store().isLeftover(name)) {
                     out.println("skipped " + name + ": " + base.store().store(name) + " holds no version and there is no " + base.store().link(name)
                             + "; delete it with 'jspawn base remove " + name + "'");

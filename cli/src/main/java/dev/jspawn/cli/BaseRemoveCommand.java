@@ -21,7 +21,7 @@ final class BaseRemoveCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String name = args.name;
         BaseCommand base = args.base;
-        BaseCommand.validName(name);
+        BaseStore.validName(name);
         BaseStore store = base.store();
         try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
             boolean unfinished = Files.exists(store.removing(name), LinkOption.NOFOLLOW_LINKS);

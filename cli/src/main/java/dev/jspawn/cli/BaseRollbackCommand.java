@@ -19,7 +19,7 @@ final class BaseRollbackCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String name = args.name;
         BaseCommand base = args.base;
-        BaseCommand.validName(name);
+        BaseStore.validName(name);
         BaseStore.Version v;
         Optional<BaseStore.Missing> missing;
         if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);

@@ -20,7 +20,7 @@ final class BaseUpdateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        args.base.update(args.name, cmd, args.out());
+        args.base.updater(args.out()).run(args.name, cmd);
         return 0;
     }
 }

@@ -2,18 +2,13 @@ package dev.jspawn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
+import dev.jspawn.images.BaseUpgrade;
 import dev.jspawn.images.Prune;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,60 +32,30 @@ final class BaseUpgradeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = args.out();
-        List<ContainerConfig> children = args.base.users().children(args.name);
-        try (var lock = Locking.base(args.base.parent, args.base.imageRoot, args.name)) {
-            return upgrade(out, children);
-        }
+        BaseUpgrade upgrade = new BaseUpgrade(args.base.users(), args.base.updater(out), children(out), out);
+        BaseUpgrade.Result r = upgrade.run(args.name, cmd, preferBase);
+        out.println();
+        out.println("Upgrade of " + args.name + ":" + (r.summary().isEmpty() ? " no children." : ""));
+        r.summary().forEach((child, line) -> out.println("  " + child + ": " + line));
+        out.flush();
+        return r.failed() ? Jspawn.FAILURE : 0;
     }
 
-    /** The states of a child's service in which the upgrade starts it again after stopping it for its prune. */
-    private static final Set<String> RUNNING = Set.of("active", "activating", "reloading");
+    /** A child stopped for its prune as jspawn prune --stop does it, under the child's lock, and started again with systemctl. */
+    private BaseUpgrade.Children children(PrintWriter out) {
+        Context context = args.base.context();
+        return new BaseUpgrade.Children() {
+            @Override
+            public Prune.Summary stopThenPrune(ContainerConfig c, Consumer<String> stopping, BaseUpgrade.Pruning prune) throws IOException {
+                try (var lock = Locking.child(args.base.parent, c)) {
+                    return Offline.stopThenRun(context, c, out, stopping, prune::run);
+                }
+            }
 
-    private int upgrade(PrintWriter out, List<ContainerConfig> children) throws IOException {
-        BaseCommand base = args.base;
-        String name = args.name;
-        // Which children to start again is decided by each prune as it stops the child, under the base's lock and
-        // the child's: a child started at any time before its prune (while this command waited for the base's
-        // lock, or during the update) is started again, and one stopped in the meantime is not.
-        Set<String> running = new TreeSet<>();
-        base.update(name, cmd, out);
-        Map<String, String> summary = new LinkedHashMap<>();
-        boolean failed = false;
-        for (ContainerConfig c : children) {
-            Path backup = PruneCommand.backupDir(c);
-            String line;
-            try {
-                if (!Files.isDirectory(Path.of(c.upperDir()), LinkOption.NOFOLLOW_LINKS)) {
-                    summary.put(c.name(), "skipped: never started (no upper dir, nothing to prune)");
-                    continue;
-                }
-                Prune.Summary s;
-                try (var lock = Locking.child(base.parent, c)) {
-                    s = Offline.stopThenRun(base.context(), c, out, state -> {
-                                if (RUNNING.contains(state)) running.add(c.name());
-                            },
-                            () -> PruneCommand.forChild(c, false, preferBase, a -> {
-                                if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);
-                            }).run());
-                }
-                line = "removed " + s.removed() + " identical files, kept " + s.kept() + " changed"
-                        + (preferBase ? ", moved " + s.backedUp() + " to " + backup : "");
-            } catch (Exception e) {
-                // One child's failure must not keep the others stopped: report it and go on.
-                line = "prune FAILED: " + e.getMessage();
-                failed = true;
+            @Override
+            public boolean start(ContainerConfig c) {
+                return context.systemctl().run("start", Converter.serviceName(c.name())) == 0;
             }
-            if (running.contains(c.name())) {
-                boolean ok = base.context().systemctl().run("start", Converter.serviceName(c.name())) == 0;
-                line += ok ? "; started again" : "; FAILED to start again (see systemctl status " + Converter.serviceName(c.name()) + ")";
-                failed |= !ok;
-            }
-            summary.put(c.name(), line);
-        }
-        out.println();
-        out.println("Upgrade of " + name + ":" + (summary.isEmpty() ? " no children." : ""));
-        summary.forEach((child, line) -> out.println("  " + child + ": " + line));
-        out.flush();
-        return failed ? Jspawn.FAILURE : 0;
+        };
     }
 }

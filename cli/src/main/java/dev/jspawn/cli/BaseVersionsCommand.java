@@ -27,7 +27,7 @@ final class BaseVersionsCommand implements Callable<Integer> {
         PrintWriter out = args.out();
         String name = args.name;
         BaseCommand base = args.base;
-        BaseCommand.validName(name);
+        BaseStore.validName(name);
         List<BaseStore.Version> versions = base.store().versions(name);
         Optional<BaseStore.Missing> missing = base.store().missing(name);
         if (versions.isEmpty()) {

@@ -45,7 +45,7 @@ final class PruneCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ContainerConfig c = Containers.load(parent.context.searchPath(), Containers.find(parent.context.searchPath(), name));
         Path backup = backupDir(c);
-        Prune prune = forChild(c, dryRun, preferBase, a -> {
+        Prune prune = Prune.forChild(c, dryRun, preferBase, a -> {
             if (dryRun || a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(a);
         });
         Prune.Summary s;
@@ -61,12 +61,6 @@ final class PruneCommand implements Callable<Integer> {
                 + (preferBase ? ", " + s.backedUp() + " moved to " + backup : "") + ".");
         out.flush();
         return 0;
-    }
-
-    /** The prune of a child: its upper dir against its lower layers; changed files go to its backup dir with preferBase. */
-    static Prune forChild(ContainerConfig c, boolean dryRun, boolean preferBase, java.util.function.Consumer<Prune.Action> listener) {
-        return new Prune(Path.of(c.upperDir()), c.lowerDirs().stream().map(Path::of).toList(), dryRun,
-                preferBase ? backupDir(c) : null, listener);
     }
 
     static Path backupDir(ContainerConfig c) {

@@ -17,6 +17,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.jspawn.config.Values;
+
 /**
  * Versions of base images, so that updating a base never touches a lower layer a running child
  * has mounted. Versions are full trees in {@code ROOT/.jspawn/bases/NAME/vN}; {@code ROOT/NAME},
@@ -28,7 +30,7 @@ import java.util.regex.Pattern;
 public final class BaseStore {
 
     public static final String STORE = ".jspawn/bases";
-    private static final Pattern VERSION = Pattern.compile("v(\\d+)");
+    static final Pattern VERSION = Pattern.compile("v(\\d+)");
     /** Files almost every base has and a child rarely rewrites: used to tell which version a mounted child sees. */
     static final List<String> PROBES = List.of("usr/lib/os-release", "etc/os-release", "usr/bin/ls", "bin/ls", "usr/bin/env",
             "usr/lib/systemd/systemd", "etc/debian_version", "etc/hostname");
@@ -40,6 +42,15 @@ public final class BaseStore {
     }
 
     private final Path root;
+
+    /** A base's name, which must be one directory name that an overlay's mount options can hold (Values.fileName); else why not. */
+    public static String validName(String name) throws BaseFailure {
+        try {
+            return Values.fileName(name);
+        } catch (Values.Invalid e) {
+            throw new BaseFailure(e.getMessage());
+        }
+    }
 
     public BaseStore(Path root) {
         this.root = root;
@@ -179,81 +190,6 @@ public final class BaseStore {
         Trees.deleteIfExists(partial); // left by an interrupted run
         Files.createDirectories(store(name));
         return partial;
-    }
-
-    /** The host's own trees: a base is never copied from one of them (nor from what they are links to). */
-    static final List<String> SYSTEM = List.of("/usr", "/etc", "/var", "/proc", "/sys", "/dev", "/run", "/boot", "/bin", "/sbin",
-            "/home", "/root", "/tmp");
-    /** Trees the kernel and the running system fill: nothing below them is an OS tree to copy. */
-    static final List<String> LIVE = List.of("/proc", "/sys", "/dev", "/run");
-
-    /**
-     * Refuses to make a base by copying {@code dir} when that would copy the host or this image root:
-     * {@code /}, the image root, a directory that holds it or lies inside it (but for a base there,
-     * {@code ROOT/NAME} or one of its versions), one of the host's own trees ({@link #SYSTEM}, /lib*)
-     * or anything below /proc, /sys, /dev and /run. Real paths are compared: a symlink to / is /.
-     *
-     * @throws IOException naming the directory and why
-     */
-    public void checkSource(Path dir) throws IOException {
-        Path real = dir.toRealPath();
-        Path imageRoot = real(root.toAbsolutePath());
-        String why = null;
-        if (real.getParent() == null) {
-            why = "it is the host's root directory";
-        } else if (real.equals(imageRoot)) {
-            why = "it is the image root";
-        } else if (imageRoot.startsWith(real)) {
-            why = "it holds the image root " + root;
-        } else if (real.startsWith(imageRoot) && !isBaseTree(real, imageRoot)) {
-            why = "it lies inside the image root " + root + ", where only a base (" + root + "/NAME) may be copied";
-        } else if (system().contains(real)) {
-            why = "it is one of the host's own directories";
-        } else {
-            for (String live : LIVE) {
-                if (real.startsWith(real(Path.of(live)))) why = "it lies inside " + live + ", which the kernel and the running system fill";
-            }
-        }
-        if (why != null) {
-            throw new IOException("cannot copy " + dir + (real.equals(dir) ? "" : " (" + real + ")") + ": " + why
-                    + "; give the root directory of an OS tree of its own");
-        }
-    }
-
-    /** A base in the image root: a directory right in it (a plain base) or a version in the store. */
-    private static boolean isBaseTree(Path real, Path imageRoot) {
-        if (real.getParent().equals(imageRoot)) return !real.getFileName().toString().startsWith(".");
-        Path name = real.getParent();
-        return name.getParent() != null && name.getParent().equals(real(imageRoot.resolve(STORE)))
-                && VERSION.matcher(real.getFileName().toString()).matches();
-    }
-
-    /** The host's own directories, each as named and as its real path (/bin is /usr/bin on a merged-/usr host). */
-    private static Set<Path> system() throws IOException {
-        List<Path> dirs = new ArrayList<>();
-        SYSTEM.forEach(d -> dirs.add(Path.of(d)));
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(Path.of("/"), "lib*")) {
-            s.forEach(dirs::add);
-        }
-        Set<Path> out = new java.util.HashSet<>();
-        for (Path d : dirs) {
-            out.add(d);
-            out.add(real(d));
-        }
-        return out;
-    }
-
-    /** The real path of {@code p}, or, if it does not exist, that of its nearest existing ancestor with the rest appended. */
-    static Path real(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        for (Path existing = abs; existing != null; existing = existing.getParent()) {
-            try {
-                return existing.toRealPath().resolve(existing.relativize(abs));
-            } catch (IOException e) {
-                // not there: try its parent
-            }
-        }
-        return abs;
     }
 
     /** The directories {@link #prepare} would make for {@code name} that do not exist yet, deepest first. */

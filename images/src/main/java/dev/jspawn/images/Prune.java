@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import dev.jspawn.config.ContainerConfig;
+
 /**
  * Removes from a child's upper dir what the base already provides, so that an updated base shows
  * through, without losing anything the child changed.
@@ -80,6 +82,12 @@ public final class Prune {
         this.dryRun = dryRun;
         this.backupDir = backupDir;
         this.listener = listener;
+    }
+
+    /** The prune of a child: its upper dir against its lower layers; changed files go to its backup dir with preferBase. */
+    public static Prune forChild(ContainerConfig c, boolean dryRun, boolean preferBase, Consumer<Action> listener) {
+        return new Prune(Path.of(c.upperDir()), c.lowerDirs().stream().map(Path::of).toList(), dryRun,
+                preferBase ? Path.of(c.backupDir()) : null, listener);
     }
 
     public Summary run() throws IOException {

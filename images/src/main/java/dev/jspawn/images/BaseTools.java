@@ -1,0 +1,34 @@
+package dev.jspawn.images;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What making and updating a base need from the program that runs them, and this module leaves to
+ * it: running programs, showing a copy's progress, measuring trees, and blanking a tree's identity.
+ */
+public interface BaseTools {
+
+    /** Runs a program, its output going to ours (so that long steps show their progress); returns its exit status. */
+    int run(List<String> command);
+
+    /** Runs it with {@code input} on its standard input (a secret, say, that must not show in its arguments). */
+    int run(List<String> command, String input);
+
+    /**
+     * Runs {@code cp}, which fills {@code target} from {@code source}, showing how far it got; of its error
+     * lines (one per file it could not write, on a full disk) only the first is shown, and how many more.
+     * Returns its exit status.
+     */
+    int copy(List<String> cp, Path source, Path target);
+
+    /** The sum of a tree's file sizes (symlinks not followed), or -1 if there is nothing at {@code tree}. */
+    long size(Path tree) throws IOException;
+
+    /** A size for humans: "512B", "1.5G". */
+    String human(long bytes);
+
+    /** Makes a base's tree carry no identity (machine ID, host name), saying on the output what it removed. */
+    void blankIdentity(Path root) throws IOException;
+}
