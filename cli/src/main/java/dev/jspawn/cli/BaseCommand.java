@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.jspawn.config.ConfigLoader;
+import dev.jspawn.images.BaseCreate;
 import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.BaseTools;
 import dev.jspawn.images.BaseUpdate;
@@ -104,6 +105,11 @@ final class BaseCommand {
     BaseUpdate updater(PrintWriter out) {
         return new BaseUpdate(imageRoot, context().searchPath(), context().lockDir(), parent.lockPolicy(),
                 tools(out, parent.spec.commandLine().getErr()), out);
+    }
+
+    /** base create as this command runs it: its image root and locks, telling its steps on {@code out} and a copy's errors on {@code err}. */
+    BaseCreate creator(PrintWriter out, PrintWriter err) {
+        return new BaseCreate(imageRoot, context().lockDir(), parent.lockPolicy(), tools(out, err), out);
     }
 
     /** Warnings after a listing, on standard error so that --json output stays JSON. */

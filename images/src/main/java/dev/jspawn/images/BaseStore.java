@@ -192,29 +192,6 @@ public final class BaseStore {
         return partial;
     }
 
-    /** The directories {@link #prepare} would make for {@code name} that do not exist yet, deepest first. */
-    public List<Path> absentDirs(String name) {
-        List<Path> out = new ArrayList<>();
-        for (Path p = store(name); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) out.add(p);
-        return out;
-    }
-
-    /**
-     * Undoes a {@link #prepare} whose version will not be committed: deletes the prepared directory,
-     * then each of {@code made} (what {@link #absentDirs} gave before it) that is still empty, so that a
-     * base that was never made leaves nothing behind, and nothing that was there before goes.
-     */
-    public void discard(Path partial, List<Path> made) throws IOException {
-        Trees.deleteIfExists(partial);
-        for (Path dir : made) {
-            try {
-                Files.deleteIfExists(dir);
-            } catch (java.nio.file.DirectoryNotEmptyException e) {
-                return; // something else is in it now: it and what is above it stay
-            }
-        }
-    }
-
     /** Renames a prepared version into place and makes it current. */
     public Version commit(String name, Path partial) throws IOException {
         String file = partial.getFileName().toString();
