@@ -12,30 +12,21 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.syntax.ConfigFiles;
 import dev.jspawn.syntax.Diagnostic;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "cat", description = "Print a container's configuration: NAME.jspawn, then its drop-ins in the order applied (as systemctl cat does).",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:every file was shown", "1:no such container, or a file could not be shown (named on stderr with the reason)"})
 final class CatCommand implements Callable<Integer> {
 
-    @ParentCommand
-    Jspawn parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "NAME", description = "The container name or its machine name.")
-    String name;
+    @Mixin
+    OneChild args;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ConfigSource source = Containers.find(parent.context.searchPath(), name);
+        PrintWriter out = args.out();
+        PrintWriter err = args.spec.commandLine().getErr();
+        ConfigSource source = Containers.find(args.context().searchPath(), args.name);
         List<Path> files = new ArrayList<>(source.files()); // a template's files first, for an instance
         int problems = 0;
         boolean first = true;

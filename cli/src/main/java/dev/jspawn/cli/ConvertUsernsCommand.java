@@ -13,11 +13,8 @@ import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.UpperShift;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "convert-userns",
         description = {"Give a child made before jspawn used user namespaces (its upper dir owned by root, its guest root host root)"
@@ -25,22 +22,16 @@ import picocli.CommandLine.Spec;
                 "Safe to interrupt: running it again finishes the job. The child must be stopped (or pass --stop); it starts in its namespace next time."})
 final class ConvertUsernsCommand implements Callable<Integer> {
 
-    @ParentCommand
-    Jspawn parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "NAME", description = "The container name or its machine name.")
-    String name;
+    @Mixin
+    OneChild args;
 
     @Option(names = "--stop", description = "Stop the child first if it is running; it stays stopped.")
     boolean stop;
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        ContainerConfig c = Containers.load(parent.context.searchPath(), Containers.find(parent.context.searchPath(), name));
+        PrintWriter out = args.out();
+        ContainerConfig c = Containers.load(args.context().searchPath(), Containers.find(args.context().searchPath(), args.name));
         if (c.privateUsers().mode() == PrivateUsers.Mode.NO) {
             throw new UserError(c.name() + " has PrivateUsers=no; remove that line from " + c.file() + " first");
         }
@@ -54,7 +45,7 @@ final class ConvertUsernsCommand implements Callable<Integer> {
         }
         Path journal = Path.of(c.imageRoot(), ".jspawn", "convert-" + c.name());
         UpperShift.Summary s;
-        try (var lock = Locking.child(parent, c)) {
+        try (var lock = Locking.child(args.parent, c)) {
             s = convert(c, upper, journal, out);
         }
         out.println("Converted " + c.name() + ": its guest root is now host UID " + s.start() + " (range " + s.start() + "-"
@@ -64,9 +55,9 @@ final class ConvertUsernsCommand implements Callable<Integer> {
     }
 
     private UpperShift.Summary convert(ContainerConfig c, Path upper, Path journal, PrintWriter out) throws IOException {
-        return Offline.run(parent.context, c, stop, out, () -> {
+        return Offline.run(args.context(), c, stop, out, () -> {
             Files.createDirectories(journal.getParent());
-            try (var lock = Locks.uidRanges(parent.context.lockDir(), parent.lockPolicy())) {
+            try (var lock = Locks.uidRanges(args.context().lockDir(), args.parent.lockPolicy())) {
                 long start = UpperShift.pending(journal).orElseGet(() -> pick(c));
                 return new UpperShift(upper, start, journal).run();
             }
@@ -77,7 +68,7 @@ final class ConvertUsernsCommand implements Callable<Integer> {
     private long pick(ContainerConfig c) {
         try {
             Ranges.Decision d = Ranges.decide(c.name(), c.machineName(), c.privateUsers(), Optional.empty(),
-                    Ranges.taken(parent.context.searchPath(), c.upperDir()));
+                    Ranges.taken(args.context().searchPath(), c.upperDir()));
             return d.start();
         } catch (IOException e) {
             throw new UserError("Failed to pick a UID range: " + e.getMessage());

@@ -9,11 +9,8 @@ import java.util.concurrent.Callable;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.images.Prune;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "prune",
         description = {"Remove from a child's upper dir every file identical to its base (content, type, owner, mode, xattrs),"
@@ -22,14 +19,8 @@ import picocli.CommandLine.Spec;
                 "The child must be stopped (or pass --stop); its automount is held down meanwhile."})
 final class PruneCommand implements Callable<Integer> {
 
-    @ParentCommand
-    Jspawn parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "NAME", description = "The container name or its machine name.")
-    String name;
+    @Mixin
+    OneChild args;
 
     @Option(names = "--dry-run", description = "List every action, change nothing (works on a running child too).")
     boolean dryRun;
@@ -42,8 +33,8 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        ContainerConfig c = Containers.load(parent.context.searchPath(), Containers.find(parent.context.searchPath(), name));
+        PrintWriter out = args.out();
+        ContainerConfig c = Containers.load(args.context().searchPath(), Containers.find(args.context().searchPath(), args.name));
         Path backup = backupDir(c);
         Prune prune = Prune.forChild(c, dryRun, preferBase, a -> {
             if (dryRun || a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(a);
@@ -52,8 +43,8 @@ final class PruneCommand implements Callable<Integer> {
         if (dryRun) {
             s = prune.run();
         } else {
-            try (var lock = Locking.child(parent, c)) {
-                s = Offline.run(parent.context, c, stop, out, prune::run);
+            try (var lock = Locking.child(args.parent, c)) {
+                s = Offline.run(args.context(), c, stop, out, prune::run);
             }
         }
         out.println((dryRun ? "Would remove " : "Removed ") + s.removed() + " identical files and " + s.removedDirs()

@@ -19,11 +19,8 @@ import dev.jspawn.images.Node;
 import dev.jspawn.images.Trees;
 import dev.jspawn.machined.HostBus;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "remove",
         description = {"Remove a child: disable it, delete NAME.jspawn (and the NAME.jspawn.d beside it) and reload systemd, so its units go;"
@@ -31,14 +28,8 @@ import picocli.CommandLine.Spec;
                 "Its upper dir (what the child wrote) is kept unless --purge."})
 final class RemoveCommand implements Callable<Integer> {
 
-    @ParentCommand
-    Jspawn parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "NAME", description = "The container name or its machine name.")
-    String name;
+    @Mixin
+    OneChild args;
 
     @Option(names = "--purge", description = "Also delete its upper, work and backup dirs (everything the child wrote),"
             + " and its mount point if that is an empty directory with nothing mounted on it.")
@@ -49,11 +40,11 @@ final class RemoveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        SearchPath searchPath = parent.context.searchPath();
-        ConfigSource source = Containers.find(searchPath, name);
+        PrintWriter out = args.out();
+        SearchPath searchPath = args.context().searchPath();
+        ConfigSource source = Containers.find(searchPath, args.name);
         ContainerConfig c = Containers.load(searchPath, source);
-        try (var lock = Locking.child(parent, c)) {
+        try (var lock = Locking.child(args.parent, c)) {
             remove(source, c, out);
         }
         out.flush();
@@ -62,8 +53,8 @@ final class RemoveCommand implements Callable<Integer> {
 
     private void remove(ConfigSource source, ContainerConfig c, PrintWriter out) throws IOException {
         String service = Converter.serviceName(c.name());
-        Offline.remove(parent.context, c, stop, out, () -> {
-            parent.context.systemctl().run("disable", "--quiet", service);
+        Offline.remove(args.context(), c, stop, out, () -> {
+            args.context().systemctl().run("disable", "--quiet", service);
             Path dropIns = source.file().resolveSibling(source.file().getFileName() + ".d");
             if (Files.isDirectory(dropIns)) Trees.deleteTree(dropIns);
             Files.delete(source.file());
@@ -72,7 +63,7 @@ final class RemoveCommand implements Callable<Integer> {
         for (Path d : source.dropIns()) {
             if (Files.exists(d)) out.println("jspawn: note: drop-in " + d + " is left in place");
         }
-        if (parent.context.systemctl().run("daemon-reload") != 0) out.println("jspawn: warning: systemctl daemon-reload failed");
+        if (args.context().systemctl().run("daemon-reload") != 0) out.println("jspawn: warning: systemctl daemon-reload failed");
         resetFailed(c);
         out.println("Removed " + source.file() + ".");
         List<Path> dirs = new ArrayList<>(List.of(Path.of(c.upperDir()), Path.of(c.workDir()), PruneCommand.backupDir(c)));
@@ -95,15 +86,15 @@ final class RemoveCommand implements Callable<Integer> {
         List<String> units = List.of(Converter.serviceName(c.name()), Converter.dirsServiceName(c.name()), Converter.mountName(c),
                 Converter.automountName(c));
         List<String> failed;
-        try (HostBus bus = parent.context.bus().get()) {
+        try (HostBus bus = args.context().bus().get()) {
             failed = units.stream().filter(u -> bus.unit(u).activeState().equals("failed")).toList();
         } catch (HostBus.Failure e) {
             failed = units; // no answer: reset them all, and let systemctl say which were not loaded
         }
         if (failed.isEmpty()) return;
-        List<String> args = new ArrayList<>(List.of("reset-failed"));
-        args.addAll(failed);
-        parent.context.systemctl().run(args.toArray(String[]::new)); // its status is ignored: a unit unloaded meanwhile needs no reset
+        List<String> reset = new ArrayList<>(List.of("reset-failed"));
+        reset.addAll(failed);
+        args.context().systemctl().run(reset.toArray(String[]::new)); // its status is ignored: a unit unloaded meanwhile needs no reset
     }
 
     /**
@@ -118,7 +109,7 @@ final class RemoveCommand implements Callable<Integer> {
             out.println("jspawn: note: kept " + where + ": it is not a directory but a " + n.get().type().toString().toLowerCase(java.util.Locale.ROOT));
             return false;
         }
-        Optional<String> mounted = Mounts.at(parent.context.proc(), c.where());
+        Optional<String> mounted = Mounts.at(args.context().proc(), c.where());
         if (mounted.isPresent()) {
             out.println("jspawn: note: kept " + where + ": a file system (" + mounted.get() + ") is mounted on it");
             return false;

@@ -15,11 +15,9 @@ import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.Node;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "restore",
         description = {"Bring back the child's own version of PATH (a path in the guest) that prune --prefer-base moved to the backup dir:"
@@ -29,14 +27,8 @@ final class RestoreCommand implements Callable<Integer> {
 
     private static final Pattern NUMBERED = Pattern.compile("\\.~(\\d+)~$");
 
-    @ParentCommand
-    Jspawn parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "The container name or its machine name.")
-    String name;
+    @Mixin
+    OneChild args;
 
     @Parameters(index = "1", paramLabel = "PATH", description = "The path in the guest, e.g. /etc/apache2/apache2.conf.")
     String path;
@@ -46,13 +38,13 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        ContainerConfig c = Containers.load(parent.context.searchPath(), Containers.find(parent.context.searchPath(), name));
+        PrintWriter out = args.out();
+        ContainerConfig c = Containers.load(args.context().searchPath(), Containers.find(args.context().searchPath(), args.name));
         Path rel = guestPath(path);
         Path backupDir = PruneCommand.backupDir(c);
         Path upper = Path.of(c.upperDir());
         if (newest(backupDir, rel).isEmpty()) throw new UserError("no backup of /" + rel + " in " + backupDir); // before stopping anything
-        try (var lock = Locking.child(parent, c)) {
+        try (var lock = Locking.child(args.parent, c)) {
             restore(c, rel, backupDir, upper, out);
         }
         out.flush();
@@ -60,7 +52,7 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private void restore(ContainerConfig c, Path rel, Path backupDir, Path upper, PrintWriter out) throws IOException {
-        Offline.run(parent.context, c, stop, out, () -> {
+        Offline.run(args.context(), c, stop, out, () -> {
             // Both trees hold what the guest made: Beneath refuses any symlink on the way.
             Path backup = newest(backupDir, rel).orElseThrow(() -> new UserError("no backup of /" + rel + " in " + backupDir));
             Path target = Beneath.resolve(upper, rel);
