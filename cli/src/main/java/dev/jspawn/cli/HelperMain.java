@@ -9,12 +9,13 @@ import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 
 import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.generator.HelperContract;
 import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
 
 /**
  * Entry point of jspawn-helper.service (Type=dbus, started by the bus on the first call): owns
- * {@value Helper1#BUS_NAME}, serves the units' calls over one bus connection, and exits once no call
+ * {@value HelperContract#BUS_NAME}, serves the units' calls over one bus connection, and exits once no call
  * has come for JSPAWN_HELPER_IDLE_SEC seconds (default 10, at most 30). No picocli here: it
  * would add to the start of the JVM that the first container start waits for.
  *
@@ -50,15 +51,15 @@ public final class HelperMain {
                 system.disk());
         HelperService service = new HelperService(context, log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(service)));
-        conn.exportObject(Helper1.PATH, service);
+        conn.exportObject(HelperContract.OBJECT_PATH, service);
         try {
-            conn.requestBusName(Helper1.BUS_NAME);
+            conn.requestBusName(HelperContract.BUS_NAME);
         } catch (DBusException e) {
-            log.println("jspawn-helper: cannot own " + Helper1.BUS_NAME + ": " + e.getMessage());
+            log.println("jspawn-helper: cannot own " + HelperContract.BUS_NAME + ": " + e.getMessage());
             System.exit(1);
         }
         while (service.idleNanos() < idleNanos) Thread.sleep(250);
-        conn.releaseBusName(Helper1.BUS_NAME);
+        conn.releaseBusName(HelperContract.BUS_NAME);
         // Calls sent before the release are still queued to us: answer them before leaving.
         do {
             Thread.sleep(300);
@@ -83,7 +84,7 @@ public final class HelperMain {
         }
         try (DBusConnection conn = connect()) {
             Context system = Context.system();
-            conn.exportObject(Helper1.PATH, new HelperService(system, new PrintWriter(System.err)));
+            conn.exportObject(HelperContract.OBJECT_PATH, new HelperService(system, new PrintWriter(System.err)));
             try (HostBus bus = DBusHostBus.over(conn)) {
                 bus.machine("jspawn-helper-training");
                 bus.unitOfProcess(ProcessHandle.current().pid());

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.freedesktop.dbus.types.UInt32;
 
 import dev.jspawn.HelperError;
+import dev.jspawn.generator.HelperContract;
 import dev.jspawn.machined.HostBus;
 
 /**
@@ -35,11 +36,11 @@ final class HelperService implements Helper1 {
 
     @Override
     public String getObjectPath() {
-        return PATH;
+        return HelperContract.OBJECT_PATH;
     }
 
     @Override
-    public String MountLayers(String privateUsers, String machine, String upper, String work, String envFile, List<String> layers) {
+    public String mountLayers(String privateUsers, String machine, String upper, String work, String envFile, List<String> layers) {
         return call("MountLayers " + machine, () -> {
             StringWriter notes = new StringWriter();
             PrintWriter out = new PrintWriter(notes);
@@ -51,12 +52,12 @@ final class HelperService implements Helper1 {
     }
 
     @Override
-    public String Register(String machine, String directory, UInt32 mainPid) {
+    public String register(String machine, String directory, UInt32 mainPid) {
         return call("Register " + machine, () -> RegisterCommand.register(context, machine, directory, mainPid.longValue(), LEADER_TIMEOUT_MILLIS));
     }
 
     @Override
-    public String Unregister(String machine, String unit) {
+    public String unregister(String machine, String unit) {
         return call("Unregister " + machine, () -> UnregisterCommand.unregister(context, machine, unit));
     }
 

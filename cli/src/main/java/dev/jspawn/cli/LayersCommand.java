@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.Values;
-import dev.jspawn.generator.Converter;
+import dev.jspawn.generator.HelperContract;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.LayerMounts;
 import dev.jspawn.images.Locks;
@@ -138,10 +138,10 @@ final class LayersCommand {
                 nspawnRegisters = Registrar.nspawnRegisters(bus.systemdVersion());
             }
             Files.createDirectories(envFile.getParent());
-            WholeFile.write(envFile, (Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
-                    + Converter.MACHINE_ID_VARIABLE + "=" + machineId + "\n"
-                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n"
-                    + Converter.REGISTER_VARIABLE + "=" + (nspawnRegisters ? "yes" : "no") + "\n").getBytes(StandardCharsets.US_ASCII));
+            WholeFile.write(envFile, (HelperContract.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
+                    + HelperContract.MACHINE_ID_VARIABLE + "=" + machineId + "\n"
+                    + HelperContract.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n"
+                    + HelperContract.REGISTER_VARIABLE + "=" + (nspawnRegisters ? "yes" : "no") + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         return name + ": " + d.note() + ", machine ID " + machineId;
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
-import dev.jspawn.generator.Converter;
+import dev.jspawn.generator.HelperContract;
 
 /**
  * The helper's methods do what the commands of the same name do, answer failures as the D-Bus error
@@ -37,22 +37,28 @@ class HelperServiceTest {
     }
 
     @Test
-    void theBusNamesAreTheOnesTheUnitsCallWith() throws IOException {
-        // The units call the helper through jspawn-call (installed as Converter.CALL), which names the object and interface.
-        String call = java.nio.file.Files.readString(Path.of("../units/jspawn-call.sh"));
-        assertTrue(call.contains(" " + Helper1.BUS_NAME + " " + Helper1.PATH + " " + Helper1.INTERFACE + " \"$@\""), call);
-        assertTrue(call.contains("systemctl start jspawn-helper.service"), "it starts the helper by the unit the bus would start");
-        assertEquals(Helper1.INTERFACE, Helper1.class.getAnnotation(org.freedesktop.dbus.annotations.DBusInterfaceName.class).value());
+    void theExportedMethodsAreTheContractsWithItsSignatures() throws Exception {
+        // What dbus-java serves (name and signature of each method, from the annotations and the Java types) is what the units call.
+        var exported = new org.freedesktop.dbus.messages.ExportedObject(service(), false).getMethods();
+        java.util.Set<String> methods = new java.util.TreeSet<>();
+        exported.forEach((m, java) -> {
+            if (java.getDeclaringClass() == Helper1.class) methods.add(m.getName() + " " + m.getSig()); // not Introspect, Ping, ...
+        });
+        assertEquals(new java.util.TreeSet<>(List.of(HelperContract.MOUNT_LAYERS + " " + HelperContract.MOUNT_LAYERS_SIGNATURE,
+                HelperContract.REGISTER + " " + HelperContract.REGISTER_SIGNATURE, HelperContract.UNREGISTER + " " + HelperContract.UNREGISTER_SIGNATURE)),
+                methods);
+        assertEquals(HelperContract.INTERFACE, org.freedesktop.dbus.utils.DBusNamingUtil.getInterfaceName(Helper1.class));
+        assertEquals(HelperContract.ERROR, dev.jspawn.HelperError.class.getName(), "dbus-java names the error after its class");
     }
 
     @Test
     void registerAndUnregisterAnswerWithTheCommandsLines() throws IOException {
         JspawnCommandTest.fakeNspawn(tmp.resolve("proc"), "101 ");
         HelperService s = service();
-        assertEquals("Registered machine child-apache (leader 101).", s.Register("child-apache", "/var/lib/jspawn/child_apache", new UInt32(100)));
+        assertEquals("Registered machine child-apache (leader 101).", s.register("child-apache", "/var/lib/jspawn/child_apache", new UInt32(100)));
         assertEquals(101, bus.registered.get(0).leader());
-        assertEquals("Unregistered machine child-apache.", s.Unregister("child-apache", "jspawn@x.service"));
-        assertEquals("Machine child-apache was not registered.", s.Unregister("child-apache", "jspawn@x.service"));
+        assertEquals("Unregistered machine child-apache.", s.unregister("child-apache", "jspawn@x.service"));
+        assertEquals("Machine child-apache was not registered.", s.unregister("child-apache", "jspawn@x.service"));
         assertTrue(log.toString().contains("Register child-apache: Registered machine child-apache (leader 101)."), log.toString());
         assertEquals(0, s.inFlight());
     }
@@ -60,12 +66,12 @@ class HelperServiceTest {
     @Test
     void aFailureIsTheHelpersDBusErrorWithTheCommandsMessage() {
         HelperService s = service();
-        DBusExecutionException e = assertThrows(DBusExecutionException.class, () -> s.Register("m", "/x", new UInt32(4242)));
-        assertEquals(Helper1.ERROR, e.getType());
+        DBusExecutionException e = assertThrows(DBusExecutionException.class, () -> s.register("m", "/x", new UInt32(4242)));
+        assertEquals(HelperContract.ERROR, e.getType());
         assertEquals("jspawn: no process 4242: systemd-nspawn is not running", e.getMessage());
         assertTrue(log.toString().contains("Register m failed: no process 4242"), log.toString());
         DBusExecutionException bad = assertThrows(DBusExecutionException.class,
-                () -> s.MountLayers("sometimes", "m", tmp + "/m_up", tmp + "/m_work", "", List.of()));
+                () -> s.mountLayers("sometimes", "m", tmp + "/m_up", tmp + "/m_work", "", List.of()));
         assertTrue(bad.getMessage().startsWith("jspawn: --private-users: "), bad.getMessage());
         assertEquals(0, s.inFlight());
     }
@@ -76,7 +82,7 @@ class HelperServiceTest {
         Thread.sleep(20);
         long before = s.idleNanos();
         assertTrue(before >= 20_000_000, "idle since it was made: " + before);
-        s.Unregister("nothing", "jspawn@x.service");
+        s.unregister("nothing", "jspawn@x.service");
         assertTrue(s.idleNanos() < before, "a call restarts the idle time");
         assertEquals(HelperMain.DEFAULT_IDLE_SECONDS, HelperMain.idleSeconds(null));
         assertEquals(HelperMain.DEFAULT_IDLE_SECONDS, HelperMain.idleSeconds("soon"));

@@ -72,7 +72,7 @@ class LayersCommandTest {
         free = 0;
         HelperService s = new HelperService(context(), new PrintWriter(new StringWriter()));
         DBusExecutionException e = assertThrows(DBusExecutionException.class,
-                () -> s.MountLayers("pick", "c", tmp + "/c_up", tmp + "/c_work", tmp + "/run/jspawn/c/nspawn.env", List.of()));
+                () -> s.mountLayers("pick", "c", tmp + "/c_up", tmp + "/c_work", tmp + "/run/jspawn/c/nspawn.env", List.of()));
         assertEquals("jspawn: c: only 0B free on /var (/dev/vda2), which holds " + tmp + "/c_up; a start needs 16.0M"
                 + " (a guest's first boot writes about 8M there): free some space on /var (/dev/vda2) and start it again", e.getMessage());
     }
