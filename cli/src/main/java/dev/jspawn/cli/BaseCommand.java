@@ -24,6 +24,7 @@ import dev.jspawn.config.Values;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.Prune;
+import dev.jspawn.images.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

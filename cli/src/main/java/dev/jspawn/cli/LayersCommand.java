@@ -18,6 +18,7 @@ import dev.jspawn.images.Beneath;
 import dev.jspawn.images.LayerMounts;
 import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
+import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
 import dev.jspawn.machined.Registrar;
 import picocli.CommandLine.Command;

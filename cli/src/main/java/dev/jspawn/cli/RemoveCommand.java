@@ -18,6 +18,7 @@ import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.images.Node;
+import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
