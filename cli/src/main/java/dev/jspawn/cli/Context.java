@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.UserError;
 
 /**
  * What the commands touch on the host, replaceable in tests: the search path, the bus, /proc,

@@ -12,6 +12,7 @@ import dev.jspawn.config.ContainerConfig.PrivateUsers;
 import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.UpperShift;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
+import dev.jspawn.runtime.UserError;
+
 /**
  * What the registrar learns about a running guest from /proc: its init (the leader, the only
  * child of systemd-nspawn), its machine ID, and the host side of its veth link (the ifindex that

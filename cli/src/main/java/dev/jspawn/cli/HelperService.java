@@ -13,6 +13,7 @@ import org.freedesktop.dbus.types.UInt32;
 import dev.jspawn.HelperError;
 import dev.jspawn.generator.HelperContract;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.UserError;
 
 /**
  * The helper's methods: each runs the same code as the jspawn command of the same name, and

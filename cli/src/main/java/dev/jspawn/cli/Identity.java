@@ -14,6 +14,7 @@ import java.util.UUID;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.Xattrs;
+import dev.jspawn.runtime.UserError;
 import dev.jspawn.syntax.ConfigFiles;
 
 /**

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.jspawn.images.Node;
+import dev.jspawn.runtime.UserError;
 
 /**
  * The permissions of what jspawn keeps on disk. The image root is 0700 root, as /var/lib/machines

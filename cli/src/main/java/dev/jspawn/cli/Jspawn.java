@@ -3,6 +3,7 @@ package dev.jspawn.cli;
 import java.io.PrintWriter;
 
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -21,6 +21,7 @@ import dev.jspawn.images.Node;
 import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
 import dev.jspawn.machined.Registrar;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -14,6 +14,7 @@ import dev.jspawn.config.ContainerConfig.PrivateUsers;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.UidRanges;
+import dev.jspawn.runtime.UserError;
 
 /**
  * A child's UID range: which one it has (the owner of its upper dir's root is the record), which

@@ -12,6 +12,7 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;

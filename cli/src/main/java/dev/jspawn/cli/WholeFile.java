@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
+import dev.jspawn.runtime.UserError;
+
 /**
  * Writing a file whole or not at all. The bytes go into a temporary file beside it, which is synced
  * and then renamed over it; if any step fails (a full disk), the file is left as it was, the

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
+import dev.jspawn.runtime.UserError;
 
 /** What the helper checks before it prepares a child's overlay: here, that there is room for the guest to boot. */
 class LayersCommandTest {

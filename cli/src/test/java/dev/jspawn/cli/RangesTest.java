@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import dev.jspawn.config.ContainerConfig.PrivateUsers;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.UidRanges;
+import dev.jspawn.runtime.UserError;
 
 /** Which range a child runs with, from its PrivateUsers= and the owner of its upper dir (the record). */
 class RangesTest {

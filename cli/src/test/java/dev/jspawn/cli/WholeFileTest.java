@@ -15,6 +15,8 @@ import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jspawn.runtime.UserError;
+
 class WholeFileTest {
 
     @TempDir
