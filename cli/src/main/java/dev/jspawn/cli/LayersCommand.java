@@ -21,6 +21,7 @@ import dev.jspawn.images.Node;
 import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
 import dev.jspawn.machined.Registrar;
+import dev.jspawn.runtime.DiskSpace;
 import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -156,7 +157,7 @@ final class LayersCommand {
         Path dir = upper;
         while (dir != null && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) dir = dir.getParent();
         if (dir == null) return;
-        Context.DiskSpace.Free free = context.disk().of(dir);
+        DiskSpace.Free free = context.disk().of(dir);
         if (free.usable() < MIN_FREE_BYTES) {
             throw new UserError(name + ": only " + Sizes.human(free.usable()) + " free on " + free.fileSystem() + ", which holds " + upper
                     + "; a start needs " + Sizes.human(MIN_FREE_BYTES) + " (a guest's first boot writes about 8M there):"

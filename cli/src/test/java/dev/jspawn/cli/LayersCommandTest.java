@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
+import dev.jspawn.runtime.DiskSpace;
 import dev.jspawn.runtime.UserError;
 
 /** What the helper checks before it prepares a child's overlay: here, that there is room for the guest to boot. */
@@ -32,7 +33,7 @@ class LayersCommandTest {
         return new Context(new SearchPath(List.of(tmp.resolve("etc"))), JspawnCommandTest.FakeBus::new, tmp.resolve("proc"), a -> 0,
                 cmd -> 0, tmp.resolve("run/jspawn"), dir -> {
                     asked.add(dir);
-                    return new Context.DiskSpace.Free("/var (/dev/vda2)", free);
+                    return new DiskSpace.Free("/var (/dev/vda2)", free);
                 });
     }
 
