@@ -22,6 +22,7 @@ import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
 import dev.jspawn.machined.Registrar;
 import dev.jspawn.runtime.DiskSpace;
+import dev.jspawn.runtime.Identity;
 import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

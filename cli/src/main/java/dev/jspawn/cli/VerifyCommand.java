@@ -14,6 +14,7 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.generator.OutputWriter;
+import dev.jspawn.runtime.Identity;
 import dev.jspawn.syntax.Diagnostic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,7 +14,6 @@ import java.util.UUID;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.Xattrs;
-import dev.jspawn.runtime.UserError;
 import dev.jspawn.syntax.ConfigFiles;
 
 /**
@@ -26,7 +25,7 @@ import dev.jspawn.syntax.ConfigFiles;
  * {@value #XATTR} on the upper dir: a trusted.* attribute, which the guest, even as its root in a
  * user namespace, can neither read nor forge.
  */
-final class Identity {
+public final class Identity {
 
     static final String XATTR = "trusted.jspawn.machine_id";
     private static final Path MACHINE_ID = Path.of("etc/machine-id");
@@ -38,7 +37,7 @@ final class Identity {
      * The child's machine ID: the one recorded on its upper dir; else the ID the guest already keeps in its
      * own upper dir (an existing child keeps it); else a new random one. Recorded on the upper dir.
      */
-    static String machineId(Path upper) throws IOException {
+    public static String machineId(Path upper) throws IOException {
         byte[] recorded = Xattrs.get(upper, XATTR);
         if (recorded != null) {
             String id = new String(recorded, StandardCharsets.US_ASCII);
@@ -67,7 +66,7 @@ final class Identity {
     }
 
     /** Whether a base's tree still carries a machine ID, which every child of it would share. */
-    static Optional<String> baseMachineId(List<Path> layers) throws IOException {
+    public static Optional<String> baseMachineId(List<Path> layers) throws IOException {
         for (Path layer : layers) { // topmost first: the first layer that has the file decides
             if (Node.stat(layer.resolve(MACHINE_ID)).isPresent()) return ownCopy(layer);
         }
@@ -78,7 +77,7 @@ final class Identity {
      * Makes a base's tree carry no identity: an empty /etc/machine-id (each child's systemd then takes the
      * ID nspawn gives it) and no /etc/hostname (each guest is then called by its machine name).
      */
-    static void blank(Path root, PrintWriter out) throws IOException {
+    public static void blank(Path root, PrintWriter out) throws IOException {
         if (Beneath.blocked(root, MACHINE_ID)) throw new UserError(root.resolve("etc") + " is not a directory: not an OS tree");
         Path id = root.resolve(MACHINE_ID);
         Optional<Node> n = Node.stat(id);
