@@ -25,7 +25,6 @@ import dev.jspawn.generator.Converter;
 import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.Prune;
 import dev.jspawn.images.Sizes;
-import dev.jspawn.runtime.Identity;
 import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

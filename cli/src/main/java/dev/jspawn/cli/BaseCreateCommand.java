@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 
 import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.Sizes;
-import dev.jspawn.runtime.Identity;
 import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
