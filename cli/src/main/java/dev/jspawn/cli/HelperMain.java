@@ -12,6 +12,7 @@ import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.HelperContract;
 import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.RangeChoice;
 
 /**
  * Entry point of jspawn-helper.service (Type=dbus, started by the bus on the first call): owns
@@ -89,7 +90,7 @@ public final class HelperMain {
                 bus.machine("jspawn-helper-training");
                 bus.unitOfProcess(ProcessHandle.current().pid());
             }
-            Ranges.decide("training", "training", ContainerConfig.PrivateUsers.PICK, java.util.Optional.empty(), java.util.List.of());
+            RangeChoice.decide("training", "training", ContainerConfig.PrivateUsers.PICK, java.util.Optional.empty(), java.util.List.of());
         } catch (Exception | LinkageError e) {
             // a staging install without a system bus: nothing to lose
         }

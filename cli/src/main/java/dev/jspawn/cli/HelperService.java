@@ -13,6 +13,8 @@ import org.freedesktop.dbus.types.UInt32;
 import dev.jspawn.HelperError;
 import dev.jspawn.generator.HelperContract;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.MachineRegistration;
+import dev.jspawn.runtime.OverlaySetup;
 import dev.jspawn.runtime.UserError;
 
 /**
@@ -45,7 +47,7 @@ final class HelperService implements Helper1 {
         return call("MountLayers " + machine, () -> {
             StringWriter notes = new StringWriter();
             PrintWriter out = new PrintWriter(notes);
-            String line = LayersCommand.prepare(context, privateUsers, machine, Path.of(upper), Path.of(work),
+            String line = OverlaySetup.prepare(context.host(), privateUsers, machine, Path.of(upper), Path.of(work),
                     envFile.isEmpty() ? null : Path.of(envFile), layers, out);
             out.flush();
             return notes + line;
@@ -54,12 +56,12 @@ final class HelperService implements Helper1 {
 
     @Override
     public String register(String machine, String directory, UInt32 mainPid) {
-        return call("Register " + machine, () -> RegisterCommand.register(context, machine, directory, mainPid.longValue(), LEADER_TIMEOUT_MILLIS));
+        return call("Register " + machine, () -> MachineRegistration.register(context.host(), machine, directory, mainPid.longValue(), LEADER_TIMEOUT_MILLIS));
     }
 
     @Override
     public String unregister(String machine, String unit) {
-        return call("Unregister " + machine, () -> UnregisterCommand.unregister(context, machine, unit));
+        return call("Unregister " + machine, () -> MachineRegistration.unregister(context.host(), machine, unit));
     }
 
     /** Calls in flight now. */

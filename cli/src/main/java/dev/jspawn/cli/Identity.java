@@ -10,12 +10,13 @@ import java.util.Optional;
 
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.Node;
+import dev.jspawn.runtime.MachineId;
 import dev.jspawn.runtime.UserError;
 
-/** Makes a base carry no identity, so that each child gets its own (see dev.jspawn.runtime.Identity). */
+/** Makes a base carry no identity, so that each child gets its own (see {@link MachineId}). */
 final class Identity {
 
-    private static final Path MACHINE_ID = Path.of("etc/machine-id");
+    private static final Path MACHINE_ID = MachineId.FILE;
 
     private Identity() {
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.HelperContract;
+import dev.jspawn.runtime.DiskSpace;
 
 /**
  * The helper's methods do what the commands of the same name do, answer failures as the D-Bus error
@@ -74,6 +75,17 @@ class HelperServiceTest {
                 () -> s.mountLayers("sometimes", "m", tmp + "/m_up", tmp + "/m_work", "", List.of()));
         assertTrue(bad.getMessage().startsWith("jspawn: --private-users: "), bad.getMessage());
         assertEquals(0, s.inFlight());
+    }
+
+    @Test
+    void aFullDiskIsTheHelpersAnswerSoTheStartFailsWithIt() {
+        HelperService s = new HelperService(new Context(new SearchPath(List.of(tmp.resolve("etc"))), JspawnCommandTest.FakeBus::new,
+                tmp.resolve("proc"), a -> 0, cmd -> 0, tmp.resolve("run/jspawn"), dir -> new DiskSpace.Free("/var (/dev/vda2)", 0)),
+                new PrintWriter(new StringWriter()));
+        DBusExecutionException e = assertThrows(DBusExecutionException.class,
+                () -> s.mountLayers("pick", "c", tmp + "/c_up", tmp + "/c_work", tmp + "/run/jspawn/c/nspawn.env", List.of()));
+        assertEquals("jspawn: c: only 0B free on /var (/dev/vda2), which holds " + tmp + "/c_up; a start needs 16.0M"
+                + " (a guest's first boot writes about 8M there): free some space on /var (/dev/vda2) and start it again", e.getMessage());
     }
 
     @Test

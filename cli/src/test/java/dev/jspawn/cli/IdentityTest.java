@@ -17,6 +17,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jspawn.runtime.MachineId;
+
 /** A base without identity. */
 class IdentityTest {
 
@@ -49,7 +51,7 @@ class IdentityTest {
         StringWriter again = new StringWriter();
         Identity.blank(root, new PrintWriter(again, true));
         assertEquals("", again.toString(), "a blank base stays as it is");
-        assertEquals(Optional.empty(), dev.jspawn.runtime.Identity.baseMachineId(List.of(root)));
+        assertEquals(Optional.empty(), MachineId.ofBase(List.of(root)));
     }
 
     @Test

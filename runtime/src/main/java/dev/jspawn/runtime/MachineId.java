@@ -21,19 +21,20 @@ import dev.jspawn.syntax.ConfigFiles;
  * {@value #XATTR} on the upper dir: a trusted.* attribute, which the guest, even as its root in a
  * user namespace, can neither read nor forge.
  */
-public final class Identity {
+public final class MachineId {
 
     static final String XATTR = "trusted.jspawn.machine_id";
-    private static final Path MACHINE_ID = Path.of("etc/machine-id");
+    /** Where a tree keeps its machine ID, relative to its root. */
+    public static final Path FILE = Path.of("etc/machine-id");
 
-    private Identity() {
+    private MachineId() {
     }
 
     /**
      * The child's machine ID: the one recorded on its upper dir; else the ID the guest already keeps in its
      * own upper dir (an existing child keeps it); else a new random one. Recorded on the upper dir.
      */
-    public static String machineId(Path upper) throws IOException {
+    static String of(Path upper) throws IOException {
         byte[] recorded = Xattrs.get(upper, XATTR);
         if (recorded != null) {
             String id = new String(recorded, StandardCharsets.US_ASCII);
@@ -48,9 +49,9 @@ public final class Identity {
     static Optional<String> ownCopy(Path upper) {
         try {
             // Read before the overlay is mounted, so no guest of this child runs: a symlink or a FIFO left there stays one.
-            if (Beneath.blocked(upper, MACHINE_ID)) return Optional.empty();
-            if (Node.stat(upper.resolve(MACHINE_ID)).filter(n -> n.type() == Node.Type.FILE).isEmpty()) return Optional.empty();
-            String id = new String(ConfigFiles.read(upper.resolve(MACHINE_ID)), StandardCharsets.US_ASCII).trim();
+            if (Beneath.blocked(upper, FILE)) return Optional.empty();
+            if (Node.stat(upper.resolve(FILE)).filter(n -> n.type() == Node.Type.FILE).isEmpty()) return Optional.empty();
+            String id = new String(ConfigFiles.read(upper.resolve(FILE)), StandardCharsets.US_ASCII).trim();
             return valid(id) ? Optional.of(id) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
@@ -62,9 +63,9 @@ public final class Identity {
     }
 
     /** Whether a base's tree still carries a machine ID, which every child of it would share. */
-    public static Optional<String> baseMachineId(List<Path> layers) throws IOException {
+    public static Optional<String> ofBase(List<Path> layers) throws IOException {
         for (Path layer : layers) { // topmost first: the first layer that has the file decides
-            if (Node.stat(layer.resolve(MACHINE_ID)).isPresent()) return ownCopy(layer);
+            if (Node.stat(layer.resolve(FILE)).isPresent()) return ownCopy(layer);
         }
         return Optional.empty();
     }
