@@ -64,7 +64,7 @@ class LaunchersTest {
 
     @ParameterizedTest
     @CsvSource({"jspawn-generator.sh, jspawn-generator, dev.jspawn.generator.GeneratorMain", "jspawn.sh, jspawn-cli, dev.jspawn.cli.Main",
-            "jspawn-helper.sh, jspawn-cli, dev.jspawn.cli.HelperMain"})
+            "jspawn-helper.sh, jspawn-cli, dev.jspawn.runtime.HelperMain"})
     void eachLauncherRunsTheJarOfItsOwnVersionWhateverElseLibHolds(String launcher, String jar, String main) throws Exception {
         Path lib = twoVersions();
         for (String v : List.of("0.10.0", "0.9.0")) {

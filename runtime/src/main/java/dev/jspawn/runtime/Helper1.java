@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.util.List;
 
@@ -10,11 +10,13 @@ import org.freedesktop.dbus.types.UInt32;
 import dev.jspawn.generator.HelperContract;
 
 /**
- * The helper's D-Bus interface, {@value HelperContract#INTERFACE} at {@value HelperContract#OBJECT_PATH} on the bus name
- * {@value HelperContract#BUS_NAME} (root only, by its bus policy). The generated units call it with systemd's own busctl, so no
- * container start waits for a JVM of its own: one helper, started by the bus on the first call,
- * serves every start and exits when idle. Each method returns the line it would have printed.
- * Its names are {@link HelperContract}'s; dbus-java derives each method's signature from its Java types.
+ * The helper's D-Bus interface: what the units call, {@value HelperContract#INTERFACE}.
+ *
+ * <p>At {@value HelperContract#OBJECT_PATH} on the bus name {@value HelperContract#BUS_NAME} (root only,
+ * by its bus policy). The generated units call it with systemd's own busctl, so no container start
+ * waits for a JVM of its own: one helper, started by the bus on the first call, serves every start and
+ * exits when idle. Each method returns the line it would have printed. Its names are
+ * {@link HelperContract}'s; dbus-java derives each method's signature from its Java types.
  */
 @DBusInterfaceName(HelperContract.INTERFACE)
 public interface Helper1 extends DBusInterface {

@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.HelperContract;
-import dev.jspawn.runtime.DiskSpace;
 
 /**
  * The helper's methods do what the commands of the same name do, answer failures as the D-Bus error
@@ -30,11 +28,12 @@ class HelperServiceTest {
     @TempDir
     Path tmp;
 
-    final JspawnCommandTest.FakeBus bus = new JspawnCommandTest.FakeBus();
+    final FakeBus bus = new FakeBus();
     final StringWriter log = new StringWriter();
 
     HelperService service() {
-        return new HelperService(new Context(new SearchPath(List.of(tmp.resolve("etc"))), () -> bus, tmp.resolve("proc")), new PrintWriter(log));
+        return new HelperService(new Host(new SearchPath(List.of(tmp.resolve("etc"))), () -> bus, tmp.resolve("proc"), tmp.resolve("run/jspawn"),
+                DiskSpace.FILE_STORE), new PrintWriter(log));
     }
 
     @Test
@@ -54,7 +53,7 @@ class HelperServiceTest {
 
     @Test
     void registerAndUnregisterAnswerWithTheCommandsLines() throws IOException {
-        JspawnCommandTest.fakeNspawn(tmp.resolve("proc"), "101 ");
+        FakeBus.fakeNspawn(tmp.resolve("proc"), "101 ");
         HelperService s = service();
         assertEquals("Registered machine child-apache (leader 101).", s.register("child-apache", "/var/lib/jspawn/child_apache", new UInt32(100)));
         assertEquals(101, bus.registered.get(0).leader());
@@ -79,9 +78,8 @@ class HelperServiceTest {
 
     @Test
     void aFullDiskIsTheHelpersAnswerSoTheStartFailsWithIt() {
-        HelperService s = new HelperService(new Context(new SearchPath(List.of(tmp.resolve("etc"))), JspawnCommandTest.FakeBus::new,
-                tmp.resolve("proc"), a -> 0, cmd -> 0, tmp.resolve("run/jspawn"), dir -> new DiskSpace.Free("/var (/dev/vda2)", 0)),
-                new PrintWriter(new StringWriter()));
+        HelperService s = new HelperService(new Host(new SearchPath(List.of(tmp.resolve("etc"))), FakeBus::new, tmp.resolve("proc"),
+                tmp.resolve("run/jspawn"), dir -> new DiskSpace.Free("/var (/dev/vda2)", 0)), new PrintWriter(new StringWriter()));
         DBusExecutionException e = assertThrows(DBusExecutionException.class,
                 () -> s.mountLayers("pick", "c", tmp + "/c_up", tmp + "/c_work", tmp + "/run/jspawn/c/nspawn.env", List.of()));
         assertEquals("jspawn: c: only 0B free on /var (/dev/vda2), which holds " + tmp + "/c_up; a start needs 16.0M"
