@@ -48,7 +48,8 @@ final class MountLayersCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        out.println(OverlaySetup.prepare(parent.context.host(), privateUsers, machine, upper, work, envFile, layers, out));
+        out.println(OverlaySetup.prepare(parent.context.host(), OverlaySetup.containerOf(upper), privateUsers, machine, upper, work, envFile,
+                layers, out));
         out.flush();
         return 0;
     }

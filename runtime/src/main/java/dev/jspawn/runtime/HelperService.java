@@ -45,8 +45,8 @@ final class HelperService implements Helper1 {
         return call(HelperContract.MOUNT_LAYERS + " " + machine, () -> {
             StringWriter notes = new StringWriter();
             PrintWriter out = new PrintWriter(notes);
-            String line = OverlaySetup.prepare(host, privateUsers, machine, Path.of(upper), Path.of(work),
-                    envFile.isEmpty() ? null : Path.of(envFile), layers, out);
+            String line = OverlaySetup.prepare(host, OverlaySetup.containerOf(Path.of(upper)), privateUsers, machine, Path.of(upper),
+                    Path.of(work), envFile.isEmpty() ? null : Path.of(envFile), layers, out);
             out.flush();
             return notes + line;
         });

@@ -49,11 +49,19 @@ public final class OverlaySetup {
     static final long MIN_FREE_BYTES = 16L << 20;
 
     /**
-     * Prepares one child's overlay: what {@code jspawn mount-layers} does, and what the helper does
-     * for jspawn-dirs@NAME.service. Returns the line that says which range the child runs in.
+     * The container whose upper dir {@code upper} is: its file name without "_up" (IMAGE_ROOT/NAME_up, as
+     * the configuration makes it). The units' call and {@code jspawn mount-layers} name the upper dir, not the container.
      */
-    public static String prepare(Host host, String privateUsers, String machine, Path upper, Path work, Path envFile, List<String> layers,
-            PrintWriter out) throws IOException {
+    public static String containerOf(Path upper) {
+        return upper.getFileName().toString().replaceFirst("_up$", "");
+    }
+
+    /**
+     * Prepares the overlay of the child {@code name}: what {@code jspawn mount-layers} does, and what the helper
+     * does for jspawn-dirs@NAME.service. Returns the line that says which range the child runs in.
+     */
+    public static String prepare(Host host, String name, String privateUsers, String machine, Path upper, Path work, Path envFile,
+            List<String> layers, PrintWriter out) throws IOException {
         ContainerConfig.PrivateUsers mode;
         try {
             mode = Values.privateUsers(privateUsers);
@@ -71,7 +79,6 @@ public final class OverlaySetup {
             bases.add(base);
             targets.add(Path.of(l.substring(colon + 1)));
         }
-        String name = upper.getFileName().toString().replaceFirst("_up$", "");
         Path imageRoot = upper.getParent();
         checkSpace(host, name, upper);
 

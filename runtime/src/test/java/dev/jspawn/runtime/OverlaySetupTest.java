@@ -34,7 +34,7 @@ class OverlaySetupTest {
     }
 
     String prepare(Path upper) throws IOException {
-        return OverlaySetup.prepare(host(), "pick", "c", upper, upper.resolveSibling("c_work"), tmp.resolve("run/jspawn/c/nspawn.env"),
+        return OverlaySetup.prepare(host(), "c", "pick", "c", upper, upper.resolveSibling("c_work"), tmp.resolve("run/jspawn/c/nspawn.env"),
                 List.of(), new PrintWriter(new StringWriter()));
     }
 
@@ -53,6 +53,12 @@ class OverlaySetupTest {
         asked.clear();
         assertThrows(UserError.class, () -> prepare(images.resolve("c_up")));
         assertEquals(List.of(images.resolve("c_up")), asked, "the upper dir's own file system");
+    }
+
+    @Test
+    void theContainerIsNamedByItsUpperDir() {
+        assertEquals("child_apache", OverlaySetup.containerOf(Path.of("/var/lib/jspawn/child_apache_up")));
+        assertEquals("shop@9", OverlaySetup.containerOf(Path.of("/srv/images/shop@9_up")));
     }
 
     @Test
