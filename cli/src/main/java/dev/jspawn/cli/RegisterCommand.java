@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+/** {@code jspawn register}: by hand, what the helper does for jspawn@NAME.service's ExecStartPost= ({@link MachineRegistration}). */
 @Command(name = "register",
         description = {"Register a running container with systemd-machined (class container, service jspawn).",
                 "Run by jspawn@NAME.service as ExecStartPost= with the main PID (systemd-nspawn); the guest's init, its machine ID and its host-side network interface are found from it."})

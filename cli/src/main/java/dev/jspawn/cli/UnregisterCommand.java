@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+/** {@code jspawn unregister}: by hand, what the helper does for jspawn@NAME.service's ExecStopPost= ({@link MachineRegistration}). */
 @Command(name = "unregister",
         description = {"Remove a container's registration from systemd-machined.",
                 "Run by jspawn@NAME.service as ExecStopPost=; a machine that is already gone is not an error."})
