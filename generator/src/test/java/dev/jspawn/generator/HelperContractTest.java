@@ -33,7 +33,8 @@ class HelperContractTest {
     @Test
     void theUnitFilesNameTheHelperAsTheContractDoes() throws IOException {
         String call = Files.readString(UNITS.resolve("jspawn-call.sh"));
-        assertTrue(call.contains(" " + HelperContract.BUS_NAME + " " + HelperContract.OBJECT_PATH + " " + HelperContract.INTERFACE + " \"$@\""), call);
+        assertTrue(call.contains(" " + HelperContract.BUS_NAME + " " + HelperContract.OBJECT_PATH + " " + HelperContract.INTERFACE + " \"$@\""),
+                call);
         assertTrue(call.contains("systemctl start jspawn-helper.service"), "it starts the helper by the unit the bus would start");
         assertTrue(Files.readString(UNITS.resolve("jspawn-helper.service")).contains("\nBusName=" + HelperContract.BUS_NAME + "\n"));
         assertTrue(Files.readString(UNITS.resolve("dbus/dev.jspawn.Helper.service")).contains("\nName=" + HelperContract.BUS_NAME + "\n"));

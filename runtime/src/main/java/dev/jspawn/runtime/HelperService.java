@@ -54,7 +54,8 @@ final class HelperService implements Helper1 {
 
     @Override
     public String register(String machine, String directory, UInt32 mainPid) {
-        return call(HelperContract.REGISTER + " " + machine, () -> MachineRegistration.register(host, machine, directory, mainPid.longValue(), LEADER_TIMEOUT_MILLIS));
+        return call(HelperContract.REGISTER + " " + machine,
+                () -> MachineRegistration.register(host, machine, directory, mainPid.longValue(), LEADER_TIMEOUT_MILLIS));
     }
 
     @Override
