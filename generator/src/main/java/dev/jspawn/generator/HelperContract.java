@@ -4,10 +4,11 @@ package dev.jspawn.generator;
  * What the generated units and the helper (jspawn-helper) agree on.
  *
  * <p>That is: the helper's bus name, object, interface, methods with their D-Bus signatures and error,
- * and the variables it writes for the service. The units call the helper with busctl through units/jspawn-call.sh, which names {@link #BUS_NAME},
- * {@link #OBJECT_PATH} and {@link #INTERFACE} itself; each call line names a method and its signature, as
- * {@link Converter} writes them. The helper's bus interface takes its names from here (its annotations),
- * and its tests check that dbus-java derives these very signatures from its Java methods.
+ * and the variables it writes for the service. The units call the helper with busctl through
+ * units/jspawn-call.sh, which names {@link #BUS_NAME}, {@link #OBJECT_PATH} and {@link #INTERFACE}
+ * itself; each call line names a method and its signature, as {@link Converter} writes them. The
+ * helper's bus interface takes its names from here (its annotations), and its tests check that
+ * dbus-java derives these very signatures from its Java methods.
  */
 public final class HelperContract {
 

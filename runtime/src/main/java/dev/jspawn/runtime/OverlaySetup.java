@@ -25,9 +25,9 @@ import dev.jspawn.machined.Registrar;
  * Prepares a child's overlay before each mount: its upper and work dirs, its UID range, its layers' views.
  *
  * <p>What jspawn-dirs@NAME.service has the helper do ({@value HelperContract#MOUNT_LAYERS}), and
- * {@code jspawn mount-layers} by hand: the upper and work dirs, the child's UID range, and its lower
- * layers' (idmapped) views, then the service's environment file. (jspawn@NAME.service's jspawn-mount
- * detaches the views once the overlay holds them.)
+ * {@code jspawn mount-layers} by hand; the views are idmapped to the child's range, and last comes the
+ * service's environment file. (jspawn@NAME.service's jspawn-mount detaches the views once the overlay
+ * holds them.)
  */
 public final class OverlaySetup {
 
