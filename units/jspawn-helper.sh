@@ -12,4 +12,4 @@ if [ -r "$cds/helper.jvm" ] && read -r jvm archive < "$cds/helper.jvm" && [ -x "
 jar=$lib/jspawn-cli-@VERSION@.jar
 [ -r "$jar" ] || { echo "jspawn-helper: $jar is missing (it is installed with this launcher: install jspawn again)" >&2; exit 1; }
 exec "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m -Xss512k -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
-    -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} -cp "$jar" dev.jspawn.cli.HelperMain "$@"
+    -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} -cp "$jar" dev.jspawn.runtime.HelperMain "$@"

@@ -8,6 +8,8 @@ import java.util.concurrent.Callable;
 
 import dev.jspawn.images.BaseCreate;
 import dev.jspawn.images.BaseStore;
+import dev.jspawn.images.Sizes;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

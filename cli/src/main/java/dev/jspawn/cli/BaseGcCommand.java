@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.images.Sizes;
+import dev.jspawn.runtime.UserError;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.images.Sizes;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

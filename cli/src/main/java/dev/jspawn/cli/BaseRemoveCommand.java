@@ -6,6 +6,8 @@ import java.nio.file.LinkOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.images.Sizes;
+import dev.jspawn.runtime.UserError;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

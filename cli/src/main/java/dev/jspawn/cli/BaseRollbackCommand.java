@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.runtime.UserError;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import dev.jspawn.images.Sizes;
+import dev.jspawn.runtime.UserError;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -9,6 +9,7 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.ContainerName;
 import dev.jspawn.config.SearchPath;
+import dev.jspawn.runtime.UserError;
 
 /** Finding a configured container by either spelling: its container name or its machine name. */
 final class Containers {

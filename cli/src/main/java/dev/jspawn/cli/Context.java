@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import dev.jspawn.config.SearchPath;
-import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.DiskSpace;
+import dev.jspawn.runtime.Host;
+import dev.jspawn.runtime.UserError;
 
 /**
  * What the commands touch on the host, replaceable in tests: the search path, the bus, /proc,
  * systemctl, the other programs jspawn runs (cp, systemd-nspawn, debootstrap, tar), and the free
- * space of file systems.
+ * space of file systems. The part that the steps around a start and stop need is its {@link #host()}.
  */
 public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, Systemctl systemctl, Runner runner, Path runDir,
         DiskSpace disk) {
@@ -35,7 +37,12 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
 
     /** Where jspawn keeps its locks: /run/jspawn (a tmpfs: nothing stale survives a reboot). */
     public Path lockDir() {
-        return runDir.resolve("locks");
+        return host().lockDir();
+    }
+
+    /** What the steps around a container's start and stop (dev.jspawn.runtime) touch of this host. */
+    public Host host() {
+        return new Host(searchPath, bus, proc, runDir, disk);
     }
 
     /** Tests put their own /proc and /run side by side: run is then proc's sibling "run/jspawn". */
@@ -47,22 +54,6 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
     @FunctionalInterface
     public interface Systemctl {
         int run(String... args);
-    }
-
-    /** The free space of the file system that holds a directory. */
-    @FunctionalInterface
-    public interface DiskSpace {
-        /** What the file system is ("/var (/dev/vda2)": its mount point and device) and the bytes usable on it. */
-        record Free(String fileSystem, long usable) {
-        }
-
-        Free of(Path dir) throws java.io.IOException;
-
-        /** The real one: what statvfs(3) says, as an unprivileged writer may use it (without the blocks kept for root). */
-        DiskSpace FILE_STORE = dir -> {
-            java.nio.file.FileStore store = java.nio.file.Files.getFileStore(dir);
-            return new Free(store.toString(), store.getUsableSpace());
-        };
     }
 
     /** Runs a program, its output going to ours (so long steps show their progress), and returns its exit status. */
@@ -115,8 +106,9 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
     }
 
     public static Context system() {
-        return new Context(SearchPath.fromEnvironment(System.getenv()), DBusHostBus::connect, Path.of("/proc"),
-                args -> run(prepend("systemctl", args), null), PROCESSES, Path.of(dev.jspawn.config.ContainerConfig.RUN_DIR));
+        Host host = Host.system();
+        return new Context(host.searchPath(), host.bus(), host.proc(), args -> run(prepend("systemctl", args), null), PROCESSES, host.runDir(),
+                host.disk());
     }
 
     private static List<String> prepend(String first, String... rest) {

@@ -12,6 +12,8 @@ import dev.jspawn.config.ContainerConfig.PrivateUsers;
 import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.UpperShift;
+import dev.jspawn.runtime.RangeChoice;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,8 +69,8 @@ final class ConvertUsernsCommand implements Callable<Integer> {
     /** The child's declared range, or one picked as at a first start. */
     private long pick(ContainerConfig c) {
         try {
-            Ranges.Decision d = Ranges.decide(c.name(), c.machineName(), c.privateUsers(), Optional.empty(),
-                    Ranges.taken(args.context().searchPath(), c.upperDir()));
+            RangeChoice.Decision d = RangeChoice.decide(c.name(), c.machineName(), c.privateUsers(), Optional.empty(),
+                    RangeChoice.taken(args.context().searchPath(), c.upperDir()));
             return d.start();
         } catch (IOException e) {
             throw new UserError("Failed to pick a UID range: " + e.getMessage());

@@ -19,6 +19,7 @@ import dev.jspawn.config.ContainerName;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.generator.OutputWriter;
+import dev.jspawn.runtime.UserError;
 import dev.jspawn.syntax.SystemdIniParser;
 import dev.jspawn.syntax.UnitFile;
 import dev.jspawn.syntax.UnitWriter;

@@ -2,75 +2,23 @@ package dev.jspawn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.Node;
-import dev.jspawn.images.Xattrs;
-import dev.jspawn.syntax.ConfigFiles;
+import dev.jspawn.runtime.MachineId;
+import dev.jspawn.runtime.UserError;
 
-/**
- * A child's identity: its own machine ID, kept with its upper dir, and a base that carries none.
- *
- * <p>A base leaves {@code /etc/machine-id} empty and has no {@code /etc/hostname}. Each child gets
- * its ID from nspawn's {@code --uuid=} (the guest's systemd takes it for an empty machine-id and
- * commits it to the upper dir), and its host name from its machine name. The ID is recorded as
- * {@value #XATTR} on the upper dir: a trusted.* attribute, which the guest, even as its root in a
- * user namespace, can neither read nor forge.
- */
+/** Makes a base carry no identity, so that each child gets its own (see {@link MachineId}). */
 final class Identity {
 
-    static final String XATTR = "trusted.jspawn.machine_id";
-    private static final Path MACHINE_ID = Path.of("etc/machine-id");
+    private static final Path MACHINE_ID = MachineId.FILE;
 
     private Identity() {
-    }
-
-    /**
-     * The child's machine ID: the one recorded on its upper dir; else the ID the guest already keeps in its
-     * own upper dir (an existing child keeps it); else a new random one. Recorded on the upper dir.
-     */
-    static String machineId(Path upper) throws IOException {
-        byte[] recorded = Xattrs.get(upper, XATTR);
-        if (recorded != null) {
-            String id = new String(recorded, StandardCharsets.US_ASCII);
-            if (valid(id)) return id;
-        }
-        String id = ownCopy(upper).orElseGet(() -> UUID.randomUUID().toString().replace("-", ""));
-        Xattrs.set(upper, XATTR, id.getBytes(StandardCharsets.US_ASCII));
-        return id;
-    }
-
-    /** The machine ID in the upper dir's own /etc/machine-id, read as a guest's file is: a regular file only, never through a link. */
-    static Optional<String> ownCopy(Path upper) {
-        try {
-            // Read before the overlay is mounted, so no guest of this child runs: a symlink or a FIFO left there stays one.
-            if (Beneath.blocked(upper, MACHINE_ID)) return Optional.empty();
-            if (Node.stat(upper.resolve(MACHINE_ID)).filter(n -> n.type() == Node.Type.FILE).isEmpty()) return Optional.empty();
-            String id = new String(ConfigFiles.read(upper.resolve(MACHINE_ID)), StandardCharsets.US_ASCII).trim();
-            return valid(id) ? Optional.of(id) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    static boolean valid(String id) {
-        return id.matches("[0-9a-f]{32}") && !id.matches("0+");
-    }
-
-    /** Whether a base's tree still carries a machine ID, which every child of it would share. */
-    static Optional<String> baseMachineId(List<Path> layers) throws IOException {
-        for (Path layer : layers) { // topmost first: the first layer that has the file decides
-            if (Node.stat(layer.resolve(MACHINE_ID)).isPresent()) return ownCopy(layer);
-        }
-        return Optional.empty();
     }
 
     /**

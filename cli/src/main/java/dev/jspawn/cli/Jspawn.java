@@ -3,6 +3,7 @@ package dev.jspawn.cli;
 import java.io.PrintWriter;
 
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {ListCommand.class, StatusCommand.class, UnitVerbs.Start.class, UnitVerbs.Stop.class, UnitVerbs.Restart.class,
                 UnitVerbs.Enable.class, UnitVerbs.Disable.class, CatCommand.class, VerifyCommand.class, CreateCommand.class, RemoveCommand.class,
                 PruneCommand.class, RestoreCommand.class, ConvertUsernsCommand.class, BaseCommand.class, ShiftDirsCommand.class,
-                RegisterCommand.class, UnregisterCommand.class, LayersCommand.Mount.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
+                RegisterCommand.class, UnregisterCommand.class, MountLayersCommand.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (an invalid file, an unknown container, a failed D-Bus call)", "2:invalid usage",
                 "3:status: the container is not running", "4:status: no such container"},

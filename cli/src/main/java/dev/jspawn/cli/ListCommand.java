@@ -15,7 +15,10 @@ import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.images.BaseStore;
+import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.RangeChoice;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -125,7 +128,7 @@ final class ListCommand implements Callable<Integer> {
 
     /** uid_range_start and user_namespace (null before the first start), from the upper dir's owner. */
     static void range(Map<String, Object> row, ContainerConfig c) throws java.io.IOException {
-        String range = c == null ? "-" : Ranges.brief(c);
+        String range = c == null ? "-" : RangeChoice.brief(c);
         row.put("uid_range_start", range.matches("[0-9]+") ? Long.parseLong(range) : null);
         row.put("user_namespace", range.equals("-") ? null : !range.equals("host-root"));
     }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
+import dev.jspawn.runtime.UserError;
+
 /** What /proc/self/mountinfo says about a child's directories. */
 final class Mounts {
 

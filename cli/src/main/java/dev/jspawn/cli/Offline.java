@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.UserError;
 
 /**
  * Runs an action on a child's directories only while nothing can mount its overlay: changing an

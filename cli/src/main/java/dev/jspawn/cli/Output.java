@@ -10,6 +10,8 @@ import java.util.function.Function;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import dev.jspawn.runtime.UserError;
+
 import picocli.CommandLine.Option;
 
 /**

@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.function.IntSupplier;
 
+import dev.jspawn.images.Sizes;
+
 /**
  * Progress of a long copy (cp -a of a base: minutes for a large one), which cp itself does not
  * show: how much of the source's size the target holds, every few seconds. On a terminal the

@@ -16,6 +16,7 @@ import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.images.Node;
+import dev.jspawn.images.Sizes;
 import dev.jspawn.images.Trees;
 import dev.jspawn.machined.HostBus;
 import picocli.CommandLine.Command;

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.Node;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

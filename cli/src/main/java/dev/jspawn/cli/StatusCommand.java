@@ -12,6 +12,8 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.machined.HostBus;
+import dev.jspawn.runtime.RangeChoice;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -105,7 +107,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println("     Root: " + c.where());
             out.println("    Upper: " + c.upperDir());
             out.println("     Work: " + c.workDir());
-            out.println("    Users: " + Ranges.describe(c));
+            out.println("    Users: " + RangeChoice.describe(c));
             out.println("  Network: " + network.get("mode")
                     + (c.network().bridgeOrZone() != null ? " " + c.network().bridgeOrZone() : "")
                     + (c.network().ports().isEmpty() ? "" : ", ports " + String.join(" ", c.network().ports())));

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
+import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -2,8 +2,7 @@ package dev.jspawn.cli;
 
 import java.util.concurrent.Callable;
 
-import dev.jspawn.machined.HostBus;
-import dev.jspawn.machined.Registrar;
+import dev.jspawn.runtime.MachineRegistration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -11,6 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+/** {@code jspawn unregister}: by hand, what the helper does for jspawn@NAME.service's ExecStopPost= ({@link MachineRegistration}). */
 @Command(name = "unregister",
         description = {"Remove a container's registration from systemd-machined.",
                 "Run by jspawn@NAME.service as ExecStopPost=; a machine that is already gone is not an error."})
@@ -31,21 +31,8 @@ final class UnregisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println(unregister(parent.context, machine, unit));
+        spec.commandLine().getOut().println(MachineRegistration.unregister(parent.context.host(), machine, unit));
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** Removes {@code unit}'s registration of {@code machine}; used by this command and the helper. */
-    static String unregister(Context context, String machine, String unit) {
-        Registrar.Unregistered result;
-        try (HostBus bus = context.bus().get()) {
-            result = new Registrar(bus).unregister(machine, unit);
-        }
-        return switch (result) {
-            case REMOVED -> "Unregistered machine " + machine + ".";
-            case NONE -> "Machine " + machine + " was not registered.";
-            case OTHER_UNIT -> "Machine " + machine + " belongs to another unit, not " + unit + "; left registered.";
-        };
     }
 }

@@ -14,6 +14,9 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
 import dev.jspawn.generator.OutputWriter;
+import dev.jspawn.runtime.ImageDirs;
+import dev.jspawn.runtime.MachineId;
+import dev.jspawn.runtime.RangeChoice;
 import dev.jspawn.syntax.Diagnostic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,7 +77,7 @@ final class VerifyCommand implements Callable<Integer> {
             problems += r.errors().size();
             if (r.ok()) {
                 try {
-                    if (Ranges.unconverted(r.config().get())) {
+                    if (RangeChoice.unconverted(r.config().get())) {
                         err.println(Diagnostic.ofFile(s.file(), "warning: " + s.name() + " runs without a user namespace (its upper dir is owned by"
                                 + " root: made before jspawn used them), so its guest root is host root; convert it with: jspawn convert-userns " + s.name()));
                     }
@@ -97,7 +100,7 @@ final class VerifyCommand implements Callable<Integer> {
                 // A hand-made base that still has a machine ID gives it to every child (see IDENTITY in jspawn.jspawn(5)).
                 try {
                     List<Path> layers = r.config().get().lowerDirs().stream().map(Path::of).toList();
-                    Identity.baseMachineId(layers).ifPresent(id -> err.println(Diagnostic.ofFile(s.file(), "warning: its base carries machine ID "
+                    MachineId.ofBase(layers).ifPresent(id -> err.println(Diagnostic.ofFile(s.file(), "warning: its base carries machine ID "
                             + id + " in /etc/machine-id, which every child of it would share; blank it with: jspawn base update BASE -- true")));
                 } catch (java.io.IOException e) {
                     err.println(Diagnostic.ofFile(s.file(), "cannot read its base's /etc/machine-id: " + e.getMessage()));

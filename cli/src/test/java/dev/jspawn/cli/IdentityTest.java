@@ -2,14 +2,11 @@ package dev.jspawn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,9 +17,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.jspawn.images.Xattrs;
+import dev.jspawn.runtime.MachineId;
 
-/** A base without identity, and each child's own machine ID. */
+/** A base without identity. */
 class IdentityTest {
 
     @TempDir
@@ -54,7 +51,7 @@ class IdentityTest {
         StringWriter again = new StringWriter();
         Identity.blank(root, new PrintWriter(again, true));
         assertEquals("", again.toString(), "a blank base stays as it is");
-        assertEquals(Optional.empty(), Identity.baseMachineId(List.of(root)));
+        assertEquals(Optional.empty(), MachineId.ofBase(List.of(root)));
     }
 
     @Test
@@ -66,49 +63,5 @@ class IdentityTest {
         Identity.blank(root, new PrintWriter(new StringWriter()));
         assertTrue(Files.isRegularFile(root.resolve("etc/machine-id"), LinkOption.NOFOLLOW_LINKS));
         assertEquals("not the base's\n", Files.readString(outside), "the link's target is untouched");
-    }
-
-    @Test
-    void theTopmostLayerWithAMachineIdDecides() throws IOException {
-        Path lower = tree();
-        Path upper = Files.createDirectories(tmp.resolve("layer/etc")).getParent();
-        assertEquals(Optional.of(BASE_ID), Identity.baseMachineId(List.of(upper, lower)));
-        Files.createFile(upper.resolve("etc/machine-id"));
-        assertEquals(Optional.empty(), Identity.baseMachineId(List.of(upper, lower)), "an empty file in the top layer hides the one below");
-    }
-
-    @Test
-    void aGuestsOwnCopyIsReadOnlyWhenItIsARegularFileBelowRealDirectories() throws IOException {
-        Path upper = Files.createDirectories(tmp.resolve("upper"));
-        assertEquals(Optional.empty(), Identity.ownCopy(upper));
-        Path target = Files.createDirectories(tmp.resolve("elsewhere"));
-        Files.writeString(target.resolve("machine-id"), BASE_ID);
-        Files.createSymbolicLink(upper.resolve("etc"), target);
-        assertEquals(Optional.empty(), Identity.ownCopy(upper), "never through a guest's symlink");
-        Files.delete(upper.resolve("etc"));
-        Files.createDirectories(upper.resolve("etc"));
-        Files.createSymbolicLink(upper.resolve("etc/machine-id"), target.resolve("machine-id"));
-        assertEquals(Optional.empty(), Identity.ownCopy(upper), "nor through a symlink in its place (to the host's /etc/machine-id, say)");
-        Files.delete(upper.resolve("etc/machine-id"));
-        Files.writeString(upper.resolve("etc/machine-id"), "not an id\n");
-        assertEquals(Optional.empty(), Identity.ownCopy(upper));
-        Files.writeString(upper.resolve("etc/machine-id"), "1234567890abcdef1234567890abcdef\n");
-        assertEquals(Optional.of("1234567890abcdef1234567890abcdef"), Identity.ownCopy(upper));
-    }
-
-    /** trusted.* attributes need root (CI runs as root; ./mvnw test as a user skips this one). */
-    @Test
-    void eachChildKeepsItsOwnIdAndAnExistingChildKeepsTheOneItHas() throws IOException {
-        assumeTrue("root".equals(System.getProperty("user.name")), "trusted.* extended attributes need root");
-        Path a = Files.createDirectories(tmp.resolve("a_up")), b = Files.createDirectories(tmp.resolve("b_up"));
-        String idA = Identity.machineId(a), idB = Identity.machineId(b);
-        assertTrue(Identity.valid(idA) && Identity.valid(idB));
-        assertNotEquals(idA, idB, "two children, two IDs");
-        assertEquals(idA, Identity.machineId(a), "kept");
-        assertEquals(idA, new String(Xattrs.all(a).get(Identity.XATTR), StandardCharsets.US_ASCII));
-
-        Path old = Files.createDirectories(tmp.resolve("old_up/etc")).getParent();
-        Files.writeString(old.resolve("etc/machine-id"), "1234567890abcdef1234567890abcdef\n");
-        assertEquals("1234567890abcdef1234567890abcdef", Identity.machineId(old), "the ID it already has in its upper dir");
     }
 }

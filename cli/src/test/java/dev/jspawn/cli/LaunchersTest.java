@@ -55,7 +55,7 @@ class LaunchersTest {
     Path twoVersions() throws IOException {
         Path lib = Files.createDirectories(tmp.resolve("lib"));
         for (String v : List.of("0.9.0", "0.10.0")) {
-            for (String a : List.of("cli", "generator", "images", "machined-client")) Files.createFile(lib.resolve("jspawn-" + a + "-" + v + ".jar"));
+            for (String a : List.of("cli", "generator", "images", "machined-client", "runtime")) Files.createFile(lib.resolve("jspawn-" + a + "-" + v + ".jar"));
         }
         Files.createFile(lib.resolve("ini4j-0.5.4.jar"));
         Files.createFile(lib.resolve("picocli-4.7.6.jar"));
@@ -64,7 +64,7 @@ class LaunchersTest {
 
     @ParameterizedTest
     @CsvSource({"jspawn-generator.sh, jspawn-generator, dev.jspawn.generator.GeneratorMain", "jspawn.sh, jspawn-cli, dev.jspawn.cli.Main",
-            "jspawn-helper.sh, jspawn-cli, dev.jspawn.cli.HelperMain"})
+            "jspawn-helper.sh, jspawn-cli, dev.jspawn.runtime.HelperMain"})
     void eachLauncherRunsTheJarOfItsOwnVersionWhateverElseLibHolds(String launcher, String jar, String main) throws Exception {
         Path lib = twoVersions();
         for (String v : List.of("0.10.0", "0.9.0")) {

@@ -38,13 +38,6 @@ public final class Converter {
     static final int REGISTER_TIMEOUT_SECONDS = 30;
     /** What the service reads, for PrivateUsers=pick: the range is known only once the upper dir exists. */
     public static final String NSPAWN_ENV = "nspawn.env";
-    public static final String PRIVATE_USERS_VARIABLE = "JSPAWN_PRIVATE_USERS";
-    /** The child's machine ID, as the helper keeps it (see dev.jspawn.cli.Identity). */
-    public static final String MACHINE_ID_VARIABLE = "JSPAWN_MACHINE_ID";
-    /** nspawn's --resolv-conf= for a guest with a network of its own, decided at each start from the host's resolv.conf. */
-    public static final String RESOLV_CONF_VARIABLE = "JSPAWN_RESOLV_CONF";
-    /** nspawn's --register=: yes where systemd-nspawn registers the guest itself (systemd 258 and later), decided by the helper. */
-    public static final String REGISTER_VARIABLE = "JSPAWN_REGISTER";
     public static final String NETWORKD = "systemd-networkd.service";
     /** Where scripts/install puts the template; [Install] links point at it, as systemctl enable's do. */
     public static final String TEMPLATE = "/usr/lib/systemd/system/jspawn@.service";
@@ -132,10 +125,10 @@ public final class Converter {
         s.add("Service", "ExecStart", nspawn(c).toString());
         // Registered once the guest's init runs (nspawn says READY then): machinectl sees a guest that is still booting.
         // Where nspawn registers it itself (JSPAWN_REGISTER=yes, systemd 258 and later), the helper only checks that it did.
-        s.add("Service", "ExecStartPost", helperCall("", REGISTER_TIMEOUT_SECONDS, "Register", "ssu")
+        s.add("Service", "ExecStartPost", helperCall("", REGISTER_TIMEOUT_SECONDS, HelperContract.REGISTER, HelperContract.REGISTER_SIGNATURE)
                 .arg(c.machineName()).arg(c.where()).raw("${MAINPID}").toString());
         if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());
-        s.add("Service", "ExecStopPost", helperCall("-", REGISTER_TIMEOUT_SECONDS, "Unregister", "ss")
+        s.add("Service", "ExecStopPost", helperCall("-", REGISTER_TIMEOUT_SECONDS, HelperContract.UNREGISTER, HelperContract.UNREGISTER_SIGNATURE)
                 .arg(c.machineName()).arg(serviceName(c.name())).toString());
         // Queued, not waited for: the mount's stop is ordered after this unit's stop (or restart), which is still running.
         s.add("Service", "ExecStopPost", new ExecLine("-" + SYSTEMCTL).arg("stop").arg("--no-block").arg(mount).toString());
@@ -177,7 +170,7 @@ public final class Converter {
     static ExecLine mountLayers(ContainerConfig c) {
         boolean userns = c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO;
         ExecLine x = new ExecLine(CALL).arg("--failure-file").arg(c.runDir() + "/" + MOUNT_FAILURE)
-                .arg(Integer.toString(MOUNT_LAYERS_TIMEOUT_SECONDS)).arg("MountLayers").arg("sssssas")
+                .arg(Integer.toString(MOUNT_LAYERS_TIMEOUT_SECONDS)).arg(HelperContract.MOUNT_LAYERS).arg(HelperContract.MOUNT_LAYERS_SIGNATURE)
                 .arg(c.privateUsers().toString()).arg(c.machineName()).arg(c.upperDir()).arg(c.workDir())
                 .arg(c.runDir() + "/" + NSPAWN_ENV);
         // Each base with its view's target; with PrivateUsers=no there are no views (BASE: alone), and the helper
@@ -205,16 +198,16 @@ public final class Converter {
 
     static ExecLine nspawn(ContainerConfig c) {
         ExecLine x = new ExecLine(NSPAWN)
-                .arg("--quiet").arg("--keep-unit").raw("--register=${" + REGISTER_VARIABLE + "}").arg("--settings=no")
+                .arg("--quiet").arg("--keep-unit").raw("--register=${" + HelperContract.REGISTER_VARIABLE + "}").arg("--settings=no")
                 .arg("--link-journal=" + c.linkJournal())
                 .arg("--directory=" + c.where()).arg("--machine=" + c.machineName());
         // The child's own machine ID: the guest's systemd takes it when its /etc/machine-id is empty, as in bases jspawn makes.
         if (c.machineId() != null) x.arg("--uuid=" + c.machineId());
-        else x.raw("--uuid=${" + MACHINE_ID_VARIABLE + "}");
+        else x.raw("--uuid=${" + HelperContract.MACHINE_ID_VARIABLE + "}");
         if (c.resolvConf() != null) x.arg("--resolv-conf=" + c.resolvConf());
-        else if (c.privateNetwork()) x.raw("--resolv-conf=${" + RESOLV_CONF_VARIABLE + "}");
+        else if (c.privateNetwork()) x.raw("--resolv-conf=${" + HelperContract.RESOLV_CONF_VARIABLE + "}");
         switch (c.privateUsers().mode()) {
-            case PICK -> x.raw("--private-users=${" + PRIVATE_USERS_VARIABLE + "}");
+            case PICK -> x.raw("--private-users=${" + HelperContract.PRIVATE_USERS_VARIABLE + "}");
             case FIXED -> x.arg("--private-users=" + c.privateUsers().start() + ":65536");
             case NO -> x.arg("--private-users=no");
         }

@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,53 +11,56 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.freedesktop.dbus.types.UInt32;
 
 import dev.jspawn.HelperError;
+import dev.jspawn.generator.HelperContract;
 import dev.jspawn.machined.HostBus;
 
 /**
- * The helper's methods: each runs the same code as the jspawn command of the same name, and
- * reports a failure as a D-Bus error with the message the command would print. It counts calls in
- * flight and remembers when the last one ended, so {@link HelperMain} knows when it is idle.
+ * Serves the helper's bus methods, each with the same code as the jspawn command of the same name.
+ *
+ * <p>A failure is answered as a D-Bus error with the message the command would print. It counts calls
+ * in flight and remembers when the last one ended, so {@link HelperMain} knows when it is idle.
  */
 final class HelperService implements Helper1 {
 
     /** How long the registrar waits for systemd-nspawn's child (the guest's init) to appear. */
     static final long LEADER_TIMEOUT_MILLIS = 5000;
 
-    private final Context context;
+    private final Host host;
     private final PrintWriter log;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong lastEnd = new AtomicLong(System.nanoTime());
 
-    HelperService(Context context, PrintWriter log) {
-        this.context = context;
+    HelperService(Host host, PrintWriter log) {
+        this.host = host;
         this.log = log;
     }
 
     @Override
     public String getObjectPath() {
-        return PATH;
+        return HelperContract.OBJECT_PATH;
     }
 
     @Override
-    public String MountLayers(String privateUsers, String machine, String upper, String work, String envFile, List<String> layers) {
-        return call("MountLayers " + machine, () -> {
+    public String mountLayers(String privateUsers, String machine, String upper, String work, String envFile, List<String> layers) {
+        return call(HelperContract.MOUNT_LAYERS + " " + machine, () -> {
             StringWriter notes = new StringWriter();
             PrintWriter out = new PrintWriter(notes);
-            String line = LayersCommand.prepare(context, privateUsers, machine, Path.of(upper), Path.of(work),
-                    envFile.isEmpty() ? null : Path.of(envFile), layers, out);
+            String line = OverlaySetup.prepare(host, OverlaySetup.containerOf(Path.of(upper)), privateUsers, machine, Path.of(upper),
+                    Path.of(work), envFile.isEmpty() ? null : Path.of(envFile), layers, out);
             out.flush();
             return notes + line;
         });
     }
 
     @Override
-    public String Register(String machine, String directory, UInt32 mainPid) {
-        return call("Register " + machine, () -> RegisterCommand.register(context, machine, directory, mainPid.longValue(), LEADER_TIMEOUT_MILLIS));
+    public String register(String machine, String directory, UInt32 mainPid) {
+        return call(HelperContract.REGISTER + " " + machine,
+                () -> MachineRegistration.register(host, machine, directory, mainPid.longValue(), LEADER_TIMEOUT_MILLIS));
     }
 
     @Override
-    public String Unregister(String machine, String unit) {
-        return call("Unregister " + machine, () -> UnregisterCommand.unregister(context, machine, unit));
+    public String unregister(String machine, String unit) {
+        return call(HelperContract.UNREGISTER + " " + machine, () -> MachineRegistration.unregister(host, machine, unit));
     }
 
     /** Calls in flight now. */

@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,17 +16,19 @@ import dev.jspawn.images.Node;
 import dev.jspawn.images.UidRanges;
 
 /**
- * A child's UID range: which one it has (the owner of its upper dir's root is the record), which
- * one it gets at its first start, and what is already taken (other children, host users and
- * groups, /etc/subuid and /etc/subgid, stock nspawn containers).
+ * Decides which UID range a child runs in, and tells which one it has.
+ *
+ * <p>The owner of its upper dir's root is the record; at its first start it gets one, declared or
+ * picked, that nothing else has taken (other children, host users and groups, /etc/subuid and
+ * /etc/subgid, stock nspawn containers). The arithmetic of ranges is {@link UidRanges}'.
  */
-final class Ranges {
+public final class RangeChoice {
 
-    private Ranges() {
+    private RangeChoice() {
     }
 
     /** What a child runs with: host root (start 0, no user namespace) or its range, and why, for the log. */
-    record Decision(long start, boolean create, String note) {
+    public record Decision(long start, boolean create, String note) {
         boolean userNamespace() {
             return start > 0;
         }
@@ -41,7 +43,7 @@ final class Ranges {
      *
      * @param taken what else uses IDs, consulted only when a range is to be picked or a fixed one claimed
      */
-    static Decision decide(String container, String machine, PrivateUsers mode, Optional<Node> upper, List<UidRanges.Use> taken) {
+    public static Decision decide(String container, String machine, PrivateUsers mode, Optional<Node> upper, List<UidRanges.Use> taken) {
         if (upper.isPresent() && upper.get().type() != Node.Type.DIRECTORY) {
             throw new UserError(upper.get().path() + " is not a directory; move it away");
         }
@@ -91,7 +93,7 @@ final class Ranges {
     }
 
     /** Every ID use but this child's own: the host's, and each other configured child's range (recorded or declared). */
-    static List<UidRanges.Use> taken(SearchPath searchPath, String ownUpper) throws IOException {
+    public static List<UidRanges.Use> taken(SearchPath searchPath, String ownUpper) throws IOException {
         List<UidRanges.Use> uses = new ArrayList<>(UidRanges.hostUses(Path.of("/")));
         Bases bases = Bases.load(searchPath);
         for (ConfigSource s : searchPath.scan().sources()) {
@@ -115,7 +117,7 @@ final class Ranges {
     }
 
     /** For list: the range's start, "host-root" for a child without one, "-" before the first start. */
-    static String brief(ContainerConfig c) throws IOException {
+    public static String brief(ContainerConfig c) throws IOException {
         Optional<Node> upper = Node.stat(Path.of(c.upperDir()));
         Optional<Long> r = of(c, upper);
         if (r.isPresent()) return Long.toString(r.get());
@@ -123,14 +125,14 @@ final class Ranges {
     }
 
     /** A child that runs without a user namespace although its file asks for one: made before jspawn used them. */
-    static boolean unconverted(ContainerConfig c) throws IOException {
+    public static boolean unconverted(ContainerConfig c) throws IOException {
         if (c.privateUsers().mode() == PrivateUsers.Mode.NO) return false;
         Optional<Node> upper = Node.stat(Path.of(c.upperDir()));
         return upper.isPresent() && upper.get().type() == Node.Type.DIRECTORY && upper.get().uid() == 0;
     }
 
     /** For list and status: "65536-131071", "none (host root)", or "pick (at first start)". */
-    static String describe(ContainerConfig c) throws IOException {
+    public static String describe(ContainerConfig c) throws IOException {
         Optional<Node> upper = Node.stat(Path.of(c.upperDir()));
         Optional<Long> r = of(c, upper);
         if (r.isPresent()) return r.get() + "-" + (r.get() + UidRanges.SIZE - 1);

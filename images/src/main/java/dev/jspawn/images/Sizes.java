@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.images;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -8,12 +8,13 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Disk use of a tree (the sum of its regular files' sizes, symlinks not followed), for humans. */
-final class Sizes {
+public final class Sizes {
 
     private Sizes() {
     }
 
-    static long of(Path root) throws IOException {
+    /** The sum of the sizes of the regular files under {@code root}, symlinks not followed; -1 if it does not exist. */
+    public static long of(Path root) throws IOException {
         if (!Files.exists(root)) return -1;
         long[] total = {0};
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -31,7 +32,8 @@ final class Sizes {
         return total[0];
     }
 
-    static String human(long bytes) {
+    /** "512B", "1.5K", "16.0M", ...: powers of 1024, one decimal; "-" for a size not known (negative). */
+    public static String human(long bytes) {
         if (bytes < 0) return "-";
         String[] units = {"B", "K", "M", "G", "T"};
         double v = bytes;

@@ -1,10 +1,10 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 /** A failure to report as one line, "jspawn: MESSAGE", with exit status 1. */
-final class UserError extends RuntimeException {
+public final class UserError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    UserError(String message) {
+    public UserError(String message) {
         super(message);
     }
 }

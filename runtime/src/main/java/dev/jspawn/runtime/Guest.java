@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -10,9 +10,11 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * What the registrar learns about a running guest from /proc: its init (the leader, the only
- * child of systemd-nspawn), its machine ID, and the host side of its veth link (the ifindex that
- * the guest's host0 names as its peer, read through the guest's own /sys).
+ * Reads what the registration needs to know about a running guest from /proc.
+ *
+ * <p>That is its init (the leader, the only child of systemd-nspawn), its machine ID, and the host
+ * side of its veth link (the ifindex that the guest's host0 names as its peer, read through the
+ * guest's own /sys).
  */
 final class Guest {
 

@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,13 +13,14 @@ import java.util.Set;
 import dev.jspawn.images.Node;
 
 /**
- * The permissions of what jspawn keeps on disk. The image root is 0700 root, as /var/lib/machines
- * is: below it are guests' files with guests' setuid bits and devices, which no host user may
- * reach. Work and backup dirs are 0700 root. An upper dir's root is the guest's "/", owned by the
- * guest's root (the range's first UID) with the usual 0755: the 0700 image root above it is what
- * keeps host users out.
+ * Keeps the permissions of the image root and of a child's upper dir, and names a base that is missing.
+ *
+ * <p>The image root is 0700 root, as /var/lib/machines is: below it are guests' files with guests'
+ * setuid bits and devices, which no host user may reach. Work and backup dirs are 0700 root. An
+ * upper dir's root is the guest's "/", owned by the guest's root (the range's first UID) with the
+ * usual 0755: the 0700 image root above it is what keeps host users out.
  */
-final class ImageDirs {
+public final class ImageDirs {
 
     static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
     static final Set<PosixFilePermission> GUEST_ROOT = PosixFilePermissions.fromString("rwxr-xr-x");
@@ -59,7 +60,7 @@ final class ImageDirs {
      * Why a child's base is not there, naming what is missing and how to get it back; empty when it is
      * there. Most often the version its current link names was deleted by hand, while older ones remain.
      */
-    static Optional<String> missingBase(Path base) throws IOException {
+    public static Optional<String> missingBase(Path base) throws IOException {
         if (Files.isDirectory(base) || base.getParent() == null) return Optional.empty();
         String name = base.getFileName().toString();
         Path root = base.getParent();

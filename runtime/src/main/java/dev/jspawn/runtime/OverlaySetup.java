@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,68 +9,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.Values;
-import dev.jspawn.generator.Converter;
+import dev.jspawn.generator.HelperContract;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.LayerMounts;
 import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
+import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
 import dev.jspawn.machined.Registrar;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
- * What jspawn-dirs@NAME.service runs before the child's overlay is mounted: the upper and work
- * dirs, the child's UID range, and its lower layers' (idmapped) views. (They are unmounted by its
- * ExecStop=, umount --lazy, when the overlay is gone.)
+ * Prepares a child's overlay before each mount: its upper and work dirs, its UID range, its layers' views.
+ *
+ * <p>What jspawn-dirs@NAME.service has the helper do ({@value HelperContract#MOUNT_LAYERS}), and
+ * {@code jspawn mount-layers} by hand; the views are idmapped to the child's range, and last comes the
+ * service's environment file. (jspawn@NAME.service's jspawn-mount detaches the views once the overlay
+ * holds them.)
  */
-final class LayersCommand {
+public final class OverlaySetup {
 
-    private LayersCommand() {
-    }
-
-    @Command(name = "mount-layers", hidden = true,
-            description = {"Prepare a child's overlay (run by jspawn-dirs@NAME.service): create its upper and work dirs, decide its UID range"
-                    + " (the owner of the upper dir, or a newly picked one), and mount each base at its target, idmapped to that range."})
-    static final class Mount implements Callable<Integer> {
-        @ParentCommand
-        Jspawn parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--private-users", required = true, paramLabel = "pick|no|START")
-        String privateUsers;
-
-        @Option(names = "--machine", required = true)
-        String machine;
-
-        @Option(names = "--upper", required = true)
-        Path upper;
-
-        @Option(names = "--work", required = true)
-        Path work;
-
-        @Option(names = "--env-file", description = "Where to write JSPAWN_PRIVATE_USERS= for the service.")
-        Path envFile;
-
-        @Option(names = "--layer", paramLabel = "BASE:TARGET", description = "A lower layer and where its view goes, topmost first.")
-        List<String> layers = new ArrayList<>();
-
-        @Override
-        public Integer call() throws IOException {
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(prepare(parent.context, privateUsers, machine, upper, work, envFile, layers, out));
-            out.flush();
-            return 0;
-        }
+    private OverlaySetup() {
     }
 
     /**
@@ -88,11 +49,19 @@ final class LayersCommand {
     static final long MIN_FREE_BYTES = 16L << 20;
 
     /**
-     * Prepares one child's overlay: what {@code jspawn mount-layers} does, and what the helper does
-     * for jspawn-dirs@NAME.service. Returns the line that says which range the child runs in.
+     * The container whose upper dir {@code upper} is: its file name without "_up" (IMAGE_ROOT/NAME_up, as
+     * the configuration makes it). The units' call and {@code jspawn mount-layers} name the upper dir, not the container.
      */
-    static String prepare(Context context, String privateUsers, String machine, Path upper, Path work, Path envFile, List<String> layers,
-            PrintWriter out) throws IOException {
+    public static String containerOf(Path upper) {
+        return upper.getFileName().toString().replaceFirst("_up$", "");
+    }
+
+    /**
+     * Prepares the overlay of the child {@code name}: what {@code jspawn mount-layers} does, and what the helper
+     * does for jspawn-dirs@NAME.service. Returns the line that says which range the child runs in.
+     */
+    public static String prepare(Host host, String name, String privateUsers, String machine, Path upper, Path work, Path envFile,
+            List<String> layers, PrintWriter out) throws IOException {
         ContainerConfig.PrivateUsers mode;
         try {
             mode = Values.privateUsers(privateUsers);
@@ -110,17 +79,16 @@ final class LayersCommand {
             bases.add(base);
             targets.add(Path.of(l.substring(colon + 1)));
         }
-        String name = upper.getFileName().toString().replaceFirst("_up$", "");
         Path imageRoot = upper.getParent();
-        checkSpace(context, name, upper);
+        checkSpace(host, name, upper);
 
-        Ranges.Decision d;
+        RangeChoice.Decision d;
         synchronized (RANGES) {
             ImageDirs.secureRoot(imageRoot, out);
-            try (var lock = Locks.uidRanges(context.lockDir(), Locks.Policy.quietlyBlocking())) {
+            try (var lock = Locks.uidRanges(host.lockDir(), Locks.Policy.quietlyBlocking())) {
                 Optional<Node> existing = Node.stat(upper);
-                d = Ranges.decide(name, machine, mode, existing,
-                        existing.isEmpty() ? Ranges.taken(context.searchPath(), upper.toString()) : List.of());
+                d = RangeChoice.decide(name, machine, mode, existing,
+                        existing.isEmpty() ? RangeChoice.taken(host.searchPath(), upper.toString()) : List.of());
                 if (d.create()) ImageDirs.createUpper(upper, d.start());
             }
         }
@@ -129,19 +97,19 @@ final class LayersCommand {
             while (LayerMounts.unmount(t)) { } // left mounted by a run that did not stop cleanly
         }
         LayerMounts.mount(bases, targets, d.start());
-        String machineId = Identity.machineId(upper);
-        Identity.baseMachineId(bases).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
+        String machineId = MachineId.of(upper);
+        MachineId.ofBase(bases).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
                 + " takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
         if (envFile != null) {
             boolean nspawnRegisters;
-            try (HostBus bus = context.bus().get()) {
+            try (HostBus bus = host.bus().get()) {
                 nspawnRegisters = Registrar.nspawnRegisters(bus.systemdVersion());
             }
             Files.createDirectories(envFile.getParent());
-            WholeFile.write(envFile, (Converter.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
-                    + Converter.MACHINE_ID_VARIABLE + "=" + machineId + "\n"
-                    + Converter.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n"
-                    + Converter.REGISTER_VARIABLE + "=" + (nspawnRegisters ? "yes" : "no") + "\n").getBytes(StandardCharsets.US_ASCII));
+            WholeFile.write(envFile, (HelperContract.PRIVATE_USERS_VARIABLE + "=" + d.nspawnArgument() + "\n"
+                    + HelperContract.MACHINE_ID_VARIABLE + "=" + machineId + "\n"
+                    + HelperContract.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n"
+                    + HelperContract.REGISTER_VARIABLE + "=" + (nspawnRegisters ? "yes" : "no") + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         return name + ": " + d.note() + ", machine ID " + machineId;
     }
@@ -150,11 +118,11 @@ final class LayersCommand {
      * Refuses to start a child when the file system of its upper dir (or, before its first start, of the
      * nearest directory above it) has less than {@link #MIN_FREE_BYTES} free.
      */
-    static void checkSpace(Context context, String name, Path upper) throws IOException {
+    static void checkSpace(Host host, String name, Path upper) throws IOException {
         Path dir = upper;
         while (dir != null && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) dir = dir.getParent();
         if (dir == null) return;
-        Context.DiskSpace.Free free = context.disk().of(dir);
+        DiskSpace.Free free = host.disk().of(dir);
         if (free.usable() < MIN_FREE_BYTES) {
             throw new UserError(name + ": only " + Sizes.human(free.usable()) + " free on " + free.fileSystem() + ", which holds " + upper
                     + "; a start needs " + Sizes.human(MIN_FREE_BYTES) + " (a guest's first boot writes about 8M there):"

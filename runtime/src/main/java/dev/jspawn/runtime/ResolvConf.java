@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import dev.jspawn.syntax.ConfigFiles;
 
 /**
- * What a guest with a network of its own gets as resolv.conf when its file has no ResolvConf=.
- * nspawn's own default (auto) leaves the guest's copy alone then: in a child, that is the base's,
+ * Decides what a guest with a network of its own gets as resolv.conf when its file has no ResolvConf=.
+ *
+ * <p>nspawn's own default (auto) leaves the guest's copy alone then: in a child, that is the base's,
  * the build host's at the time. jspawn copies the host's instead, at each start; when the host's
  * only name server is a local stub (systemd-resolved's 127.0.0.53, which the guest cannot reach),
  * it copies resolved's list of upstream servers.

@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,14 +12,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jspawn.config.SearchPath;
 
 /** What the helper checks before it prepares a child's overlay: here, that there is room for the guest to boot. */
-class LayersCommandTest {
+class OverlaySetupTest {
 
     @TempDir
     Path tmp;
@@ -27,16 +26,15 @@ class LayersCommandTest {
     final List<Path> asked = new ArrayList<>();
     long free;
 
-    Context context() {
-        return new Context(new SearchPath(List.of(tmp.resolve("etc"))), JspawnCommandTest.FakeBus::new, tmp.resolve("proc"), a -> 0,
-                cmd -> 0, tmp.resolve("run/jspawn"), dir -> {
-                    asked.add(dir);
-                    return new Context.DiskSpace.Free("/var (/dev/vda2)", free);
-                });
+    Host host() {
+        return new Host(new SearchPath(List.of(tmp.resolve("etc"))), FakeBus::new, tmp.resolve("proc"), tmp.resolve("run/jspawn"), dir -> {
+            asked.add(dir);
+            return new DiskSpace.Free("/var (/dev/vda2)", free);
+        });
     }
 
     String prepare(Path upper) throws IOException {
-        return LayersCommand.prepare(context(), "pick", "c", upper, upper.resolveSibling("c_work"), tmp.resolve("run/jspawn/c/nspawn.env"),
+        return OverlaySetup.prepare(host(), "c", "pick", "c", upper, upper.resolveSibling("c_work"), tmp.resolve("run/jspawn/c/nspawn.env"),
                 List.of(), new PrintWriter(new StringWriter()));
     }
 
@@ -58,22 +56,18 @@ class LayersCommandTest {
     }
 
     @Test
-    void theLimitIsSixteenMebibytes() throws IOException {
-        Files.createDirectories(tmp.resolve("c_up"));
-        free = LayersCommand.MIN_FREE_BYTES;
-        LayersCommand.checkSpace(context(), "c", tmp.resolve("c_up"));
-        free = LayersCommand.MIN_FREE_BYTES - 1;
-        assertThrows(UserError.class, () -> LayersCommand.checkSpace(context(), "c", tmp.resolve("c_up")));
-        assertEquals(16L << 20, LayersCommand.MIN_FREE_BYTES);
+    void theContainerIsNamedByItsUpperDir() {
+        assertEquals("child_apache", OverlaySetup.containerOf(Path.of("/var/lib/jspawn/child_apache_up")));
+        assertEquals("shop@9", OverlaySetup.containerOf(Path.of("/srv/images/shop@9_up")));
     }
 
     @Test
-    void theReasonIsTheHelpersAnswerSoTheStartFailsWithIt() {
-        free = 0;
-        HelperService s = new HelperService(context(), new PrintWriter(new StringWriter()));
-        DBusExecutionException e = assertThrows(DBusExecutionException.class,
-                () -> s.MountLayers("pick", "c", tmp + "/c_up", tmp + "/c_work", tmp + "/run/jspawn/c/nspawn.env", List.of()));
-        assertEquals("jspawn: c: only 0B free on /var (/dev/vda2), which holds " + tmp + "/c_up; a start needs 16.0M"
-                + " (a guest's first boot writes about 8M there): free some space on /var (/dev/vda2) and start it again", e.getMessage());
+    void theLimitIsSixteenMebibytes() throws IOException {
+        Files.createDirectories(tmp.resolve("c_up"));
+        free = OverlaySetup.MIN_FREE_BYTES;
+        OverlaySetup.checkSpace(host(), "c", tmp.resolve("c_up"));
+        free = OverlaySetup.MIN_FREE_BYTES - 1;
+        assertThrows(UserError.class, () -> OverlaySetup.checkSpace(host(), "c", tmp.resolve("c_up")));
+        assertEquals(16L << 20, OverlaySetup.MIN_FREE_BYTES);
     }
 }

@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,9 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Writing a file whole or not at all. The bytes go into a temporary file beside it, which is synced
- * and then renamed over it; if any step fails (a full disk), the file is left as it was, the
- * temporary file is deleted, and the failure is an error that names the file and the reason.
+ * Writes a file whole or not at all (the service's environment file).
+ *
+ * <p>The bytes go into a temporary file beside it, which is synced and then renamed over it; if any
+ * step fails (a full disk), the file is left as it was, the temporary file is deleted, and the failure
+ * is an error that names the file and the reason.
  */
 final class WholeFile {
 

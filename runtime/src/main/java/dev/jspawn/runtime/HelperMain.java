@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -9,14 +9,16 @@ import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 
 import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.generator.HelperContract;
 import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
 
 /**
- * Entry point of jspawn-helper.service (Type=dbus, started by the bus on the first call): owns
- * {@value Helper1#BUS_NAME}, serves the units' calls over one bus connection, and exits once no call
- * has come for JSPAWN_HELPER_IDLE_SEC seconds (default 10, at most 30). No picocli here: it
- * would add to the start of the JVM that the first container start waits for.
+ * Runs the helper: the entry point of jspawn-helper.service (Type=dbus, started by the bus on the first call).
+ *
+ * <p>It owns {@value HelperContract#BUS_NAME}, serves the units' calls over one bus connection, and
+ * exits once no call has come for JSPAWN_HELPER_IDLE_SEC seconds (default 10, at most 30). No
+ * picocli here: it would add to the start of the JVM that the first container start waits for.
  *
  * <p>Exiting: the name is released first, so the bus starts a new helper for any later call; calls
  * that reached this one before are still answered, then the connection is closed. systemd stops a
@@ -45,20 +47,17 @@ public final class HelperMain {
         }
         DBusConnection conn = connect();
         HostBus shared = DBusHostBus.over(conn);
-        Context system = Context.system();
-        Context context = new Context(system.searchPath(), () -> shared, system.proc(), system.systemctl(), system.runner(), system.runDir(),
-                system.disk());
-        HelperService service = new HelperService(context, log);
+        HelperService service = new HelperService(Host.system().withBus(() -> shared), log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(service)));
-        conn.exportObject(Helper1.PATH, service);
+        conn.exportObject(HelperContract.OBJECT_PATH, service);
         try {
-            conn.requestBusName(Helper1.BUS_NAME);
+            conn.requestBusName(HelperContract.BUS_NAME);
         } catch (DBusException e) {
-            log.println("jspawn-helper: cannot own " + Helper1.BUS_NAME + ": " + e.getMessage());
+            log.println("jspawn-helper: cannot own " + HelperContract.BUS_NAME + ": " + e.getMessage());
             System.exit(1);
         }
         while (service.idleNanos() < idleNanos) Thread.sleep(250);
-        conn.releaseBusName(Helper1.BUS_NAME);
+        conn.releaseBusName(HelperContract.BUS_NAME);
         // Calls sent before the release are still queued to us: answer them before leaving.
         do {
             Thread.sleep(300);
@@ -82,13 +81,12 @@ public final class HelperMain {
             return; // no bus to connect to (dbus-java would wait for it)
         }
         try (DBusConnection conn = connect()) {
-            Context system = Context.system();
-            conn.exportObject(Helper1.PATH, new HelperService(system, new PrintWriter(System.err)));
+            conn.exportObject(HelperContract.OBJECT_PATH, new HelperService(Host.system(), new PrintWriter(System.err)));
             try (HostBus bus = DBusHostBus.over(conn)) {
                 bus.machine("jspawn-helper-training");
                 bus.unitOfProcess(ProcessHandle.current().pid());
             }
-            Ranges.decide("training", "training", ContainerConfig.PrivateUsers.PICK, java.util.Optional.empty(), java.util.List.of());
+            RangeChoice.decide("training", "training", ContainerConfig.PrivateUsers.PICK, java.util.Optional.empty(), java.util.List.of());
         } catch (Exception | LinkageError e) {
             // a staging install without a system bus: nothing to lose
         }

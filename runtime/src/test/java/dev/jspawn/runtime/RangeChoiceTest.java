@@ -1,4 +1,4 @@
-package dev.jspawn.cli;
+package dev.jspawn.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +17,7 @@ import dev.jspawn.images.Node;
 import dev.jspawn.images.UidRanges;
 
 /** Which range a child runs with, from its PrivateUsers= and the owner of its upper dir (the record). */
-class RangesTest {
+class RangeChoiceTest {
 
     static final long HASHED = UidRanges.hashed("child-apache");
     static final PrivateUsers FIXED = new PrivateUsers(PrivateUsers.Mode.FIXED, 1879048192L);
@@ -26,30 +26,30 @@ class RangesTest {
         return Optional.of(new Node(Path.of("/var/lib/jspawn/child_apache_up"), Node.Type.DIRECTORY, uid, gid, 0755, 0, 4096, 2, Map.of()));
     }
 
-    static Ranges.Decision decide(PrivateUsers mode, Optional<Node> upper, List<UidRanges.Use> taken) {
-        return Ranges.decide("child_apache", "child-apache", mode, upper, taken);
+    static RangeChoice.Decision decide(PrivateUsers mode, Optional<Node> upper, List<UidRanges.Use> taken) {
+        return RangeChoice.decide("child_apache", "child-apache", mode, upper, taken);
     }
 
     @Test
     void aNewChildGetsNspawnsRangeForItsNameUnlessTaken() {
-        Ranges.Decision d = decide(PrivateUsers.PICK, Optional.empty(), List.of());
+        RangeChoice.Decision d = decide(PrivateUsers.PICK, Optional.empty(), List.of());
         assertEquals(HASHED, d.start());
         assertTrue(d.create());
         assertEquals(HASHED + ":65536", d.nspawnArgument());
-        Ranges.Decision other = decide(PrivateUsers.PICK, Optional.empty(), List.of(new UidRanges.Use(HASHED, UidRanges.SIZE, "the range of container x")));
+        RangeChoice.Decision other = decide(PrivateUsers.PICK, Optional.empty(), List.of(new UidRanges.Use(HASHED, UidRanges.SIZE, "the range of container x")));
         assertTrue(other.start() != HASHED && other.start() % UidRanges.SIZE == 0);
     }
 
     @Test
     void theUpperDirsOwnerIsTheRecord() {
-        Ranges.Decision d = decide(PrivateUsers.PICK, upper(65536 * 9, 65536 * 9), List.of());
+        RangeChoice.Decision d = decide(PrivateUsers.PICK, upper(65536 * 9, 65536 * 9), List.of());
         assertEquals(65536 * 9, d.start());
         assertFalse(d.create());
     }
 
     @Test
     void aChildMadeBeforeUserNamespacesKeepsRunningAsBeforeAndIsToldHowToConvert() {
-        Ranges.Decision d = decide(PrivateUsers.PICK, upper(0, 0), List.of());
+        RangeChoice.Decision d = decide(PrivateUsers.PICK, upper(0, 0), List.of());
         assertFalse(d.userNamespace());
         assertEquals("no", d.nspawnArgument());
         assertTrue(d.note().contains("runs WITHOUT a user namespace") && d.note().contains("jspawn convert-userns child_apache"), d.note());
