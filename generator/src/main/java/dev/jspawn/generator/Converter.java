@@ -31,6 +31,8 @@ public final class Converter {
     public static final String CALL = "/usr/libexec/jspawn/jspawn-call";
     /** jspawn@'s first command: mounts the overlay afresh and says why when it cannot (units/jspawn-mount.sh). */
     public static final String MOUNT = "/usr/libexec/jspawn/jspawn-mount";
+    /** After systemd-nspawn: removes what one that ended without cleaning up left, which would refuse the next start (units/jspawn-cleanup.sh). */
+    public static final String CLEANUP = "/usr/libexec/jspawn/jspawn-cleanup";
     /** Where jspawn-call leaves the reason a mount could not be prepared, for jspawn-mount to say it. */
     public static final String MOUNT_FAILURE = "failure";
     /** Preparing a mount may wait for another command that holds the UID-range lock. */
@@ -130,6 +132,7 @@ public final class Converter {
         if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());
         s.add("Service", "ExecStopPost", helperCall("-", REGISTER_TIMEOUT_SECONDS, HelperContract.UNREGISTER, HelperContract.UNREGISTER_SIGNATURE)
                 .arg(c.machineName()).arg(serviceName(c.name())).toString());
+        s.add("Service", "ExecStopPost", new ExecLine("-" + CLEANUP).arg(c.machineName()).arg(c.where()).toString());
         // Queued, not waited for: the mount's stop is ordered after this unit's stop (or restart), which is still running.
         s.add("Service", "ExecStopPost", new ExecLine("-" + SYSTEMCTL).arg("stop").arg("--no-block").arg(mount).toString());
         List<GeneratedUnits.Link> links = new ArrayList<>();

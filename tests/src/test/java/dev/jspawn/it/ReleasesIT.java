@@ -138,6 +138,13 @@ class ReleasesIT {
             assertEquals("active", sh("systemctl is-active jspawn@other"), "the other container runs on");
             assertFalse(holds("systemctl is-failed --quiet jspawn-helper.service"), "the helper was not what terminate stopped");
             assertNotEquals("", machine("other", "Leader"), "the other container is still registered");
+            // A killed nspawn (256 and later) leaves its unix-export mount behind, which refuses the next start
+            // unless the unit cleans up after it; the other container starts again at once.
+            sh("systemctl kill -s KILL --kill-whom=main jspawn@other");
+            Sandbox.await(WAIT, "jspawn@other to fail", () -> box.sh("systemctl is-failed jspawn@other").out().strip().equals("failed"));
+            assertEquals("", sh("findmnt -rn -o TARGET | grep unix-export || true"), "nothing of the killed nspawn is left mounted");
+            sh("systemctl start jspawn@other");
+            assertEquals("v2", guest("other", "/bin/cat /etc/jspawn-version"), "started again and booted");
             sh("machinectl poweroff other");
             Sandbox.await(WAIT, "jspawn@other to stop", () -> box.sh("systemctl is-active jspawn@other").out().strip().equals("inactive"));
             String failed = sh("systemctl --failed --no-legend --plain");
