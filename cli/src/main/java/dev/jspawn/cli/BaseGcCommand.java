@@ -56,7 +56,7 @@ final class BaseGcCommand implements Callable<Integer> {
                     continue;
                 }
                 if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
-                try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                try (var lock = CommandLocks.base(base.parent, base.imageRoot, name)) {
                     collect(out, name);
                 }
             } catch (UserError | IOException e) {

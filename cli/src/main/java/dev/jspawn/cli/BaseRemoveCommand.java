@@ -27,7 +27,7 @@ final class BaseRemoveCommand implements Callable<Integer> {
         BaseStore.validName(name);
         BaseStore store = base.store();
         BaseRemoval removal = new BaseRemoval(base.imageRoot);
-        try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+        try (var lock = CommandLocks.base(base.parent, base.imageRoot, name)) {
             boolean unfinished = Files.exists(removal.removing(name), LinkOption.NOFOLLOW_LINKS);
             if (!store.exists(name) && !store.isLeftover(name) && !unfinished) throw new UserError("no base " + name + " in " + base.imageRoot);
             base.users().refuseRemoval(name);

@@ -45,7 +45,7 @@ final class RemoveCommand implements Callable<Integer> {
         SearchPath searchPath = args.context().searchPath();
         ConfigSource source = Containers.find(searchPath, args.name);
         ContainerConfig c = Containers.load(searchPath, source);
-        try (var lock = Locking.child(args.parent, c)) {
+        try (var lock = CommandLocks.child(args.parent, c)) {
             remove(source, c, out);
         }
         out.flush();
