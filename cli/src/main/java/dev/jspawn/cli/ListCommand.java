@@ -110,7 +110,7 @@ final class ListCommand implements Callable<Integer> {
             if (!store.isVersioned(name)) return;
             List<BaseStore.Version> versions = store.versions(name);
             row.put("base_current", versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label).findFirst().orElse("missing"));
-            if (Mounts.using(proc, c.where(), List.of()).isEmpty()) return;
+            if (MountInfo.using(proc, c.where(), List.of()).isEmpty()) return;
             java.util.Set<Integer> used = new BaseProbes(base.getParent())
                     .usedBy(name, java.nio.file.Path.of(c.where()), java.nio.file.Path.of(c.upperDir()));
             if (used.size() == 1) row.put("base_version", "v" + used.iterator().next());

@@ -110,7 +110,7 @@ final class RemoveCommand implements Callable<Integer> {
             out.println("jspawn: note: kept " + where + ": it is not a directory but a " + n.get().type().toString().toLowerCase(java.util.Locale.ROOT));
             return false;
         }
-        Optional<String> mounted = Mounts.at(args.context().proc(), c.where());
+        Optional<String> mounted = MountInfo.at(args.context().proc(), c.where());
         if (mounted.isPresent()) {
             out.println("jspawn: note: kept " + where + ": a file system (" + mounted.get() + ") is mounted on it");
             return false;
