@@ -47,17 +47,17 @@ final class BaseCommand {
         return new BaseUsers(imageRoot, context().searchPath(), mountTable(context().proc()));
     }
 
-    /** /proc/self/mountinfo as {@link Mounts} reads it, for the images module. */
+    /** /proc/self/mountinfo as {@link MountInfo} reads it, for the images module. */
     static MountTable mountTable(Path proc) {
         return new MountTable() {
             @Override
             public List<MountTable.Overlay> overlays() {
-                return Mounts.overlays(proc).stream().map(o -> new MountTable.Overlay(o.mountPoint(), o.lowers(), o.upper())).toList();
+                return MountInfo.overlays(proc).stream().map(o -> new MountTable.Overlay(o.mountPoint(), o.lowers(), o.upper())).toList();
             }
 
             @Override
             public List<String> points() {
-                return Mounts.points(proc);
+                return MountInfo.points(proc);
             }
         };
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import dev.jspawn.images.Sizes;
 import dev.jspawn.runtime.UserError;
+import dev.jspawn.images.BaseGc;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,7 +56,7 @@ final class BaseGcCommand implements Callable<Integer> {
                     continue;
                 }
                 if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
-                try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+                try (var lock = CommandLocks.base(base.parent, base.imageRoot, name)) {
                     collect(out, name);
                 }
             } catch (UserError | IOException e) {
@@ -70,9 +71,9 @@ final class BaseGcCommand implements Callable<Integer> {
     }
 
     private void collect(PrintWriter out, String name) throws IOException {
-        BaseStore store = base.store();
+        BaseGc gc = new BaseGc(base.imageRoot);
         Map<Integer, List<String>> usage = base.users().usage(name);
-        for (BaseStore.Verdict d : store.collect(name, usage)) {
+        for (BaseGc.Verdict d : gc.collect(name, usage)) {
             BaseStore.Version v = d.version();
             if (v.current()) continue;
             if (d.kept().isPresent()) {
@@ -80,7 +81,7 @@ final class BaseGcCommand implements Callable<Integer> {
                 continue;
             }
             String size = Sizes.human(Sizes.of(v.dir()));
-            if (store.remove(name, v, usage.keySet())) out.println("removed " + name + " " + v.label() + " (" + size + ")");
+            if (gc.remove(name, v, usage.keySet())) out.println("removed " + name + " " + v.label() + " (" + size + ")");
         }
     }
 }

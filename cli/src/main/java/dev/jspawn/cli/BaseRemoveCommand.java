@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import dev.jspawn.images.Sizes;
 import dev.jspawn.runtime.UserError;
+import dev.jspawn.images.BaseRemoval;
 import dev.jspawn.images.BaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,15 +26,16 @@ final class BaseRemoveCommand implements Callable<Integer> {
         BaseCommand base = args.base;
         BaseStore.validName(name);
         BaseStore store = base.store();
-        try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
-            boolean unfinished = Files.exists(store.removing(name), LinkOption.NOFOLLOW_LINKS);
+        BaseRemoval removal = new BaseRemoval(base.imageRoot);
+        try (var lock = CommandLocks.base(base.parent, base.imageRoot, name)) {
+            boolean unfinished = Files.exists(removal.removing(name), LinkOption.NOFOLLOW_LINKS);
             if (!store.exists(name) && !store.isLeftover(name) && !unfinished) throw new UserError("no base " + name + " in " + base.imageRoot);
             base.users().refuseRemoval(name);
             List<BaseStore.Version> versions = store.versions(name);
             String what = versions.isEmpty() && store.current(name).isPresent() ? "a plain directory"
                     : versions.isEmpty() ? "no version" : String.join(", ", versions.stream().map(BaseStore.Version::label).toList());
             long size = Math.max(Sizes.of(store.link(name)), 0) + Math.max(Sizes.of(store.store(name)), 0);
-            store.delete(name);
+            removal.delete(name);
             args.out().println("Removed base " + name + " (" + what + ", " + Sizes.human(size) + ").");
             args.out().flush();
         }

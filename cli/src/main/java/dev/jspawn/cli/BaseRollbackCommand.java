@@ -24,7 +24,7 @@ final class BaseRollbackCommand implements Callable<Integer> {
         BaseStore.Version v;
         Optional<BaseStore.Missing> missing;
         if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
-        try (var lock = Locking.base(base.parent, base.imageRoot, name)) {
+        try (var lock = CommandLocks.base(base.parent, base.imageRoot, name)) {
             missing = base.store().missing(name);
             v = base.store().rollback(name);
         } catch (dev.jspawn.images.Locks.Busy | java.nio.file.FileSystemException e) {

@@ -47,7 +47,7 @@ final class BaseUpgradeCommand implements Callable<Integer> {
         return new BaseUpgrade.Children() {
             @Override
             public Prune.Summary stopThenPrune(ContainerConfig c, Consumer<String> stopping, BaseUpgrade.Pruning prune) throws IOException {
-                try (var lock = Locking.child(args.base.parent, c)) {
+                try (var lock = CommandLocks.child(args.base.parent, c)) {
                     return Offline.stopThenRun(context, c, out, stopping, prune::run);
                 }
             }

@@ -47,7 +47,7 @@ final class ConvertUsernsCommand implements Callable<Integer> {
         }
         Path journal = Path.of(c.imageRoot(), ".jspawn", "convert-" + c.name());
         UpperShift.Summary s;
-        try (var lock = Locking.child(args.parent, c)) {
+        try (var lock = CommandLocks.child(args.parent, c)) {
             s = convert(c, upper, journal, out);
         }
         out.println("Converted " + c.name() + ": its guest root is now host UID " + s.start() + " (range " + s.start() + "-"

@@ -14,6 +14,7 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
+import dev.jspawn.images.BaseProbes;
 import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
@@ -109,8 +110,9 @@ final class ListCommand implements Callable<Integer> {
             if (!store.isVersioned(name)) return;
             List<BaseStore.Version> versions = store.versions(name);
             row.put("base_current", versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label).findFirst().orElse("missing"));
-            if (Mounts.using(proc, c.where(), List.of()).isEmpty()) return;
-            java.util.Set<Integer> used = store.usedBy(name, java.nio.file.Path.of(c.where()), java.nio.file.Path.of(c.upperDir()));
+            if (MountInfo.using(proc, c.where(), List.of()).isEmpty()) return;
+            java.util.Set<Integer> used = new BaseProbes(base.getParent())
+                    .usedBy(name, java.nio.file.Path.of(c.where()), java.nio.file.Path.of(c.upperDir()));
             if (used.size() == 1) row.put("base_version", "v" + used.iterator().next());
         } catch (java.io.IOException | UserError e) {
             // not readable by this user (the image root is root's alone): not told

@@ -65,7 +65,7 @@ final class Offline {
             running = !state.equals("inactive") && !state.equals("failed");
             automountActive = bus.unit(automount).activeState().equals("active");
         }
-        Optional<String> mounted = Mounts.using(ctx.proc(), c.where(), List.of(c.upperDir(), c.workDir()));
+        Optional<String> mounted = MountInfo.using(ctx.proc(), c.where(), List.of(c.upperDir(), c.workDir()));
         if (!stop && running) {
             throw new UserError(c.name() + " is running (" + service + " is active); stop it first, or pass --stop");
         }
@@ -84,7 +84,7 @@ final class Offline {
         }
         boolean done = false;
         try {
-            Optional<String> still = Mounts.using(ctx.proc(), c.where(), List.of(c.upperDir(), c.workDir()));
+            Optional<String> still = MountInfo.using(ctx.proc(), c.where(), List.of(c.upperDir(), c.workDir()));
             if (still.isPresent()) throw new UserError(c.name() + "'s directories are still in use by the mount at " + still.get() + "; nothing was changed");
             T result = action.run();
             done = true;

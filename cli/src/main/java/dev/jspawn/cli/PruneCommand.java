@@ -43,7 +43,7 @@ final class PruneCommand implements Callable<Integer> {
         if (dryRun) {
             s = prune.run();
         } else {
-            try (var lock = Locking.child(args.parent, c)) {
+            try (var lock = CommandLocks.child(args.parent, c)) {
                 s = Offline.run(args.context(), c, stop, out, prune::run);
             }
         }

@@ -45,7 +45,7 @@ final class RemoveCommand implements Callable<Integer> {
         SearchPath searchPath = args.context().searchPath();
         ConfigSource source = Containers.find(searchPath, args.name);
         ContainerConfig c = Containers.load(searchPath, source);
-        try (var lock = Locking.child(args.parent, c)) {
+        try (var lock = CommandLocks.child(args.parent, c)) {
             remove(source, c, out);
         }
         out.flush();
@@ -110,7 +110,7 @@ final class RemoveCommand implements Callable<Integer> {
             out.println("jspawn: note: kept " + where + ": it is not a directory but a " + n.get().type().toString().toLowerCase(java.util.Locale.ROOT));
             return false;
         }
-        Optional<String> mounted = Mounts.at(args.context().proc(), c.where());
+        Optional<String> mounted = MountInfo.at(args.context().proc(), c.where());
         if (mounted.isPresent()) {
             out.println("jspawn: note: kept " + where + ": a file system (" + mounted.get() + ") is mounted on it");
             return false;

@@ -45,7 +45,7 @@ final class RestoreCommand implements Callable<Integer> {
         Path backupDir = PruneCommand.backupDir(c);
         Path upper = Path.of(c.upperDir());
         if (newest(backupDir, rel).isEmpty()) throw new UserError("no backup of /" + rel + " in " + backupDir); // before stopping anything
-        try (var lock = Locking.child(args.parent, c)) {
+        try (var lock = CommandLocks.child(args.parent, c)) {
             restore(c, rel, backupDir, upper, out);
         }
         out.flush();

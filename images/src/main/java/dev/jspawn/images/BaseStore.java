@@ -9,11 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,14 +22,14 @@ import dev.jspawn.config.Values;
  * kernel resolves it when an overlay is mounted, so a running child keeps its version until it
  * remounts. A plain base directory (as the how-to makes) is adopted as v1 by a rename: its
  * contents are not touched.
+ *
+ * <p>Which versions gc may remove is {@link BaseGc}'s to say, which version a mounted child sees
+ * {@link BaseProbes}', and removing a base whole is {@link BaseRemoval}'s.
  */
 public final class BaseStore {
 
     public static final String STORE = ".jspawn/bases";
     static final Pattern VERSION = Pattern.compile("v(\\d+)");
-    /** Files almost every base has and a child rarely rewrites: used to tell which version a mounted child sees. */
-    static final List<String> PROBES = List.of("usr/lib/os-release", "etc/os-release", "usr/bin/ls", "bin/ls", "usr/bin/env",
-            "usr/lib/systemd/systemd", "etc/debian_version", "etc/hostname");
 
     public record Version(int number, Path dir, boolean current) {
         public String label() {
@@ -229,118 +225,5 @@ public final class BaseStore {
         Files.deleteIfExists(tmp);
         Files.createSymbolicLink(tmp, root.relativize(v.dir()));
         Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /**
-     * The versions a child mounted at {@code where} (upper dir {@code upper}, null for an overlay with
-     * none) may be using: the one whose probe file has the inode the child sees, or, if no probe tells,
-     * all of them.
-     */
-    public Set<Integer> usedBy(String name, Path where, Path upper) throws IOException {
-        List<Version> versions = versions(name);
-        for (String probe : PROBES) {
-            // Both trees are the guest's: never look through a directory it replaced with a symlink.
-            if ((upper != null && Beneath.blocked(upper, Path.of(probe))) || Beneath.blocked(where, Path.of(probe))) continue;
-            if (upper != null && Node.stat(upper.resolve(probe)).isPresent()) continue; // copied up: tells nothing
-            Object seen;
-            try {
-                seen = Files.getAttribute(where.resolve(probe), "unix:ino", LinkOption.NOFOLLOW_LINKS);
-            } catch (IOException e) {
-                continue;
-            }
-            for (Version v : versions) {
-                try {
-                    if (seen.equals(Files.getAttribute(v.dir().resolve(probe), "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
-                        return Set.of(v.number());
-                    }
-                } catch (IOException e) {
-                    // this version lacks the probe
-                }
-            }
-        }
-        Set<Integer> all = new TreeSet<>();
-        versions.forEach(v -> all.add(v.number()));
-        return all;
-    }
-
-    /** What gc may do with one version: remove it ({@code kept} empty), or keep it, and why. */
-    public record Verdict(Version version, Optional<String> kept) {
-    }
-
-    /**
-     * The one rule of gc, for each version of {@code name}, oldest first. A version stays if it is the
-     * one the current link names, if it is the last one left, if {@code users} has it (version number to
-     * who uses it: a child that names it, an overlay that has it mounted), or if no version is current at
-     * all: the link then names one that is gone (see {@link Missing}) or none of them, and what is left
-     * is all there is to make current again.
-     */
-    public List<Verdict> collect(String name, Map<Integer, List<String>> users) throws IOException {
-        List<Version> versions = versions(name);
-        Optional<String> noCurrent = Optional.empty();
-        if (versions.stream().noneMatch(Version::current)) {
-            Optional<Missing> missing = missing(name);
-            noCurrent = Optional.of(missing.isPresent() ? missing.get().reason()
-                    : link(name) + " is not a link to one of its versions; not touching them");
-        }
-        List<Verdict> out = new ArrayList<>();
-        for (Version v : versions) {
-            String kept = v.current() ? "current"
-                    : noCurrent.isPresent() ? noCurrent.get()
-                    : versions.size() == 1 ? "the only version left"
-                    : users.containsKey(v.number()) ? "used by " + String.join(", ", users.get(v.number()))
-                    : null;
-            out.add(new Verdict(v, Optional.ofNullable(kept)));
-        }
-        return out;
-    }
-
-    /** Deletes a version that {@link #collect} lets go, given the versions in use; false if it must stay. */
-    public boolean remove(String name, Version v, Set<Integer> inUse) throws IOException {
-        Map<Integer, List<String>> users = new TreeMap<>();
-        inUse.forEach(n -> users.put(n, List.of("a mounted child")));
-        Optional<Verdict> verdict = collect(name, users).stream().filter(x -> x.version().number() == v.number()).findFirst();
-        if (verdict.isEmpty() || verdict.get().kept().isPresent()) return false;
-        Path dir = verdict.get().version().dir();
-        Path doomed = dir.resolveSibling(v.label() + ".removing");
-        Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE); // no longer a version, even if deleting stops half-way
-        Trees.deleteTree(doomed);
-        return true;
-    }
-
-    /** Where a base being removed goes before it is deleted: outside the store, so that nothing of it is taken for a base or a version. */
-    public static final String REMOVING = ".jspawn/removing";
-
-    /** What is left of an earlier removal of {@code name} that was killed, if anything. */
-    public Path removing(String name) {
-        return root.resolve(REMOVING).resolve(name);
-    }
-
-    /**
-     * Deletes base {@code name} whole: its current link (or its plain directory), every version and its
-     * store directory. The link goes first, so that no child can mount it any more; the directories are
-     * then renamed into {@link #removing} and deleted from there, so that a run killed half-way leaves
-     * nothing that looks like a base or a version, and the next removal of the name finishes the job.
-     * Symlinks are removed, never followed. The caller holds the base's lock and has made sure that
-     * nothing uses it.
-     */
-    public void delete(String name) throws IOException {
-        Path link = link(name), store = store(name), trash = removing(name);
-        Trees.deleteIfExists(trash); // left by a removal that was killed
-        if (Files.isSymbolicLink(link)) {
-            Files.delete(link);
-        } else if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(trash);
-            Files.move(link, trash.resolve("plain"), StandardCopyOption.ATOMIC_MOVE);
-        }
-        if (Files.exists(store, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(trash);
-            Files.move(store, trash.resolve("versions"), StandardCopyOption.ATOMIC_MOVE);
-        }
-        Trees.deleteIfExists(trash);
-        try {
-            Files.deleteIfExists(trash.getParent());
-        } catch (java.nio.file.DirectoryNotEmptyException e) {
-            // another base's removal is under way
-        }
     }
 }

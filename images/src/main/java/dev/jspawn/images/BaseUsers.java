@@ -70,7 +70,7 @@ public final class BaseUsers {
     /**
      * Who uses which version of a base: a configured child or a base file that names a version's
      * directory itself (an absolute Base=); a mounted overlay that has a version's directory as a layer,
-     * or the base (IMAGE_ROOT/NAME), whose version the probes tell (BaseStore.usedBy: all of them when
+     * or the base (IMAGE_ROOT/NAME), whose version the probes tell (BaseProbes.usedBy: all of them when
      * they cannot); and a mount inside a version's directory, which deleting it would go through.
      * A plain base has no versions: nobody uses one of them.
      */
@@ -81,6 +81,7 @@ public final class BaseUsers {
     /** As {@link #usage(String)}; without {@code mounts}, only who names a version. */
     public Map<Integer, List<String>> usage(String base, boolean mounts) throws IOException {
         BaseStore store = store();
+        BaseProbes probes = new BaseProbes(imageRoot);
         Map<Path, Integer> dirs = new HashMap<>();
         Map<Path, Integer> real = new HashMap<>();
         for (BaseStore.Version v : store.versions(base)) {
@@ -121,7 +122,7 @@ public final class BaseUsers {
                 else if (p.equals(store.link(base))) probe = true;
             }
             if (probe) {
-                for (int v : store.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()))) use.accept(v, who);
+                for (int v : probes.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()))) use.accept(v, who);
             }
         }
         for (String point : this.mounts.points()) {

@@ -23,10 +23,16 @@ class BaseStoreTest {
     Path root;
 
     BaseStore store;
+    BaseProbes probes;
+    BaseGc gc;
+    BaseRemoval removal;
 
     @BeforeEach
     void setUp() throws IOException {
         store = new BaseStore(root);
+        probes = new BaseProbes(root);
+        gc = new BaseGc(root);
+        removal = new BaseRemoval(root);
         Files.createDirectories(root.resolve("default-ns-1/etc"));
         Files.writeString(root.resolve("default-ns-1/etc/os-release"), "ID=debian\n");
     }
@@ -87,17 +93,17 @@ class BaseStoreTest {
         Path where = Files.createDirectories(root.resolve("child/etc")).getParent();
         Files.createLink(where.resolve("etc/os-release"), store.store("default-ns-1").resolve("v1/etc/os-release"));
         Path upper = Files.createDirectories(root.resolve("child_up"));
-        assertEquals(Set.of(1), store.usedBy("default-ns-1", where, upper));
+        assertEquals(Set.of(1), probes.usedBy("default-ns-1", where, upper));
         BaseStore.Version v1 = store.versions("default-ns-1").get(0);
-        assertFalse(store.remove("default-ns-1", v1, Set.of(1)));
+        assertFalse(gc.remove("default-ns-1", v1, Set.of(1)));
         assertTrue(Files.isDirectory(v1.dir()));
         // Copied up: the probe tells nothing, so every version counts as used.
         Files.createDirectories(upper.resolve("etc"));
         Files.writeString(upper.resolve("etc/os-release"), "mine");
-        assertEquals(Set.of(1, 2), store.usedBy("default-ns-1", where, upper));
-        assertTrue(store.remove("default-ns-1", v1, Set.of()));
+        assertEquals(Set.of(1, 2), probes.usedBy("default-ns-1", where, upper));
+        assertTrue(gc.remove("default-ns-1", v1, Set.of()));
         assertFalse(Files.exists(v1.dir()));
-        assertFalse(store.remove("default-ns-1", store.versions("default-ns-1").get(0), Set.of()), "never the current one");
+        assertFalse(gc.remove("default-ns-1", store.versions("default-ns-1").get(0), Set.of()), "never the current one");
     }
 
     List<String> labels() throws IOException {
@@ -114,11 +120,11 @@ class BaseStoreTest {
         assertTrue(store.exists("default-ns-1"));
         String reason = "default-ns-1's current version v2 is missing; make v1 current with 'jspawn base rollback default-ns-1'";
         assertEquals(reason, store.missing("default-ns-1").orElseThrow().reason());
-        List<BaseStore.Verdict> verdicts = store.collect("default-ns-1", Map.of());
+        List<BaseGc.Verdict> verdicts = gc.collect("default-ns-1", Map.of());
         assertEquals(1, verdicts.size());
         assertEquals(Optional.of(reason), verdicts.get(0).kept(), "the last version, and the only one left to make current");
         BaseStore.Version v1 = store.versions("default-ns-1").get(0);
-        assertFalse(store.remove("default-ns-1", v1, Set.of()));
+        assertFalse(gc.remove("default-ns-1", v1, Set.of()));
         assertTrue(Files.isDirectory(v1.dir()));
     }
 
@@ -131,7 +137,7 @@ class BaseStoreTest {
                 + " is missing; make v2 current with 'jspawn base rollback default-ns-1'";
         assertEquals(reason, store.missing("default-ns-1").orElseThrow().reason());
         assertEquals(List.of(Optional.of(reason), Optional.of(reason)),
-                store.collect("default-ns-1", Map.of()).stream().map(BaseStore.Verdict::kept).toList());
+                gc.collect("default-ns-1", Map.of()).stream().map(BaseGc.Verdict::kept).toList());
     }
 
     @Test
@@ -141,7 +147,7 @@ class BaseStoreTest {
         store.commit("default-ns-1", newVersion("v3"));
         assertEquals(Optional.empty(), store.missing("default-ns-1"));
         assertEquals(List.of(Optional.of("used by web, the overlay at /srv/x"), Optional.empty(), Optional.of("current")),
-                store.collect("default-ns-1", Map.of(1, List.of("web", "the overlay at /srv/x"))).stream().map(BaseStore.Verdict::kept).toList());
+                gc.collect("default-ns-1", Map.of(1, List.of("web", "the overlay at /srv/x"))).stream().map(BaseGc.Verdict::kept).toList());
     }
 
     @Test
@@ -167,10 +173,10 @@ class BaseStoreTest {
         Files.writeString(outside.resolve("keep"), "mine");
         Files.createSymbolicLink(store.store("default-ns-1").resolve("v1/srv"), outside);
         Files.createSymbolicLink(store.store("default-ns-1").resolve("v3"), outside); // not a version: a link, removed as one
-        store.delete("default-ns-1");
+        removal.delete("default-ns-1");
         assertFalse(Files.exists(root.resolve("default-ns-1"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertFalse(Files.exists(store.store("default-ns-1")));
-        assertFalse(Files.exists(store.removing("default-ns-1")));
+        assertFalse(Files.exists(removal.removing("default-ns-1")));
         assertFalse(store.exists("default-ns-1"));
         assertEquals("mine", Files.readString(outside.resolve("keep")));
     }

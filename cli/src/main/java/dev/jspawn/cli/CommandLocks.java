@@ -9,9 +9,9 @@ import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.images.Locks;
 
 /** The locks a command takes before it touches a base or a child (see {@link Locks}). */
-final class Locking {
+final class CommandLocks {
 
-    private Locking() {
+    private CommandLocks() {
     }
 
     /** Several locks held together, released in reverse order. */

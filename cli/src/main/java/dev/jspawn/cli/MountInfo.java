@@ -9,9 +9,9 @@ import java.util.Optional;
 import dev.jspawn.runtime.UserError;
 
 /** What /proc/self/mountinfo says about a child's directories. */
-final class Mounts {
+final class MountInfo {
 
-    private Mounts() {
+    private MountInfo() {
     }
 
     /**
