@@ -26,13 +26,50 @@ import com.fasterxml.jackson.core.JsonToken;
  * The Debian package the build makes (deb/target/jspawn_VERSION_all.deb), as an admin uses it, in
  * a systemd sandbox of its own: apt installs it, a container runs from it (jspawn list --json
  * parsed, completion and man pages there), and apt remove and purge take the package away but
- * leave the containers' files and the admin's.
+ * leave the containers' files and the admin's. The generator's golden cases run once more through
+ * the generator launcher the package installs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DebIT {
 
     static final Path SRC = EndToEndIT.SRC;
     static final Path STATE = EndToEndIT.STATE.resolveSibling("sandbox-deb");
+    /** The generator's golden cases (GoldenTest in generator/src/test runs them in-process), as the host and the sandbox see them. */
+    static final Path GOLDEN = SRC.resolve("generator/src/test/golden");
+    static final String GOLDEN_INSIDE = "/run/jspawn-src/generator/src/test/golden/";
+
+    /**
+     * One golden case, $1 its directory, through the installed launcher, checked as GoldenTest checks it:
+     * input/'s directories in name order as JSPAWN_UNIT_DIRS, the same fresh directory as all three
+     * output directories, exit status 0, the absolute input path written as @INPUT@, the files and
+     * symlinks (targets compared, not followed) against expected/ (directories left with neither do
+     * not count, as in GoldenTest), and stderr against expected-stderr. The environment is PATH alone
+     * (systemd's default for the system manager), JSPAWN_UNIT_DIRS, and JSPAWN_LOG_STDERR
+     * (jspawn-generator(8)) so the messages come to stderr rather than the kernel log: no LANG or
+     * LC_ALL, which the launcher sets itself. Prints the differences (diff -ru) and exits 1 if any.
+     */
+    static final String GOLDEN_CASE = """
+            set -euo pipefail
+            case=$1
+            t=$(mktemp -d /tmp/goldenXXXXXX)
+            trap 'rm -rf "$t"' EXIT
+            cp -a "$case/input" "$t/input"
+            mkdir "$t/out" "$t/none"
+            dirs=$(find "$t/input" -mindepth 1 -maxdepth 1 | LC_ALL=C sort | paste -sd: -)
+            status=0
+            env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin JSPAWN_UNIT_DIRS="$dirs" JSPAWN_LOG_STDERR=1 \\
+                /usr/lib/systemd/system-generators/jspawn-generator "$t/out" "$t/out" "$t/out" >/dev/null 2>"$t/stderr" || status=$?
+            find "$t/out" -type f -exec sed -i "s|$t/input|@INPUT@|g" {} +
+            sed -i "s|$t/input|@INPUT@|g" "$t/stderr"
+            find "$t/out" -mindepth 1 -depth -type d -empty -delete
+            expected=$case/expected
+            [ -d "$expected" ] || expected=$t/none
+            bad=0
+            [ "$status" = 0 ] || { echo "exit status $status: a generator run always exits 0"; bad=1; }
+            diff -ru --no-dereference "$expected" "$t/out" || bad=1
+            diff -u --label expected-stderr --label stderr "$case/expected-stderr" "$t/stderr" || bad=1
+            exit $bad
+            """;
 
     Sandbox box;
     String deb;
@@ -124,6 +161,34 @@ class DebIT {
         sh("DEBIAN_FRONTEND=noninteractive apt-get purge -y jspawn");
         assertFalse(holds("test -e /etc/jspawn/README || test -e /var/cache/jspawn"));
         assertTrue(holds("test -f /etc/jspawn/pkg.jspawn && test -d /var/lib/jspawn/pkg_up/etc"), "purge keeps the data");
+    }
+
+    /**
+     * Every golden case through the launcher the package installs, as a black box: a launcher bug (the wrong
+     * jar, a lost flag or locale) shows here, where GoldenTest, calling GeneratorMain in-process, cannot see it.
+     * The package is installed for this test and purged after it, so the other test starts without it either way.
+     */
+    @Test
+    void theInstalledGeneratorLauncherWritesEveryGoldenCasesExpectedTree() throws IOException {
+        List<String> cases;
+        try (Stream<Path> s = Files.list(GOLDEN)) {
+            cases = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertFalse(cases.isEmpty(), "no golden cases in " + GOLDEN);
+        sh("DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " + deb);
+        try {
+            StringBuilder failures = new StringBuilder();
+            for (String name : cases) {
+                Sandbox.Result r = box.sh(GOLDEN_CASE, GOLDEN_INSIDE + name);
+                if (r.exit() != 0) failures.append("---- golden case ").append(name).append(" ----\n").append(r.out()).append(r.err());
+            }
+            if (failures.length() > 0) {
+                throw new AssertionError("the installed generator launcher did not write what the golden cases expect"
+                        + " (diff -ru EXPECTED WRITTEN):\n" + failures);
+            }
+        } finally {
+            sh("DEBIAN_FRONTEND=noninteractive apt-get purge -y jspawn");
+        }
     }
 
     @Test

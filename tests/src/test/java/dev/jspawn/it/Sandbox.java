@@ -78,9 +78,11 @@ final class Sandbox implements AutoCloseable {
         return pid;
     }
 
-    /** A shell script inside the sandbox. */
-    Result sh(String script) {
-        return script(src, Duration.ofMinutes(3), "run", Long.toString(pid), "bash", "-c", script);
+    /** A shell script inside the sandbox, with {@code args} as $1, $2, ... (passed as they are, never parsed by the shell). */
+    Result sh(String script, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("run", Long.toString(pid), "bash", "-c", script, "bash"));
+        cmd.addAll(List.of(args));
+        return script(src, Duration.ofMinutes(3), cmd.toArray(String[]::new));
     }
 
     /** For @RegisterExtension: prints the last 150 lines of the journal of the sandbox {@code box} gives when a test fails. */
