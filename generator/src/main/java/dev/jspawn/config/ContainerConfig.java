@@ -63,7 +63,7 @@ public record ContainerConfig(
     }
 
     public String backupDir() {
-        return where + "_backup";
+        return ChildDirs.backup(where);
     }
 
     public static final String RUN_DIR = "/run/jspawn";

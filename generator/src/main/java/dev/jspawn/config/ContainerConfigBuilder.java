@@ -138,8 +138,8 @@ final class ContainerConfigBuilder {
         for (Entry e : list("Container", "NspawnArgs")) check(Optional.of(e), NspawnKeys::extraArgs).ifPresent(nspawnOptions::addAll);
 
         String where = imageRoot + "/" + name;
-        String upper = where + "_up";
-        String work = where + "_work";
+        String upper = ChildDirs.upper(where);
+        String work = ChildDirs.work(where);
         for (String problem : PathSafety.baseProblems(lowerDirs, where, upper, work)) error(baseEntry.get(), problem);
         if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
         return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,

@@ -34,7 +34,7 @@ final class PathSafety {
                 out.add("the base " + host.get() + ": the guest would see it whole");
                 continue;
             }
-            for (String own : List.of(where, upper, work, where + "_backup")) {
+            for (String own : List.of(where, upper, work, ChildDirs.backup(where))) {
                 if (base.equals(own)) {
                     out.add("the base \"" + base + "\" is this container's own directory");
                 } else if (HostPaths.overlap(base, own)) {

@@ -53,7 +53,7 @@ public final class OverlaySetup {
      * the configuration makes it). The units' call and {@code jspawn mount-layers} name the upper dir, not the container.
      */
     public static String containerOf(Path upper) {
-        return upper.getFileName().toString().replaceFirst("_up$", "");
+        return dev.jspawn.config.ChildDirs.containerOfUpper(upper.getFileName().toString());
     }
 
     /**
