@@ -27,8 +27,8 @@ final class ConvertUsernsCommand implements Callable<Integer> {
     @Mixin
     OneChild args;
 
-    @Option(names = "--stop", description = "Stop the child first if it is running; it stays stopped.")
-    boolean stop;
+    @Mixin
+    StopOption stopOption;
 
     @Override
     public Integer call() throws IOException {
@@ -57,7 +57,7 @@ final class ConvertUsernsCommand implements Callable<Integer> {
     }
 
     private UpperShift.Summary convert(ContainerConfig c, Path upper, Path journal, PrintWriter out) throws IOException {
-        return Offline.run(args.context(), c, stop, out, () -> {
+        return Offline.run(args.context(), c, stopOption.stop, out, () -> {
             Files.createDirectories(journal.getParent());
             try (var lock = Locks.uidRanges(args.context().lockDir(), args.parent.lockPolicy())) {
                 long start = UpperShift.pending(journal).orElseGet(() -> pick(c));

@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * What each command about one child has (a picocli mixin): the jspawn command above it, its spec, and NAME.
- * Their --stop options stay with them: each describes what happens to the child in its own words.
+ * Those that change its directories add --stop (StopOption).
  */
 final class OneChild {
 

@@ -28,8 +28,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--prefer-base", description = "Move files the child changed to the backup dir, so the base's version shows.")
     boolean preferBase;
 
-    @Option(names = "--stop", description = "Stop the child (unit and mount) first if it is running; it stays stopped.")
-    boolean stop;
+    @Mixin
+    StopOption stopOption;
 
     @Override
     public Integer call() throws IOException {
@@ -44,7 +44,7 @@ final class PruneCommand implements Callable<Integer> {
             s = prune.run();
         } else {
             try (var lock = CommandLocks.child(args.parent, c)) {
-                s = Offline.run(args.context(), c, stop, out, prune::run);
+                s = Offline.run(args.context(), c, stopOption.stop, out, prune::run);
             }
         }
         out.println((dryRun ? "Would remove " : "Removed ") + s.removed() + " identical files and " + s.removedDirs()

@@ -36,8 +36,8 @@ final class RemoveCommand implements Callable<Integer> {
             + " and its mount point if that is an empty directory with nothing mounted on it.")
     boolean purge;
 
-    @Option(names = "--stop", description = "Stop the child first if it is running.")
-    boolean stop;
+    @Mixin
+    StopOption stopOption;
 
     @Override
     public Integer call() throws IOException {
@@ -54,7 +54,7 @@ final class RemoveCommand implements Callable<Integer> {
 
     private void remove(ConfigSource source, ContainerConfig c, PrintWriter out) throws IOException {
         String service = Converter.serviceName(c.name());
-        Offline.remove(args.context(), c, stop, out, () -> {
+        Offline.remove(args.context(), c, stopOption.stop, out, () -> {
             args.context().systemctl().run("disable", "--quiet", service);
             Path dropIns = source.file().resolveSibling(source.file().getFileName() + ".d");
             if (Files.isDirectory(dropIns)) Trees.deleteTree(dropIns);

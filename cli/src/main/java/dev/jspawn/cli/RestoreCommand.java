@@ -34,8 +34,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "PATH", description = "The path in the guest, e.g. /etc/apache2/apache2.conf.")
     String path;
 
-    @Option(names = "--stop", description = "Stop the child first if it is running; it stays stopped.")
-    boolean stop;
+    @Mixin
+    StopOption stopOption;
 
     @Override
     public Integer call() throws IOException {
@@ -53,7 +53,7 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private void restore(ContainerConfig c, Path rel, Path backupDir, Path upper, PrintWriter out) throws IOException {
-        Offline.run(args.context(), c, stop, out, () -> {
+        Offline.run(args.context(), c, stopOption.stop, out, () -> {
             // Both trees hold what the guest made: Beneath refuses any symlink on the way.
             Path backup = newest(backupDir, rel).orElseThrow(() -> new UserError("no backup of /" + rel + " in " + backupDir));
             Path target = Beneath.resolve(upper, rel);
