@@ -13,7 +13,6 @@ import dev.jspawn.images.BaseUpdate;
 import dev.jspawn.images.BaseUsers;
 import dev.jspawn.images.MountTable;
 import dev.jspawn.images.Prune;
-import dev.jspawn.images.Sizes;
 import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,7 +63,7 @@ final class BaseCommand {
 
     /**
      * What base create and update run and show, through this command's context: its runner, a copy's progress
-     * on {@code out} and its errors on {@code err} (see {@link Progress}), {@link Sizes} and {@link Identity#blank}.
+     * on {@code out} and its errors on {@code err} (see {@link Progress}) and {@link Identity#blank}.
      */
     BaseTools tools(PrintWriter out, PrintWriter err) {
         Context.Runner runner = context().runner();
@@ -85,16 +84,6 @@ final class BaseCommand {
                 int status = Progress.copy(out, "copied", source, target, () -> runner.runWithErrors(cp, errors));
                 errors.print(err);
                 return status;
-            }
-
-            @Override
-            public long size(Path tree) throws IOException {
-                return Sizes.of(tree);
-            }
-
-            @Override
-            public String human(long bytes) {
-                return Sizes.human(bytes);
             }
 
             @Override

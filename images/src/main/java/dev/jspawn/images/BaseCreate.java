@@ -85,7 +85,7 @@ public final class BaseCreate {
         if (source.dir() != null) {
             if (!Files.isDirectory(source.dir())) throw new BaseFailure("no directory " + source.dir());
             BaseSource.checkCopy(imageRoot, source.dir());
-            BaseSource.checkSpace(imageRoot, source.dir().toRealPath(), tools);
+            BaseSource.checkSpace(imageRoot, source.dir().toRealPath());
         }
     }
 

@@ -99,12 +99,12 @@ public final class BaseSource {
      * sum of the source's file sizes against the space left), before anything is copied: a copy that
      * fills the disk half-way helps nobody. Within one file system that shares copied data, not checked.
      */
-    public static void checkSpace(Path imageRoot, Path source, BaseTools tools) throws IOException {
+    public static void checkSpace(Path imageRoot, Path source) throws IOException {
         FileStore to = Files.getFileStore(existing(imageRoot));
         if (REFLINK.contains(to.type()) && to.equals(Files.getFileStore(source))) return;
-        long needs = tools.size(source), free = to.getUsableSpace();
+        long needs = Sizes.of(source), free = to.getUsableSpace();
         if (needs > free) {
-            throw new BaseFailure("not enough space in " + imageRoot + ": the source needs " + tools.human(needs) + ", " + tools.human(free) + " free");
+            throw new BaseFailure("not enough space in " + imageRoot + ": the source needs " + Sizes.human(needs) + ", " + Sizes.human(free) + " free");
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * What making and updating a base need from the program that runs them, and this module leaves to
- * it: running programs, showing a copy's progress, measuring trees, and blanking a tree's identity.
+ * it: running programs, showing a copy's progress, and blanking a tree's identity.
  */
 public interface BaseTools {
 
@@ -22,12 +22,6 @@ public interface BaseTools {
      * Returns its exit status.
      */
     int copy(List<String> cp, Path source, Path target);
-
-    /** The sum of a tree's file sizes (symlinks not followed), or -1 if there is nothing at {@code tree}. */
-    long size(Path tree) throws IOException;
-
-    /** A size for humans: "512B", "1.5G". */
-    String human(long bytes);
 
     /** Makes a base's tree carry no identity (machine ID, host name), saying on the output what it removed. */
     void blankIdentity(Path root) throws IOException;

@@ -83,7 +83,7 @@ public final class BaseUpdate {
     private BaseStore.Version locked(String name, List<String> cmd, BaseStore store, List<String> parentLayers) throws IOException {
         // Under the base's lock: a vN.partial found now was left by a command that died, never one still at work.
         refuseMissing(store, name);
-        BaseSource.checkSpace(imageRoot, store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot)), tools);
+        BaseSource.checkSpace(imageRoot, store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot)));
         store.adopt(name);
         Path current = store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot));
         Path partial = store.prepare(name);
