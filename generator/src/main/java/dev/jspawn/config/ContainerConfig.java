@@ -54,9 +54,12 @@ public record ContainerConfig(
         return RUN_DIR + "/" + name;
     }
 
-    /** Where the lower layers are mounted for the overlay: their idmapped views, or (PrivateUsers=no) the bases themselves. */
+    /**
+     * Where the lower layers are mounted for the overlay: the views of the bases' current versions, idmapped to the
+     * child's range (with PrivateUsers=no, read-only clones). A version may be a stack of layers, whose view is one
+     * overlay of them: the overlay never names a base itself.
+     */
     public List<String> layerDirs() {
-        if (privateUsers.mode() == PrivateUsers.Mode.NO) return lowerDirs;
         List<String> out = new java.util.ArrayList<>();
         for (int i = 0; i < lowerDirs.size(); i++) out.add(runDir() + "/lower/" + i);
         return out;

@@ -121,7 +121,7 @@ public final class Converter {
         String env = c.runDir() + "/" + NSPAWN_ENV;
         s.add("Service", "EnvironmentFile", "-" + env);
         ExecLine mountNow = new ExecLine(MOUNT).arg(c.name()).arg(mount).arg(c.where()).arg(env).arg(c.runDir() + "/" + MOUNT_FAILURE);
-        if (c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO) mountNow.args(c.layerDirs());
+        mountNow.args(c.layerDirs());
         s.add("Service", "ExecStartPre", mountNow.toString());
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
@@ -158,8 +158,9 @@ public final class Converter {
 
     /**
      * The whole option string, as systemd-fstab-generator keeps it from the fstab line; lowerdir names
-     * the layers' views that jspawn-dirs@ mounts (idmapped to the child's range), or with PrivateUsers=no
-     * the bases themselves, exactly as the how-to's line does.
+     * the views of the bases that jspawn-dirs@ mounts (idmapped to the child's range), where the how-to's
+     * line names the bases themselves: a base's version may be a stack of layers, which one path can name
+     * only as a view.
      */
     static String mountOptions(ContainerConfig c) {
         return "noauto,x-systemd.automount,lowerdir=" + String.join(":", c.layerDirs())
@@ -171,15 +172,14 @@ public final class Converter {
      * and work dirs, the child's range, and its layers' views.
      */
     static ExecLine mountLayers(ContainerConfig c) {
-        boolean userns = c.privateUsers().mode() != ContainerConfig.PrivateUsers.Mode.NO;
         ExecLine x = new ExecLine(CALL).arg("--failure-file").arg(c.runDir() + "/" + MOUNT_FAILURE)
                 .arg(Integer.toString(MOUNT_LAYERS_TIMEOUT_SECONDS)).arg(HelperContract.MOUNT_LAYERS).arg(HelperContract.MOUNT_LAYERS_SIGNATURE)
                 .arg(c.privateUsers().toString()).arg(c.machineName()).arg(c.upperDir()).arg(c.workDir())
                 .arg(c.runDir() + "/" + NSPAWN_ENV);
-        // Each base with its view's target; with PrivateUsers=no there are no views (BASE: alone), and the helper
-        // only checks that the base is there, so a missing one is named rather than left to the kernel's mount error.
+        // Each base with its view's target; the helper checks that the base is there, so a missing one is named
+        // rather than left to the kernel's mount error.
         x.arg(Integer.toString(c.lowerDirs().size()));
-        for (int i = 0; i < c.lowerDirs().size(); i++) x.arg(c.lowerDirs().get(i) + ":" + (userns ? c.layerDirs().get(i) : ""));
+        for (int i = 0; i < c.lowerDirs().size(); i++) x.arg(c.lowerDirs().get(i) + ":" + c.layerDirs().get(i));
         return x;
     }
 

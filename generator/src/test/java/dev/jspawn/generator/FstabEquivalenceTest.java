@@ -29,10 +29,13 @@ class FstabEquivalenceTest {
     @TempDir
     Path tmp;
 
-    /** PrivateUsers=no: exactly the how-to's fstab line. */
+    /**
+     * PrivateUsers=no: the how-to's fstab line, except that lowerdir names the base's view (a read-only clone of its
+     * current version, or the overlay of a stacked version's layers), which jspawn-dirs@ mounts.
+     */
     @Test
-    void withoutAUserNamespaceTheSameAsTheHowTosFstabLine() throws Exception {
-        compare("PrivateUsers=no", "/srv/jspawn-images/caf\u00e9/default-ns-1");
+    void withoutAUserNamespaceTheSameButLowerdirNamesTheView() throws Exception {
+        compare("PrivateUsers=no", "/run/jspawn/child_apache/lower/0");
     }
 
     /** The default: the same line, except that lowerdir names the base's view idmapped to the child's range (jspawn-dirs@ mounts it). */
