@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -26,6 +27,30 @@ public final class BaseProbes {
     }
 
     /**
+     * The file at {@code rel} of a version as a child sees it: in a tree, that file; in a stack, the topmost
+     * layer's entry, unless a whiteout or an opaque directory above hides it. Never through a symlink.
+     */
+    static Optional<Path> find(Path version, Path rel) throws IOException {
+        List<Path> layers;
+        try {
+            layers = Layers.of(version);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        for (Path layer : layers) {
+            if (Beneath.blocked(layer, rel)) return Optional.empty();
+            Optional<Node> n = Node.stat(layer.resolve(rel));
+            if (n.isPresent()) return n.get().isWhiteout() ? Optional.empty() : Optional.of(layer.resolve(rel));
+            // An opaque directory or a whiteout on the way hides what lies below in the layers under it.
+            for (Path dir = rel.getParent(); dir != null; dir = dir.getParent()) {
+                Optional<Node> d = Node.stat(layer.resolve(dir));
+                if (d.isPresent() && (d.get().isWhiteout() || d.get().overlayMark("opaque").isPresent())) return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The versions a child mounted at {@code where} (upper dir {@code upper}, null for an overlay with
      * none) may be using: the one whose probe file has the inode the child sees, or, if no probe tells,
      * all of them.
@@ -43,8 +68,9 @@ public final class BaseProbes {
                 continue;
             }
             for (BaseStore.Version v : versions) {
+                Optional<Path> file = find(v.dir(), Path.of(probe));
                 try {
-                    if (seen.equals(Files.getAttribute(v.dir().resolve(probe), "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
+                    if (file.isPresent() && seen.equals(Files.getAttribute(file.get(), "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
                         return Set.of(v.number());
                     }
                 } catch (IOException e) {

@@ -50,6 +50,8 @@ public final class LayerMounts {
         int close(int fd) throws LastErrorException;
 
         int umount2(String target, int flags) throws LastErrorException;
+
+        int mount(String source, String target, String type, NativeLong flags, String data) throws LastErrorException;
     }
 
     private static final LibC C = Native.load("c", LibC.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
@@ -86,6 +88,29 @@ public final class LayerMounts {
             throw e;
         } finally {
             if (userns >= 0) C.close(userns);
+        }
+    }
+
+    private static final long MS_RDONLY = 1;
+
+    /**
+     * Mounts one read-only overlay of {@code layers} (topmost first, two or more) at {@code target}, created
+     * if missing: the view of a stack. The paths must hold none of ':', ',' and '\\', which the option list
+     * would take apart; jspawn's own run-time paths hold none.
+     */
+    public static void mountReadOnlyOverlay(List<Path> layers, Path target) throws IOException {
+        if (layers.size() < 2) throw new IllegalArgumentException("overlayfs needs two layers or an upper dir");
+        StringBuilder options = new StringBuilder("lowerdir=");
+        for (int i = 0; i < layers.size(); i++) {
+            String l = layers.get(i).toString();
+            if (l.matches(".*[:,\\\\].*")) throw new IllegalArgumentException("a layer path with ':', ',' or '\\': " + l);
+            options.append(i == 0 ? "" : ":").append(l);
+        }
+        Files.createDirectories(target);
+        try {
+            C.mount("overlay", target.toString(), "overlay", new NativeLong(MS_RDONLY), options.toString());
+        } catch (LastErrorException e) {
+            throw new Failure("Failed to mount the stack of " + layers.size() + " layers at " + target + ": " + e.getMessage());
         }
     }
 

@@ -95,14 +95,9 @@ public final class Prune {
         if (root.isEmpty() || root.get().type() != Node.Type.DIRECTORY) throw new IOException(upper + " is not a directory");
         shift = root.get().rangeStart();
         List<Path> rootLayers = new ArrayList<>();
-        for (Path given : lowers) {
-            // As the kernel does at mount time: a layer named through a symlink (a versioned base) is its target.
-            Path l;
-            try {
-                l = given.toRealPath();
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw new IOException("lower layer " + given + " does not exist");
-            }
+        // As the kernel does at mount time: a layer named through a symlink (a versioned base) is its target, and a
+        // version that is a stack is its layers.
+        for (Path l : Layers.of(lowers)) {
             Optional<Node> n = Node.stat(l);
             if (n.isEmpty() || n.get().type() != Node.Type.DIRECTORY) throw new IOException("lower layer " + l + " is not a directory");
             rootLayers.add(l);

@@ -15,6 +15,7 @@ import dev.jspawn.config.Values;
 import dev.jspawn.generator.HelperContract;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.LayerMounts;
+import dev.jspawn.images.Layers;
 import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.Sizes;
@@ -68,15 +69,16 @@ public final class OverlaySetup {
         } catch (Values.Invalid e) {
             throw new UserError("--private-users: " + e.getMessage());
         }
-        List<Path> bases = new ArrayList<>(), targets = new ArrayList<>();
+        List<List<Path>> bases = new ArrayList<>();
+        List<Path> targets = new ArrayList<>();
         for (String l : layers) {
             int colon = l.indexOf(':');
-            if (colon < 0) throw new UserError("--layer takes BASE:TARGET, not " + l);
+            if (colon < 0 || colon == l.length() - 1) throw new UserError("--layer takes BASE:TARGET, not " + l);
             Path base = Path.of(l.substring(0, colon));
             Optional<String> missing = ImageDirs.missingBase(base);
             if (missing.isPresent()) throw new UserError(missing.get());
-            if (colon == l.length() - 1) continue; // no view (PrivateUsers=no): the overlay names the base itself
-            bases.add(base);
+            // The base's current version, now: a tree, or a stack of layers (each then gets a view of its own).
+            bases.add(Layers.of(base));
             targets.add(Path.of(l.substring(colon + 1)));
         }
         Path imageRoot = upper.getParent();
@@ -93,12 +95,15 @@ public final class OverlaySetup {
             }
         }
         Beneath.privateDir(work);
-        for (Path t : targets) {
-            while (LayerMounts.unmount(t)) { } // left mounted by a run that did not stop cleanly
+        for (int i = 0; i < targets.size(); i++) {
+            while (LayerMounts.unmount(targets.get(i))) { } // left mounted by a run that did not stop cleanly
+            for (int j = 0; j < bases.get(i).size(); j++) {
+                while (LayerMounts.unmount(stackDir(targets.get(i), j))) { }
+            }
         }
-        LayerMounts.mount(bases, targets, d.start());
+        mountViews(bases, targets, d.start());
         String machineId = MachineId.of(upper);
-        MachineId.ofBase(bases).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
+        MachineId.ofBase(bases.stream().flatMap(List::stream).toList()).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
                 + " takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
         if (envFile != null) {
             boolean nspawnRegisters;
@@ -112,6 +117,41 @@ public final class OverlaySetup {
                     + HelperContract.REGISTER_VARIABLE + "=" + (nspawnRegisters ? "yes" : "no") + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         return name + ": " + d.note() + ", machine ID " + machineId;
+    }
+
+    /**
+     * Mounts at each target the view of one base: for a tree, its idmapped clone; for a stack, the idmapped
+     * clone of each of its layers (at {@link #stackDir}), then one read-only overlay of them at the target, after
+     * which the clones are detached (the overlay holds them). On failure, what was mounted goes again.
+     */
+    static void mountViews(List<List<Path>> bases, List<Path> targets, long start) throws IOException {
+        int done = 0;
+        try {
+            for (int i = 0; i < targets.size(); i++) {
+                List<Path> layers = bases.get(i);
+                if (layers.size() == 1) {
+                    LayerMounts.mount(layers, List.of(targets.get(i)), start);
+                } else {
+                    List<Path> clones = new ArrayList<>();
+                    for (int j = 0; j < layers.size(); j++) clones.add(stackDir(targets.get(i), j));
+                    LayerMounts.mount(layers, clones, start);
+                    try {
+                        LayerMounts.mountReadOnlyOverlay(clones, targets.get(i));
+                    } finally {
+                        for (Path c : clones) LayerMounts.unmount(c);
+                    }
+                }
+                done++;
+            }
+        } catch (IOException | RuntimeException e) {
+            for (int i = done - 1; i >= 0; i--) LayerMounts.unmount(targets.get(i));
+            throw e;
+        }
+    }
+
+    /** Where layer {@code j} of the stack whose view is at RUN/NAME/lower/I is cloned: RUN/NAME/stack/I/J. */
+    static Path stackDir(Path target, int j) {
+        return target.getParent().resolveSibling("stack").resolve(target.getFileName()).resolve(Integer.toString(j));
     }
 
     /**
