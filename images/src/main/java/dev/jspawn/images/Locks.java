@@ -106,6 +106,14 @@ public final class Locks {
         return take(lockDir.resolve(fileName("child", imageRoot.resolve(name))), true, "container " + name, policy);
     }
 
+    /**
+     * The layer store of an image root: held while a pull adds layers and its version names them, and while gc
+     * removes the layers no version names, so that gc never removes a layer a pull is about to stack.
+     */
+    public static Held layers(Path lockDir, Path imageRoot, Policy policy) throws IOException {
+        return take(lockDir.resolve(fileName("layers", imageRoot.resolve(Layers.STORE))), true, "the layer store", policy);
+    }
+
     /** The picking of UID ranges: one child at a time, so two children never get the same one. */
     public static Held uidRanges(Path lockDir, Policy policy) throws IOException {
         return take(lockDir.resolve("uid-ranges.lock"), true, "the UID ranges", policy);

@@ -1,0 +1,136 @@
+package dev.jspawn.images;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A base from an OCI image: skopeo copies the image, from any transport it knows, into an OCI layout
+ * in the image root; each of its layers that the layer store lacks is checked and unpacked there
+ * ({@link OciImage}, {@link LayerUnpack}); the new version is a stack of them ({@link Layers}) beside
+ * the image's config, made current. The same image pulled again makes nothing. A refused layer
+ * leaves nothing: it was unpacked into a directory of its own, which goes.
+ */
+public final class BasePull {
+
+    /** Where skopeo's copy goes while a pull runs: ROOT/.jspawn/pull/NAME, deleted once the pull ends. */
+    public static final String PULL = ".jspawn/pull";
+
+    /** What a pull made: the new version, or empty when the image is the current version's already. */
+    public record Result(Optional<BaseStore.Version> made, BaseStore.Version current, OciImage image, int layersUnpacked) {
+    }
+
+    private final Path imageRoot;
+    private final Path lockDir;
+    private final Locks.Policy locks;
+    private final BaseTools tools;
+    private final PrintWriter out;
+    private final LayerUnpack.Limits limits;
+
+    public BasePull(Path imageRoot, Path lockDir, Locks.Policy locks, BaseTools tools, PrintWriter out, LayerUnpack.Limits limits) {
+        this.imageRoot = imageRoot;
+        this.lockDir = lockDir;
+        this.locks = locks;
+        this.tools = tools;
+        this.out = out;
+        this.limits = limits;
+    }
+
+    /**
+     * Pulls {@code source} (a skopeo transport:reference) with skopeo's {@code options} (e.g.
+     * --src-tls-verify=false) into base {@code name}: a new base, or a new version of one.
+     */
+    public Result run(String name, String source, List<String> options) throws IOException {
+        BaseStore.validName(name);
+        try (var lock = Locks.base(lockDir, imageRoot, name, true, locks)) {
+            Path layout = imageRoot.resolve(PULL).resolve(name);
+            Trees.deleteIfExists(layout); // left by a pull that was killed
+            Files.createDirectories(layout.getParent());
+            try {
+                List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "--quiet"));
+                cmd.addAll(options);
+                cmd.add("--");
+                cmd.add(source);
+                cmd.add("oci:" + layout + ":jspawn");
+                step("skopeo copy " + source);
+                int status = tools.run(cmd);
+                if (status != 0) throw new BaseFailure("skopeo copy " + source + " failed (exit status " + status + "); base " + name + " is unchanged");
+                return fromLayout(name, layout);
+            } finally {
+                Trees.deleteIfExists(layout);
+            }
+        }
+    }
+
+    /** The rest of a pull, under the base's lock: the image in {@code layout} becomes base {@code name}'s newest version. */
+    Result fromLayout(String name, Path layout) throws IOException {
+        BaseStore store = new BaseStore(imageRoot);
+        OciImage image = OciImage.read(layout);
+        Optional<BaseStore.Missing> missing = store.missing(name);
+        if (missing.isPresent()) throw new BaseFailure("cannot pull into " + name + ": " + missing.get().reason());
+        Optional<Path> current = store.current(name);
+        if (current.isPresent()) {
+            Optional<String> had = OciImage.storedConfigDigest(current.get());
+            if (had.isPresent() && had.get().equals(image.configDigest())) {
+                BaseStore.Version v = store.versions(name).stream().filter(BaseStore.Version::current).findFirst().orElseThrow();
+                return new Result(Optional.empty(), v, image, 0);
+            }
+            store.adopt(name);
+        }
+        int unpacked = 0;
+        List<String> ids = new ArrayList<>();
+        try (var layerLock = Locks.layers(lockDir, imageRoot, locks)) {
+            for (OciImage.Layer l : image.layers()) {
+                ids.add(l.id());
+                if (Layers.find(imageRoot, l.id()).isPresent()) continue;
+                step("Unpacking layer " + l.diffId() + (l.size() >= 0 ? " (" + Sizes.human(l.size()) + " compressed)" : ""));
+                unpack(image, l);
+                unpacked++;
+            }
+            Path partial = store.prepare(name);
+            try {
+                Layers.writeStack(partial, ids);
+                Files.write(partial.resolve(OciImage.CONFIG_FILE), image.config());
+            } catch (IOException | RuntimeException e) {
+                Trees.deleteIfExists(partial);
+                throw e;
+            }
+            BaseStore.Version v = store.commit(name, partial);
+            return new Result(Optional.of(v), v, image, unpacked);
+        }
+    }
+
+    /** Unpacks one layer into ROOT/.jspawn/layers/ID.partial, checks both its digests, then renames it into place. */
+    private void unpack(OciImage image, OciImage.Layer l) throws IOException {
+        Path dir = Layers.dir(imageRoot, l.id());
+        Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
+        Trees.deleteIfExists(partial);
+        Files.createDirectories(dir.getParent());
+        Files.createDirectory(partial);
+        try (OciImage.Verified v = image.open(l)) {
+            LayerUnpack.unpack(v.tar(), partial, limits);
+            v.check();
+            Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Trees.deleteIfExists(partial);
+            if (e instanceof LayerUnpack.Refused) throw new BaseFailure("refused layer " + l.digest() + ": " + e.getMessage() + "; nothing of it was kept");
+            throw e;
+        }
+    }
+
+    private void step(String what) {
+        out.println("==> " + what);
+        out.flush();
+    }
+
+    /** Whether {@code dir} holds a pulled image's version (a stack beside the image's config). */
+    public static boolean isPulled(Path version) {
+        return Files.isRegularFile(version.resolve(OciImage.CONFIG_FILE), LinkOption.NOFOLLOW_LINKS);
+    }
+}

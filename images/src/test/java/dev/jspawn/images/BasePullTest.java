@@ -1,0 +1,107 @@
+package dev.jspawn.images;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pulled images as stacks of layers stored once; changed images make versions, unchanged ones nothing; bad ones nothing at all. */
+class BasePullTest {
+
+    @TempDir
+    Path tmp;
+    Path root, locks;
+    StringWriter said = new StringWriter();
+    TestImages.Blob os, web;
+
+    @BeforeEach
+    void images() throws Exception {
+        root = Files.createDirectory(tmp.resolve("images"));
+        locks = Files.createDirectory(tmp.resolve("locks"));
+        os = TestImages.Blob.of(new TestImages.Tar().dir("etc").file("etc/os-release", "ID=test\n").file("etc/remove-me", "old\n")
+                .dir("srv").file("srv/old", "old\n").bytes());
+        web = TestImages.Blob.of(new TestImages.Tar().dir("etc").file("etc/added", "new\n").file("etc/.wh.remove-me", "")
+                .dir("srv").file("srv/.wh..wh..opq", "").file("srv/index.html", "hi\n").bytes());
+    }
+
+    private BasePull pull() {
+        return new BasePull(root, locks, Locks.Policy.quietlyBlocking(), null, new PrintWriter(said), LayerUnpack.Limits.DEFAULT);
+    }
+
+    private BasePull.Result pull(String name, List<TestImages.Blob> layers, String cmd) throws Exception {
+        Path layout = tmp.resolve("layout-" + name + "-" + System.nanoTime());
+        TestImages.layout(layout, layers, cmd);
+        try (var l = Locks.base(locks, root, name, true, Locks.Policy.quietlyBlocking())) {
+            return pull().fromLayout(name, layout);
+        }
+    }
+
+    @Test
+    void twoImagesShareTheirCommonLayerAndEachSeesExactlyItsOwn() throws Exception {
+        BasePull.Result a = pull("debian", List.of(os), "\"Cmd\":[\"/bin/sh\"]");
+        BasePull.Result b = pull("web", List.of(os, web), "\"Cmd\":[\"/usr/sbin/httpd\",\"-f\"]");
+        assertEquals(1, a.layersUnpacked());
+        assertEquals(1, b.layersUnpacked(), "the shared layer is not unpacked again");
+        assertEquals(2, Layers.stored(root).size(), "each layer stored once");
+        assertEquals(List.of("/usr/sbin/httpd", "-f"), b.image().run().cmd());
+
+        BaseStore store = new BaseStore(root);
+        Path webVersion = store.current("web").orElseThrow();
+        assertEquals(List.of(Layers.dir(root, web.diffId().replace(':', '-')), Layers.dir(root, os.diffId().replace(':', '-'))),
+                Layers.of(store.link("web")), "topmost first, through the current link");
+        assertTrue(BaseProbes.find(webVersion, Path.of("etc/added")).isPresent());
+        assertEquals(Optional.empty(), BaseProbes.find(webVersion, Path.of("etc/remove-me")), "hidden by the whiteout");
+        assertEquals(Optional.empty(), BaseProbes.find(webVersion, Path.of("srv/old")), "hidden by the opaque directory");
+        assertTrue(BaseProbes.find(webVersion, Path.of("etc/os-release")).isPresent(), "from the layer below");
+        assertTrue(BaseProbes.find(store.current("debian").orElseThrow(), Path.of("etc/remove-me")).isPresent(), "the other image keeps it");
+    }
+
+    @Test
+    void theSameImageAgainMakesNoVersionAChangedOneMakesOne() throws Exception {
+        BasePull.Result first = pull("web", List.of(os), "");
+        BasePull.Result again = pull("web", List.of(os), "");
+        assertTrue(again.made().isEmpty());
+        assertEquals(first.current().number(), again.current().number());
+        BasePull.Result changed = pull("web", List.of(os, web), "");
+        assertEquals(first.current().number() + 1, changed.made().orElseThrow().number());
+        assertEquals(2, new BaseStore(root).versions("web").size());
+    }
+
+    @Test
+    void aLayerWhoseDigestIsWrongLeavesNothingAndTheCurrentVersionStays() throws Exception {
+        pull("web", List.of(os), "");
+        byte[] evil = TestImages.gzip(new TestImages.Tar().file("etc/evil", "x").bytes());
+        TestImages.Blob lying = new TestImages.Blob(evil, web.digest(), web.diffId()); // a blob that is not what the manifest says
+        BaseFailure e = assertThrows(BaseFailure.class, () -> pull("web", List.of(os, lying), ""));
+        assertTrue(e.getMessage().contains("digest"), e.getMessage());
+        assertEquals(List.of(os.diffId().replace(':', '-')), Layers.stored(root));
+        try (var s = Files.list(Layers.store(root))) {
+            assertEquals(1, s.count(), "no partial layer left: " + Layers.stored(root));
+        }
+        assertEquals(1, new BaseStore(root).versions("web").size());
+        assertFalse(Files.exists(new BaseStore(root).store("web").resolve("v2.partial")));
+    }
+
+    @Test
+    void aHostileLayerIsRefusedAndOtherBasesAreUnaffected() throws Exception {
+        pull("debian", List.of(os), "");
+        TestImages.Blob hostile = TestImages.Blob.of(new TestImages.Tar().symlink("etc", "/etc").file("etc/passwd", "root::0:0::/:/bin/sh\n").bytes());
+        BaseFailure e = assertThrows(BaseFailure.class, () -> pull("evil", List.of(os, hostile), ""));
+        assertTrue(e.getMessage().contains("lies below the symlink etc"), e.getMessage());
+        assertTrue(e.getMessage().contains("nothing of it was kept"), e.getMessage());
+        assertEquals(1, Layers.stored(root).size());
+        assertFalse(new BaseStore(root).exists("evil"));
+        assertTrue(BaseProbes.find(new BaseStore(root).current("debian").orElseThrow(), Path.of("etc/os-release")).isPresent());
+    }
+}
