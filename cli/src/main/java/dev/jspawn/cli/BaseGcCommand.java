@@ -21,7 +21,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "gc", description = "Remove the versions of bases that are not current, not the last one, and that no child names"
-        + " and no mounted overlay uses; nothing of a base whose current version is missing.")
+        + " and no mounted overlay uses; nothing of a base whose current version is missing."
+        + " Without NAME, also the layers in the layer store that no version stacks.")
 final class BaseGcCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -64,6 +65,12 @@ final class BaseGcCommand implements Callable<Integer> {
                 err.println("jspawn: " + Jspawn.message(e));
                 err.flush();
                 failed = true;
+            }
+        }
+        if (all) {
+            // Then the layers no version stacks any more, of whichever base they were.
+            for (BaseGc.RemovedLayer l : BaseGc.removeUnusedLayers(base.imageRoot, base.context().lockDir(), base.parent.lockPolicy())) {
+                out.println("removed layer " + l.id() + " (" + Sizes.human(l.size()) + ")");
             }
         }
         out.flush();

@@ -12,10 +12,14 @@ import java.util.concurrent.Callable;
 import dev.jspawn.images.Sizes;
 import dev.jspawn.runtime.UserError;
 import dev.jspawn.images.BaseStore;
+import dev.jspawn.images.Layers;
+import dev.jspawn.images.OciImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "versions", description = "A base's versions, which one is current, and which mounted children use which.")
+@Command(name = "versions", description = {"A base's versions, which one is current, and which mounted children use which.",
+        "LAYERS is 'tree' for a version that is one directory, else how many layers it stacks (--json: their ids, and the image's"
+                + " config digest for a pulled one)."})
 final class BaseVersionsCommand implements Callable<Integer> {
 
     @Mixin
@@ -46,12 +50,19 @@ final class BaseVersionsCommand implements Callable<Integer> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("version", v.label());
             row.put("current", v.current());
-            row.put("size_bytes", Sizes.of(v.dir()));
+            // A stack's size is its layers' (each counted in every version that stacks it: what the version holds).
+            List<String> layers = Layers.ids(v.dir());
+            long size = 0;
+            for (java.nio.file.Path l : Layers.of(v.dir())) size += Sizes.of(l);
+            row.put("size_bytes", size);
+            row.put("layers", layers);
+            row.put("image", OciImage.storedConfigDigest(v.dir()).orElse(null));
             row.put("used_by", usage.getOrDefault(v.number(), List.of()));
             rows.add(row);
         }
         output.rows(out, List.of(Output.Column.of("VERSION", "version"), new Output.Column("CURRENT", r -> Boolean.TRUE.equals(r.get("current")) ? "yes" : ""),
                 new Output.Column("SIZE", r -> Sizes.human((Long) r.get("size_bytes"))),
+                new Output.Column("LAYERS", r -> ((List<?>) r.get("layers")).isEmpty() ? "tree" : Integer.toString(((List<?>) r.get("layers")).size())),
                 Output.Column.of("USED-BY", "used_by")), rows, null);
         BaseCommand.warn(args.spec, missing.map(BaseStore.Missing::reason).stream().toList());
         return 0;

@@ -66,4 +66,37 @@ public final class BaseGc {
         Trees.deleteTree(doomed);
         return true;
     }
+
+    /** A layer gc removed: its id and the bytes its files held. */
+    public record RemovedLayer(String id, long size) {
+    }
+
+    /**
+     * Removes the layers of the image root's layer store that no version of any base stacks (partial ones too:
+     * under the layer store's lock, which every pull holds while it adds layers, one found is left by a pull that
+     * died). Each goes by a rename first, so a gc killed half-way leaves no layer half there under its id.
+     */
+    public static List<RemovedLayer> removeUnusedLayers(Path imageRoot, Path lockDir, Locks.Policy policy) throws IOException {
+        List<RemovedLayer> out = new ArrayList<>();
+        Path store = Layers.store(imageRoot);
+        if (!Files.isDirectory(store, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return out;
+        try (var lock = Locks.layers(lockDir, imageRoot, policy)) {
+            Set<String> used = Layers.used(imageRoot);
+            List<Path> entries;
+            try (var s = Files.list(store)) {
+                entries = s.sorted().toList();
+            }
+            for (Path p : entries) {
+                String file = p.getFileName().toString();
+                String id = file.endsWith(".partial") ? file.substring(0, file.length() - 8) : file.endsWith(".removing") ? file.substring(0, file.length() - 9) : file;
+                if (!Layers.ID.matcher(id).matches() || (file.equals(id) && used.contains(id))) continue;
+                long size = Sizes.of(p);
+                Path doomed = file.equals(id) ? p.resolveSibling(id + ".removing") : p;
+                if (!doomed.equals(p)) Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
+                Trees.deleteTree(doomed);
+                if (file.equals(id)) out.add(new RemovedLayer(id, size));
+            }
+        }
+        return out;
+    }
 }

@@ -48,6 +48,9 @@ public final class BasePull {
      */
     public Result run(String name, String source, List<String> options) throws IOException {
         BaseStore.validName(name);
+        if (!onPath("skopeo")) {
+            throw new BaseFailure("base pull needs skopeo, which copies images from registries and archives: apt-get install skopeo");
+        }
         try (var lock = Locks.base(lockDir, imageRoot, name, true, locks)) {
             Path layout = imageRoot.resolve(PULL).resolve(name);
             Trees.deleteIfExists(layout); // left by a pull that was killed
@@ -122,6 +125,14 @@ public final class BasePull {
             if (e instanceof LayerUnpack.Refused) throw new BaseFailure("refused layer " + l.digest() + ": " + e.getMessage() + "; nothing of it was kept");
             throw e;
         }
+    }
+
+    static boolean onPath(String program) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) return true;
+        }
+        return false;
     }
 
     private void step(String what) {

@@ -52,7 +52,6 @@ public final class LayerUnpack {
 
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
-    private static final String XATTR = "SCHILY.xattr.";
 
     /** Path-based calls: Java's own attribute setters open the file, which blocks on a fifo. */
     interface LibC extends Library {
@@ -92,16 +91,19 @@ public final class LayerUnpack {
     private void run(InputStream raw) throws IOException {
         // Headers and padding are at most 1 KiB an entry: a stream longer than that beyond the files' cap is a bomb.
         InputStream in = new Capped(raw, limits.maxBytes() + limits.maxEntries() * 1024 + (1 << 20));
-        TarArchiveInputStream tar = new TarArchiveInputStream(in, StandardCharsets.UTF_8.name());
+        PaxXattrs xattrs = new PaxXattrs(in);
+        TarArchiveInputStream tar = new TarArchiveInputStream(xattrs, StandardCharsets.UTF_8.name());
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
             if (++entries > limits.maxEntries()) throw new Refused("the layer has more than " + limits.maxEntries() + " entries");
-            entry(e, tar);
+            entry(e, tar, xattrs.next());
         }
         in.transferTo(OutputStream.nullOutputStream()); // the padding after the end: the digest covers it
         for (int i = dirs.size() - 1; i >= 0; i--) {
             Object[] d = dirs.get(i);
-            finish((Path) d[0], (TarArchiveEntry) d[1]);
+            @SuppressWarnings("unchecked")
+            Map<String, byte[]> x = (Map<String, byte[]>) d[2];
+            finish((Path) d[0], (TarArchiveEntry) d[1], x);
         }
     }
 
@@ -147,12 +149,12 @@ public final class LayerUnpack {
         return dir;
     }
 
-    private void entry(TarArchiveEntry e, InputStream tar) throws IOException {
+    private void entry(TarArchiveEntry e, InputStream tar, Map<String, byte[]> xattrs) throws IOException {
         String name = e.getName();
         Optional<Path> rel = relative(name);
         if (rel.isEmpty()) {
             if (!e.isDirectory()) throw new Refused("entry " + printable(name) + ": the layer's root is not a directory");
-            dirs.add(new Object[] { root, e });
+            dirs.add(new Object[] { root, e, xattrs });
             return;
         }
         Path dir = parent(rel.get(), name);
@@ -170,13 +172,13 @@ public final class LayerUnpack {
             mknod(p, 0020000, 0);
             return;
         }
-        checkXattrs(e, name);
+        checkXattrs(xattrs, name);
         Path p = dir.resolve(base);
         if (e.isDirectory()) {
             Optional<Node> n = Node.stat(p);
             if (n.isPresent() && n.get().type() != Node.Type.DIRECTORY) clear(p);
             if (n.isEmpty() || n.get().type() != Node.Type.DIRECTORY) Files.createDirectory(p);
-            dirs.add(new Object[] { p, e });
+            dirs.add(new Object[] { p, e, xattrs });
             return;
         }
         clear(p);
@@ -193,7 +195,7 @@ public final class LayerUnpack {
             return; // the link shares its target's inode, metadata and all
         } else if (e.isCharacterDevice() || e.isBlockDevice()) {
             if (!e.isCharacterDevice() || e.getDevMajor() != 0 || e.getDevMinor() != 0) {
-                throw new Refused("entry " + printable(name) + ": a device node (" + e.getDevMajor() + "," + e.getDevMinor() + "); a layer may hold none");
+                throw new Refused("entry " + printable(name) + ": a device node (" + e.getDevMajor() + "," + e.getDevMinor() + "); a layer may hold none (nspawn gives each guest a /dev of its own)");
             }
             mknod(p, 0020000, 0); // a whiteout in overlayfs' own form
         } else if (e.isFIFO()) {
@@ -208,14 +210,14 @@ public final class LayerUnpack {
         } else {
             throw new Refused("entry " + printable(name) + ": an entry of tar type '" + (char) e.getLinkFlag() + "', which a layer may not hold");
         }
-        finish(p, e);
+        finish(p, e, xattrs);
     }
 
     /** A layer may carry file capabilities, ACLs and user attributes; never overlayfs' own, which would change what the merge shows. */
-    private static void checkXattrs(TarArchiveEntry e, String name) throws Refused {
-        for (String key : e.getExtraPaxHeaders().keySet()) {
-            if (key.startsWith(XATTR + "trusted.overlay.") || key.startsWith(XATTR + "user.overlay.")) {
-                throw new Refused("entry " + printable(name) + ": sets overlayfs' own attribute " + key.substring(XATTR.length()));
+    private static void checkXattrs(Map<String, byte[]> xattrs, String name) throws Refused {
+        for (String attr : xattrs.keySet()) {
+            if (attr.startsWith("trusted.overlay.") || attr.startsWith("user.overlay.")) {
+                throw new Refused("entry " + printable(name) + ": sets overlayfs' own attribute " + attr);
             }
         }
     }
@@ -224,7 +226,7 @@ public final class LayerUnpack {
      * Owner, mode, attributes and time, never following a symlink (the entry itself was just made, and every
      * directory above it checked); owner first, as chown clears setuid bits.
      */
-    private void finish(Path p, TarArchiveEntry e) throws IOException {
+    private void finish(Path p, TarArchiveEntry e, Map<String, byte[]> xattrs) throws IOException {
         String path = p.toString();
         try {
             C.lchown(path, (int) e.getLongUserId(), (int) e.getLongGroupId());
@@ -233,15 +235,9 @@ public final class LayerUnpack {
             throw new IOException("Failed to set the owner or mode of " + p + ": " + x.getMessage(), x);
         }
         if (!e.isSymbolicLink()) {
-            for (Map.Entry<String, String> x : e.getExtraPaxHeaders().entrySet()) {
-                if (!x.getKey().startsWith(XATTR)) continue;
-                String attr = x.getKey().substring(XATTR.length());
-                if (!(attr.startsWith("user.") || attr.equals("security.capability") || attr.startsWith("system.posix_acl_"))) continue;
-                // Commons Compress reads a PAX record's value as UTF-8: bytes that are not UTF-8 cannot be told back.
-                if (x.getValue().indexOf('\uFFFD') >= 0) {
-                    throw new Refused("entry " + printable(e.getName()) + ": attribute " + attr + " holds bytes that cannot be read faithfully");
-                }
-                Xattrs.set(p, attr, x.getValue().getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+                String attr = x.getKey();
+                if (attr.startsWith("user.") || attr.equals("security.capability") || attr.startsWith("system.posix_acl_")) Xattrs.set(p, attr, x.getValue());
             }
         }
         java.time.Instant t = e.getLastModifiedTime().toInstant();

@@ -104,4 +104,18 @@ class BasePullTest {
         assertFalse(new BaseStore(root).exists("evil"));
         assertTrue(BaseProbes.find(new BaseStore(root).current("debian").orElseThrow(), Path.of("etc/os-release")).isPresent());
     }
+
+    @Test
+    void gcRemovesTheLayersNoVersionStacksAndKeepsSharedOnes() throws Exception {
+        pull("debian", List.of(os), "");
+        pull("web", List.of(os, web), "");
+        Files.createDirectory(Layers.store(root).resolve(os.diffId().replace(':', '-').substring(0, 10) + "x.partial")); // not an id: left alone
+        Path stale = Files.createDirectory(Layers.dir(root, "sha256-" + "0".repeat(64)).resolveSibling("sha256-" + "0".repeat(64) + ".partial"));
+        new BaseRemoval(root).delete("web");
+        List<BaseGc.RemovedLayer> removed = BaseGc.removeUnusedLayers(root, locks, Locks.Policy.quietlyBlocking());
+        assertEquals(List.of(web.diffId().replace(':', '-')), removed.stream().map(BaseGc.RemovedLayer::id).toList());
+        assertEquals(List.of(os.diffId().replace(':', '-')), Layers.stored(root), "debian still stacks the shared layer");
+        assertFalse(Files.exists(stale), "a partial layer left by a pull that died goes too");
+        assertTrue(BaseProbes.find(new BaseStore(root).current("debian").orElseThrow(), Path.of("etc/os-release")).isPresent());
+    }
 }

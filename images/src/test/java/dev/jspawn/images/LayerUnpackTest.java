@@ -60,6 +60,24 @@ class LayerUnpackTest {
         assertEquals("parents made\n", Files.readString(layer.resolve("usr/lib/deep")));
     }
 
+    /** Values that are not UTF-8 (every ACL: its undefined id is 0xffffffff) come through byte for byte, from GNU tar's own PAX records. */
+    @Test
+    void binaryAttributesFromGnuTarComeThroughExactly() throws Exception {
+        Path src = Files.createDirectory(tmp.resolve("src"));
+        Files.writeString(src.resolve("f"), "x");
+        byte[] value = { 2, 0, 0, 0, 1, 0, 7, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xc3, 0 };
+        Xattrs.set(src.resolve("f"), "user.binary", value);
+        Path tarFile = tmp.resolve("layer.tar");
+        Process p = new ProcessBuilder("tar", "--xattrs", "--xattrs-include=user.*", "--format=posix", "-C", src.toString(), "-cf", tarFile.toString(), "f")
+                .inheritIO().start();
+        assertEquals(0, p.waitFor());
+        unpack(Files.readAllBytes(tarFile), LayerUnpack.Limits.DEFAULT);
+        assertArrayEquals(value, Xattrs.get(layer.resolve("f"), "user.binary"));
+        Files.delete(tarFile);
+        Files.delete(src.resolve("f"));
+        Files.delete(src);
+    }
+
     @Test
     void whiteoutsBecomeOverlayfsWhiteoutsAndOpaqueDirectories() throws Exception {
         unpack(new TestImages.Tar().dir("etc").file("etc/.wh.gone", "").dir("srv").file("srv/.wh..wh..opq", "").file("srv/new", "n"));
