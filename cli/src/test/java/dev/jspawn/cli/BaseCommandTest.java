@@ -213,15 +213,15 @@ class BaseCommandTest {
         assertEquals(0, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"), err.toString());
         out.getBuffer().setLength(0);
         assertEquals(0, run("base", "--image-root", root.toString(), "versions", "--json", "debian"));
-        assertTrue(out.toString().matches("\\[\\{\"version\":\"v1\",\"current\":false,\"size_bytes\":[0-9]+,\"used_by\":\\[]},"
-                + "\\{\"version\":\"v2\",\"current\":true,\"size_bytes\":[0-9]+,\"used_by\":\\[]}]\n"), out.toString());
+        assertTrue(out.toString().matches("\\[\\{\"version\":\"v1\",\"current\":false,\"size_bytes\":[0-9]+,\"layers\":\\[],\"image\":null,\"used_by\":\\[]},"
+                + "\\{\"version\":\"v2\",\"current\":true,\"size_bytes\":[0-9]+,\"layers\":\\[],\"image\":null,\"used_by\":\\[]}]\n"), out.toString());
         out.getBuffer().setLength(0);
         assertEquals(0, run("base", "--image-root", root.toString(), "list", "--json"));
         assertTrue(out.toString().matches("\\[\\{\"base\":\"debian\",\"current\":\"v2\",\"versions\":2,\"size_bytes\":[0-9]+,\"children\":\\[.*]}]\n"),
                 out.toString());
         out.getBuffer().setLength(0);
         assertEquals(0, run("base", "--image-root", root.toString(), "versions", "--no-legend", "debian"));
-        assertTrue(out.toString().matches("v1 +[0-9.]+[BKMG] +-\nv2 +yes +[0-9.]+[BKMG] +-\n"), out.toString());
+        assertTrue(out.toString().matches("v1 +[0-9.]+[BKMG] +tree +-\nv2 +yes +[0-9.]+[BKMG] +tree +-\n"), out.toString());
     }
 
     @Test
@@ -348,7 +348,7 @@ class BaseCommandTest {
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
         assertEquals(0, run("base", "--image-root", root.toString(), "versions", "--no-legend", "debian"));
-        assertTrue(out.toString().matches("v1 +[0-9.]+[BKMG] +-\n"), "every version there is, none current: " + out);
+        assertTrue(out.toString().matches("v1 +[0-9.]+[BKMG] +tree +-\n"), "every version there is, none current: " + out);
         assertEquals("jspawn: warning: " + reason + "\n", err.toString());
         err.getBuffer().setLength(0);
         assertEquals(1, run("base", "--image-root", root.toString(), "update", "debian", "--", "true"));
