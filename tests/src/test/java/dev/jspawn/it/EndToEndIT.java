@@ -321,7 +321,7 @@ class EndToEndIT {
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"), "the child's own files are still there");
 
         String versions = sh("jspawn base versions default-ns-1");
-        assertTrue(versions.matches("(?s).*\\nv2 +yes +[0-9.]+M +child_apache\\n?.*"), versions);
+        assertTrue(versions.matches("(?s).*\\nv2 +yes +[0-9.]+M +tree +child_apache\\n?.*"), versions);
         String gc = sh("jspawn base gc");
         assertTrue(gc.lines().anyMatch(l -> l.matches("removed default-ns-1 v1 \\([0-9.]+M\\)")), "no child uses v1 any more: " + gc);
 
@@ -332,7 +332,7 @@ class EndToEndIT {
         assertEquals("v2", sh("ls /var/lib/jspawn/.jspawn/bases/default-ns-1"), "no half-made version is left");
 
         sh("jspawn base update default-ns-1 -- /bin/true");
-        assertTrue(sh("jspawn base versions default-ns-1").matches("(?s).*\\nv2 +[0-9.]+M +child_apache\\nv3 +yes +[0-9.]+M +-\\n?"),
+        assertTrue(sh("jspawn base versions default-ns-1").matches("(?s).*\\nv2 +[0-9.]+M +tree +child_apache\\nv3 +yes +[0-9.]+M +tree +-\\n?"),
                 "a running child keeps its version until it restarts: " + sh("jspawn base versions default-ns-1"));
         sh("jspawn base rollback default-ns-1");
         assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));

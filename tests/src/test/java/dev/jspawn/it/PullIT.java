@@ -1,0 +1,119 @@
+package dev.jspawn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Bases from a real registry: Debian's docker-registry on the sandbox's loopback (a config of the
+ * test's own: no auth, its own port), images the test builds with umoci from the Debian test base
+ * and pushes with skopeo, then {@code jspawn base pull} of two images that share a layer, children
+ * of each booted by the real systemd, nspawn and machined, and seen from inside.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PullIT {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final String REGISTRY = "127.0.0.1:5123";
+
+    Sandbox box;
+
+    @RegisterExtension
+    final TestWatcher journalOnFailure = Sandbox.journalOnFailure(() -> box);
+
+    @BeforeAll
+    void sandboxWithARegistryAndTwoImages() {
+        String image = TestBase.path(EndToEndIT.SRC, EndToEndIT.STATE);
+        box = Sandbox.start(EndToEndIT.SRC, EndToEndIT.STATE.resolveSibling("sandbox-pull"));
+        box.sh("/run/jspawn-src/scripts/install").ok();
+        sh("mkdir -p /var/lib/registry-it && printf 'version: 0.1\\nstorage:\\n  filesystem:\\n    rootdirectory: /var/lib/registry-it\\n"
+                + "http:\\n  addr: " + REGISTRY + "\\n' > /etc/registry-it.yml"
+                + " && systemd-run --unit=registry-it docker-registry serve /etc/registry-it.yml");
+        Sandbox.await(WAIT, "the registry to answer", () -> box.sh("bash -c '</dev/tcp/" + REGISTRY.replace(':', '/') + "'").exit() == 0);
+        // debian: the test base as one layer (its /dev empty, as images have it: a layer may hold no device), with a site in /srv/site. web: one layer more, which adds a file, deletes
+        // /etc/motd (a whiteout) and replaces /srv/site (an opaque directory).
+        sh("set -e; cd /var/tmp; umoci init --layout oci; umoci new --image oci:debian; umoci unpack --image oci:debian b1"
+                + "; cp -a " + image + "/. b1/rootfs/; rm -rf b1/rootfs/dev/*; mkdir -p b1/rootfs/srv/site; echo old > b1/rootfs/srv/site/old.html"
+                + "; umoci repack --image oci:debian b1; rm -rf b1"
+                + "; umoci config --image oci:debian --tag debian --config.cmd /sbin/init"
+                + "; mkdir -p l/etc l/srv/site; echo added > l/etc/added; : > l/etc/.wh.motd; : > l/srv/site/.wh..wh..opq"
+                + "; echo new > l/srv/site/index.html; tar --numeric-owner --owner=0 --group=0 -C l -cf web.tar etc srv"
+                + "; umoci tag --image oci:debian web; umoci raw add-layer --image oci:web web.tar"
+                + "; for t in debian web; do skopeo copy --quiet --dest-tls-verify=false oci:oci:$t docker://" + REGISTRY + "/$t:1; done"
+                + "; rm -rf oci l web.tar");
+    }
+
+    @AfterAll
+    void powerOff() {
+        if (box != null) box.close();
+    }
+
+    String sh(String script) {
+        return box.sh(script).ok().out().strip();
+    }
+
+    /** What {@code cmd} prints inside the running guest, once it has booted far enough to be asked. */
+    String guest(String machine, String cmd) {
+        String[] out = {""};
+        Sandbox.await(WAIT, machine + " to answer", () -> {
+            Sandbox.Result r = box.sh("case $(systemctl -M " + machine + " is-system-running 2>/dev/null) in running|degraded) ;; *) exit 1 ;; esac; "
+                    + "machinectl shell " + machine + " /bin/sh -c '" + cmd + "; echo END' 2>/dev/null | tr -d '\\r'");
+            out[0] = r.out().strip();
+            return r.exit() == 0 && out[0].endsWith("END");
+        });
+        return out[0].substring(0, out[0].length() - 3).strip();
+    }
+
+    @Test
+    @Order(1)
+    void twoImagesShareTheirLayerAndEachChildSeesExactlyItsImage() {
+        String first = sh("jspawn base pull deb docker://" + REGISTRY + "/debian:1 --tls-verify=false");
+        assertTrue(first.contains("1 of them new"), first);
+        String second = sh("jspawn base pull web docker://" + REGISTRY + "/web:1 --tls-verify=false");
+        assertTrue(second.contains("2 layers, 1 of them new"), "the shared layer is not unpacked again: " + second);
+        assertEquals("2", sh("ls /var/lib/jspawn/.jspawn/layers | grep -c '^sha256-'"), "each layer stored once");
+
+        sh("printf '[Container]\\nBase=deb\\n' > /etc/jspawn/c1.jspawn && printf '[Container]\\nBase=web\\n' > /etc/jspawn/c2.jspawn"
+                + " && printf '[Container]\\nBase=web\\n[Exec]\\nPrivateUsers=no\\n' > /etc/jspawn/c3.jspawn"
+                + " && systemctl daemon-reload && systemctl start jspawn@c1 jspawn@c2 jspawn@c3");
+        String look = "cat /etc/added 2>&1; test -e /etc/motd && echo motd; ls -1 /srv/site; stat -c %u /etc/os-release";
+        assertEquals("cat: /etc/added: No such file or directory\nmotd\nold.html\n0", guest("c1", look), "c1 sees the debian image");
+        assertEquals("added\nindex.html\n0", guest("c2", look), "c2 sees web: its file added, /etc/motd deleted, /srv/site replaced");
+        assertEquals("added\nindex.html\n0", guest("c3", look), "and so does a child without a user namespace");
+        assertTrue(Long.parseLong(sh("stat -c %u /var/lib/jspawn/c2_up")) >= 65536, "c2 runs in a range of its own");
+        sh("machinectl shell c2 /bin/sh -c 'echo mine > /srv/site/mine.html'");
+        assertEquals("mine.html", sh("ls /var/lib/jspawn/c2_up/srv/site"), "what a child writes goes to its own upper dir");
+    }
+
+    @Test
+    @Order(2)
+    void theSameImageAgainIsNothingToDo() {
+        String again = sh("jspawn base pull web docker://" + REGISTRY + "/web:1 --tls-verify=false");
+        assertTrue(again.contains("is that image already"), again);
+        assertEquals("v1", sh("readlink /var/lib/jspawn/web | xargs basename"));
+    }
+
+    @Test
+    @Order(3)
+    void gcRemovesOnlyTheLayersNoVersionStacks() {
+        sh("systemctl stop jspawn@c1 && rm /etc/jspawn/c1.jspawn && systemctl daemon-reload && jspawn base remove deb");
+        String gc = sh("jspawn base gc");
+        assertTrue(!gc.contains("removed layer"), "deb's layer is web's bottom layer too: " + gc);
+        assertEquals("2", sh("ls /var/lib/jspawn/.jspawn/layers | grep -c '^sha256-'"));
+        assertEquals("added\nindex.html\nmine.html\n0", guest("c2", "cat /etc/added; ls -1 /srv/site; stat -c %u /etc/os-release"));
+    }
+}
