@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
         description = {"Make a base, or a new version of one, from an OCI image: skopeo copies it from SOURCE, any transport skopeo knows"
                 + " (docker://REGISTRY/REPO:TAG, oci:DIR:TAG, oci-archive:FILE, docker-archive:FILE); jspawn checks every digest and unpacks"
                 + " each layer it does not hold yet into its layer store, where each is kept once. The new version is a stack of those layers."
-                + " Pulling an image the base has already makes nothing; a changed one makes a new version: then run 'jspawn base upgrade NAME'.",
+                + " Pulling an image the base has already makes nothing; a changed one makes a new version, which children run from their next start.",
                 "Credentials, mirrors and registries.conf are skopeo's: see skopeo-copy(1). Example: jspawn base pull web docker://registry.example:5000/debian:12"})
 final class BasePullCommand implements Callable<Integer> {
 
@@ -67,7 +67,7 @@ final class BasePullCommand implements Callable<Integer> {
         } else {
             out.println(args.name + ": " + r.current().label() + " is now current: " + r.image().layers().size() + " layers, " + r.layersUnpacked()
                     + " of them new (" + r.image().configDigest() + "). Running children keep their version until they restart"
-                    + " (jspawn base upgrade " + args.name + " runs the update cycle).");
+                    + " ('jspawn prune --stop CHILD', then 'jspawn start CHILD', drops a child's stale copies first).");
         }
         out.flush();
         return 0;

@@ -86,6 +86,11 @@ public final class BaseUpdate {
         BaseSource.checkSpace(imageRoot, store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot)));
         store.adopt(name);
         Path current = store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot));
+        if (Layers.isStack(current)) {
+            // A copy of a stack copies its links, not a tree to run CMD in; a new layer over it is what an update must make.
+            throw new BaseFailure("cannot update " + name + " yet: its " + current.getFileName() + " is a stack of image layers (from base pull),"
+                    + " and base update runs CMD in a copy of a tree; pull a new image into it instead (jspawn base pull " + name + " SOURCE)");
+        }
         Path partial = store.prepare(name);
         Path work = partial.resolveSibling(partial.getFileName() + ".work");
         Path mnt = partial.resolveSibling(partial.getFileName() + ".mnt");
