@@ -111,8 +111,7 @@ final class ListCommand implements Callable<Integer> {
             List<BaseStore.Version> versions = store.versions(name);
             row.put("base_current", versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label).findFirst().orElse("missing"));
             if (MountInfo.using(proc, c.where(), List.of()).isEmpty()) return;
-            java.util.Set<Integer> used = new BaseProbes(base.getParent())
-                    .usedBy(name, java.nio.file.Path.of(c.where()), java.nio.file.Path.of(c.upperDir()));
+            java.util.Set<Integer> used = new BaseProbes(base.getParent()).usedBy(name, c);
             if (used.size() == 1) row.put("base_version", "v" + used.iterator().next());
         } catch (java.io.IOException | UserError e) {
             // not readable by this user (the image root is root's alone): not told

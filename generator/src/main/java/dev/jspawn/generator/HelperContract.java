@@ -21,6 +21,8 @@ public final class HelperContract {
 
     /** What {@code jspawn mount-layers} does: privateUsers, machine, upper, work, envFile, layers (BASE:TARGET, topmost first). */
     public static final String MOUNT_LAYERS = "MountLayers";
+    /** In the child's run-time dir beside its nspawn environment: the real directory of each base's version that MountLayers mounted, one a line. */
+    public static final String VERSIONS_FILE = "versions";
     public static final String MOUNT_LAYERS_SIGNATURE = "sssssas";
     /** What {@code jspawn register} does: machine, directory, the unit's main PID (systemd-nspawn). */
     public static final String REGISTER = "Register";

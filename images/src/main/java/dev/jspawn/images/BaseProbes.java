@@ -51,12 +51,47 @@ public final class BaseProbes {
     }
 
     /**
+     * The version of this base that the helper recorded mounting for {@code child} (see HelperContract.VERSIONS_FILE),
+     * if its record names one of {@code versions} (real directory to number). Asked only of a mounted child: the record
+     * is rewritten at each mount. Versions that share layers show the same inodes, which no probe can tell apart.
+     */
+    static Optional<Integer> recorded(dev.jspawn.config.ContainerConfig child, java.util.Map<Path, Integer> versions) {
+        Path file = Path.of(child.runDir(), dev.jspawn.generator.HelperContract.VERSIONS_FILE);
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) > 65536) return Optional.empty();
+            for (String line : Files.readAllLines(file)) {
+                Integer v = versions.get(Path.of(line));
+                if (v != null) return Optional.of(v);
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // then the probes tell
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The versions the mounted child {@code child} uses: the one the helper recorded mounting, else what the
+     * probes tell of its overlay at its mount point.
+     */
+    public Set<Integer> usedBy(String name, dev.jspawn.config.ContainerConfig child) throws IOException {
+        java.util.Map<Path, Integer> real = new java.util.HashMap<>();
+        for (BaseStore.Version v : store.versions(name)) real.put(v.dir().toRealPath(), v.number());
+        Optional<Integer> r = recorded(child, real);
+        if (r.isPresent()) return Set.of(r.get());
+        return usedBy(name, Path.of(child.where()), Path.of(child.upperDir()));
+    }
+
+    /**
      * The versions a child mounted at {@code where} (upper dir {@code upper}, null for an overlay with
-     * none) may be using: the one whose probe file has the inode the child sees, or, if no probe tells,
+     * none) may be using: those whose probe files have the inodes the child sees, or, if no probe tells,
      * all of them.
      */
     public Set<Integer> usedBy(String name, Path where, Path upper) throws IOException {
         List<BaseStore.Version> versions = store.versions(name);
+        // Versions that stack the same layer show the same inode for what that layer holds: each probe narrows
+        // the candidates to the versions whose file it is, and only one left tells.
+        Set<Integer> candidates = new TreeSet<>();
+        versions.forEach(v -> candidates.add(v.number()));
         for (String probe : PROBES) {
             // Both trees are the guest's: never look through a directory it replaced with a symlink.
             if ((upper != null && Beneath.blocked(upper, Path.of(probe))) || Beneath.blocked(where, Path.of(probe))) continue;
@@ -67,19 +102,21 @@ public final class BaseProbes {
             } catch (IOException e) {
                 continue;
             }
+            Set<Integer> match = new TreeSet<>();
             for (BaseStore.Version v : versions) {
                 Optional<Path> file = find(v.dir(), Path.of(probe));
                 try {
-                    if (file.isPresent() && seen.equals(Files.getAttribute(file.get(), "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
-                        return Set.of(v.number());
-                    }
+                    if (file.isPresent() && seen.equals(Files.getAttribute(file.get(), "unix:ino", LinkOption.NOFOLLOW_LINKS))) match.add(v.number());
                 } catch (IOException e) {
                     // this version lacks the probe
                 }
             }
+            if (match.isEmpty()) continue;
+            Set<Integer> narrowed = new TreeSet<>(candidates);
+            narrowed.retainAll(match);
+            if (!narrowed.isEmpty()) candidates.retainAll(match);
+            if (candidates.size() == 1) return candidates;
         }
-        Set<Integer> all = new TreeSet<>();
-        versions.forEach(v -> all.add(v.number()));
-        return all;
+        return candidates;
     }
 }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
@@ -122,7 +123,9 @@ public final class BaseUsers {
                 else if (p.equals(store.link(base))) probe = true;
             }
             if (probe) {
-                for (int v : probes.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()))) use.accept(v, who);
+                Set<Integer> seen = child != null ? probes.usedBy(base, child)
+                        : probes.usedBy(base, Path.of(o.mountPoint()), o.upper() == null ? null : Path.of(o.upper()));
+                for (int v : seen) use.accept(v, who);
             }
         }
         for (String point : this.mounts.points()) {

@@ -102,6 +102,14 @@ public final class OverlaySetup {
             }
         }
         mountViews(bases, targets, d.start());
+        if (envFile != null) {
+            // Which version of each base this mount shows: what jspawn base versions and gc read while it is mounted,
+            // since versions that share layers cannot be told apart by what the child sees.
+            StringBuilder record = new StringBuilder();
+            for (String l : layers) record.append(Path.of(l.substring(0, l.indexOf(':'))).toRealPath()).append('\n');
+            Files.createDirectories(envFile.getParent());
+            WholeFile.write(envFile.resolveSibling(HelperContract.VERSIONS_FILE), record.toString().getBytes(StandardCharsets.UTF_8));
+        }
         String machineId = MachineId.of(upper);
         MachineId.ofBase(bases.stream().flatMap(List::stream).toList()).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
                 + " takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
