@@ -59,7 +59,7 @@ final class BaseListCommand implements Callable<Integer> {
             row.put("base", e.getKey());
             row.put("current", label);
             row.put("versions", Math.max(versions.size(), current.isPresent() ? 1 : 0));
-            long size = current.isPresent() ? Sizes.of(current.get()) : -1;
+            long size = current.isPresent() ? dev.jspawn.images.Layers.size(current.get()) : -1;
             row.put("size_bytes", size < 0 ? null : size);
             row.put("children", e.getValue());
             rows.add(row);

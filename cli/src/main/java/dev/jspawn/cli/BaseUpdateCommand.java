@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "update", description = {"Make a new version of a base: copy the current one, run CMD inside it with systemd-nspawn, and make it current.",
+@Command(name = "update", description = {"Make a new version of a base: run CMD with systemd-nspawn on an overlay of the current one; what it changes"
+        + " becomes one new layer on top (nothing is copied), and the new version is made current.",
         "Running children keep their version until they restart. Example: jspawn base update default-ns-1 -- apt-get -y full-upgrade"})
 final class BaseUpdateCommand implements Callable<Integer> {
 

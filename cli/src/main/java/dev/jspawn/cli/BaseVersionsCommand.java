@@ -52,9 +52,7 @@ final class BaseVersionsCommand implements Callable<Integer> {
             row.put("current", v.current());
             // A stack's size is its layers' (each counted in every version that stacks it: what the version holds).
             List<String> layers = Layers.ids(v.dir());
-            long size = 0;
-            for (java.nio.file.Path l : Layers.of(v.dir())) size += Sizes.of(l);
-            row.put("size_bytes", size);
+            row.put("size_bytes", Layers.size(v.dir()));
             row.put("layers", layers);
             row.put("image", OciImage.storedConfigDigest(v.dir()).orElse(null));
             row.put("used_by", usage.getOrDefault(v.number(), List.of()));

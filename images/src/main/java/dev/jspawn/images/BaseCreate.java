@@ -85,7 +85,7 @@ public final class BaseCreate {
         if (source.dir() != null) {
             if (!Files.isDirectory(source.dir())) throw new BaseFailure("no directory " + source.dir());
             BaseSource.checkCopy(imageRoot, source.dir());
-            BaseSource.checkSpace(imageRoot, source.dir().toRealPath());
+            for (Path l : Layers.of(source.dir())) BaseSource.checkSpace(imageRoot, l);
         }
     }
 
@@ -96,8 +96,28 @@ public final class BaseCreate {
             step("Unpacking " + source.tar());
             cmd = List.of("tar", "--extract", "--file=" + source.tar(), "--directory=" + partial, "--same-owner", "--preserve-permissions",
                     "--xattrs", "--xattrs-include=*", "--numeric-owner");
+        } else if (source.dir() != null && Layers.of(source.dir()).size() > 1) {
+            // A version that is a stack: its merged tree, as a child sees it, through a read-only overlay of its layers.
+            List<Path> layers = Layers.of(source.dir());
+            step("Copying " + source.dir().toRealPath() + " (" + layers.size() + " layers, merged)");
+            Path mnt = partial.resolveSibling(partial.getFileName() + ".mnt");
+            Files.createDirectories(mnt);
+            Files.createDirectories(partial);
+            StringBuilder lower = new StringBuilder();
+            for (Path l : layers) lower.append(lower.length() == 0 ? "" : ":").append(l);
+            try {
+                int status = tools.run(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                        "mount -t overlay overlay -o \"$1\" \"$2\" && exec cp -a --one-file-system --reflink=auto \"$2\"/. \"$3\"/", "sh",
+                        "ro,lowerdir=" + lower, mnt.toString(), partial.toString()));
+                if (status != 0) throw new BaseFailure("copying the layers of " + source.dir() + " failed (exit status " + status + "); nothing was created");
+            } finally {
+                Files.deleteIfExists(mnt);
+            }
+            if (!isOsTree(partial)) throw new BaseFailure("the result has no /usr/lib/os-release or /etc/os-release: not an OS tree; nothing was created");
+            return;
         } else if (source.dir() != null) {
-            Path from = source.dir().toRealPath(); // a versioned base is a symlink: copy what it points at
+            // A versioned base is a symlink: copy what it points at (a one-layer stack: its layer).
+            Path from = Layers.of(source.dir()).get(0);
             step("Copying " + from);
             cmd = List.of("cp", "-a", "--one-file-system", "--reflink=auto", from.toString(), partial.toString()); // never into other mounts
         } else if (source.pacstrap()) {
@@ -110,7 +130,7 @@ public final class BaseCreate {
             step("debootstrap " + suite + " from " + url + " (about a minute; its progress follows)");
             cmd = List.of("debootstrap", "--variant=minbase", "--include=systemd,dbus,systemd-sysv", suite, partial.toString(), url);
         }
-        int status = source.dir() != null ? tools.copy(cmd, source.dir().toRealPath(), partial) : tools.run(cmd);
+        int status = source.dir() != null ? tools.copy(cmd, Layers.of(source.dir()).get(0), partial) : tools.run(cmd);
         if (status != 0) throw new BaseFailure(cmd.get(0) + " failed (exit status " + status + "); nothing was created");
         if (!isOsTree(partial)) throw new BaseFailure("the result has no /usr/lib/os-release or /etc/os-release: not an OS tree; nothing was created");
     }

@@ -42,12 +42,22 @@ public final class BaseGc {
             noCurrent = Optional.of(missing.isPresent() ? missing.get().reason()
                     : store.link(name) + " is not a link to one of its versions; not touching them");
         }
+        // A version that is one tree is the bottom layer of the versions base update stacked on it.
+        Map<String, List<String>> stackedBy = new TreeMap<>();
+        for (Version v : versions) {
+            try {
+                for (String t : Layers.treesBelow(v.dir())) stackedBy.computeIfAbsent(t, k -> new ArrayList<>()).add(v.label());
+            } catch (IOException e) {
+                // a damaged stack names nothing it could keep
+            }
+        }
         List<Verdict> out = new ArrayList<>();
         for (Version v : versions) {
             String kept = v.current() ? "current"
                     : noCurrent.isPresent() ? noCurrent.get()
                     : versions.size() == 1 ? "the only version left"
                     : users.containsKey(v.number()) ? "used by " + String.join(", ", users.get(v.number()))
+                    : stackedBy.containsKey(v.label()) ? "the bottom layer of " + String.join(", ", stackedBy.get(v.label()))
                     : null;
             out.add(new Verdict(v, Optional.ofNullable(kept)));
         }

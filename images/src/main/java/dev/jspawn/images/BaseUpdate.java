@@ -16,10 +16,12 @@ import dev.jspawn.config.SearchPath;
 import dev.jspawn.config.Values;
 
 /**
- * A new version of a base: a copy of the current one (copy-on-write where the filesystem allows), CMD run
- * inside with systemd-nspawn, then made current. For a layered base the copy is its own layer, and
- * CMD runs on an overlay of it over its parent chain (mounted in a private mount namespace), so the
- * new version again holds only what this layer adds.
+ * A new version of a base, made without copying it: CMD runs with systemd-nspawn on an overlay (mounted
+ * in a private mount namespace) of the current version's layers, and of its parents' for a base layered
+ * on another (NAME.base), and what CMD changes, the overlay's upper dir, is one new layer on top. The new
+ * version is that stack (see {@link Layers}): of the current one's layers, or, for a version that is one
+ * tree (as base create makes it, or an adopted plain directory), of that tree, which then stays as its
+ * bottom layer. Then it is made current.
  */
 public final class BaseUpdate {
 
@@ -83,55 +85,85 @@ public final class BaseUpdate {
     private BaseStore.Version locked(String name, List<String> cmd, BaseStore store, List<String> parentLayers) throws IOException {
         // Under the base's lock: a vN.partial found now was left by a command that died, never one still at work.
         refuseMissing(store, name);
-        BaseSource.checkSpace(imageRoot, store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot)));
         store.adopt(name);
         Path current = store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot));
-        if (Layers.isStack(current)) {
-            // A copy of a stack copies its links, not a tree to run CMD in; a new layer over it is what an update must make.
-            throw new BaseFailure("cannot update " + name + " yet: its " + current.getFileName() + " is a stack of image layers (from base pull),"
-                    + " and base update runs CMD in a copy of a tree; pull a new image into it instead (jspawn base pull " + name + " SOURCE)");
-        }
+        return layered(name, cmd, store, current, parentLayers);
+    }
+
+    /**
+     * The most layers a new version stacks before it is squashed into one: far below overlayfs' 500 lower layers
+     * and what a page of mount options holds (the view names each layer in some 40 bytes, see {@link Layers#MAX_DEPTH}),
+     * and few enough that a lookup through the stack stays cheap.
+     */
+    public static final int SQUASH_AT = 16;
+
+    /**
+     * A new version of a stack: CMD runs on an overlay of the stack (and the base's parents), whose upper dir becomes
+     * one new layer on top, so the disk grows by what CMD changed. Once the stack would exceed {@link #SQUASH_AT},
+     * the new version is one layer: a copy of the overlay's merged tree. Older versions keep their layers.
+     */
+    private BaseStore.Version layered(String name, List<String> cmd, BaseStore store, Path current, List<String> parentLayers) throws IOException {
+        // A version that is one tree is the new version's bottom layer, as it is: nothing is copied.
+        List<String> ids = new ArrayList<>(Layers.isStack(current) ? Layers.ids(current) : List.of(current.getFileName().toString()));
+        List<Path> below = new ArrayList<>(Layers.of(current));
+        for (String p : parentLayers) below.addAll(Layers.of(Path.of(p)));
         Path partial = store.prepare(name);
+        Path layer = partial.resolveSibling(partial.getFileName() + ".layer");
         Path work = partial.resolveSibling(partial.getFileName() + ".work");
         Path mnt = partial.resolveSibling(partial.getFileName() + ".mnt");
+        Path squashed = partial.resolveSibling(partial.getFileName() + ".squashed");
+        boolean squash = ids.size() + 1 > SQUASH_AT;
         try {
-            out.println("Copying " + current.getFileName() + " of " + name + " to a new version...");
-            out.flush();
-            int copied = tools.copy(List.of("cp", "-a", "--one-file-system", "--reflink=auto", current.toString(), partial.toString()), current, partial);
-            if (copied != 0) throw new BaseFailure("Failed to copy " + current + "; the base is unchanged");
-            List<String> run = new ArrayList<>();
-            Path dir = partial;
-            if (!parentLayers.isEmpty()) {
-                Files.createDirectories(work);
-                Files.createDirectories(mnt);
-                // The paths are arguments of the script, never spliced into it.
-                run.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-                        "mount -t overlay overlay -o \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh",
-                        "lowerdir=" + String.join(":", parentLayers) + ",upperdir=" + partial + ",workdir=" + work, mnt.toString()));
-                dir = mnt;
-            }
-            // A machine name of its own: by default nspawn names its scope after the directory (vN.partial.scope), and the
-            // scope of a run that was killed can linger and make the next attempt at the same version fail.
+            for (Path p : List.of(layer, work, mnt, squashed)) Trees.deleteIfExists(p);
+            Files.createDirectory(layer);
+            Files.createDirectory(work);
+            Files.createDirectory(mnt);
+            StringBuilder lower = new StringBuilder();
+            for (Path l : below) lower.append(lower.length() == 0 ? "" : ":").append(l);
+            // No redirects, metacopy or index: the upper dir must be a plain layer that any overlay can stack.
+            String options = "lowerdir=" + lower + ",upperdir=" + layer + ",workdir=" + work + ",redirect_dir=off,metacopy=off,index=off";
+            List<String> run = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                    "mount -t overlay overlay -o \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", options, mnt.toString()));
             String machine = "jspawn-update-" + HexFormat.of().formatHex(ByteBuffer.allocate(4).putInt(new SecureRandom().nextInt()).array());
             run.addAll(List.of("systemd-nspawn", "--quiet", "--register=no", "--settings=no", "--link-journal=no", "--machine=" + machine,
-                    "--resolv-conf=bind-host", "--timezone=off", "--directory=" + dir, "--"));
+                    "--resolv-conf=bind-host", "--timezone=off", "--directory=" + mnt, "--"));
             run.addAll(cmd);
-            out.println("Running in it" + (parentLayers.isEmpty() ? "" : " (over " + String.join(":", parentLayers) + ")") + ": "
+            out.println("Running on " + current.getFileName() + " of " + name + " (" + ids.size() + " layers; what it changes becomes a new one): "
                     + String.join(" ", cmd));
             out.flush();
             int status = tools.run(run);
             if (status != 0) throw new BaseFailure(String.join(" ", cmd) + " failed (exit status " + status + "); the base is unchanged");
-            tools.blankIdentity(partial); // whatever the command left: a base gives its children no identity
+            tools.blankIdentity(layer); // whatever the command left in its layer: a base gives its children no identity
+            Path top = layer;
+            if (squash) {
+                out.println("The stack would have " + (ids.size() + 1) + " layers, more than " + SQUASH_AT + ": squashing it into one (older versions keep theirs)");
+                out.flush();
+                Files.createDirectory(squashed);
+                String merged = "lowerdir=" + layer + ":" + lower;
+                int copied = tools.run(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                        "mount -t overlay overlay -o \"$1\" \"$2\" && cp -a --reflink=auto \"$2\"/. \"$3\"/", "sh", "ro," + merged, mnt.toString(), squashed.toString()));
+                if (copied != 0) throw new BaseFailure("Failed to squash the stack of " + name + "; the base is unchanged");
+                top = squashed;
+                ids.clear();
+            }
+            String id = "local-" + HexFormat.of().formatHex(ByteBuffer.allocate(16).putLong(new SecureRandom().nextLong()).putLong(new SecureRandom().nextLong()).array());
+            try (var layersLock = Locks.layers(lockDir, imageRoot, locks)) {
+                Files.createDirectories(Layers.store(imageRoot));
+                Files.move(top, Layers.dir(imageRoot, id), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                ids.add(id);
+                Layers.writeStack(partial, ids);
+                // No image config: the version is not the pulled image any more, so a pull of that image is not "nothing to do".
+                BaseStore.Version v = store.commit(name, partial);
+                out.println(name + ": " + v.label() + " is now current (" + ids.size() + " layers, the new one " + Sizes.human(Sizes.of(Layers.dir(imageRoot, id)))
+                        + "). Running children keep their version until they restart.");
+                out.flush();
+                return v;
+            }
         } catch (RuntimeException | IOException e) {
             Trees.deleteIfExists(partial);
             throw e;
         } finally {
-            Trees.deleteIfExists(work);
-            Trees.deleteIfExists(mnt);
+            for (Path p : List.of(layer, work, mnt, squashed)) Trees.deleteIfExists(p);
         }
-        BaseStore.Version v = store.commit(name, partial);
-        out.println(name + ": " + v.label() + " is now current. Running children keep their version until they restart.");
-        out.flush();
-        return v;
     }
 }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * The layer store, and base versions that are stacks of its layers.
  *
  * <p>A layer is a read-only directory tree in {@code ROOT/.jspawn/layers/ID}, stored once: ID is
- * {@code sha256-HEX}, the digest of the layer's uncompressed tar (an OCI image's diff_id). What
+ * {@code sha256-HEX}, the digest of the layer's uncompressed tar (an OCI image's diff_id), or for a
+ * layer that base update made, {@code local-HEX}, random. What
  * it deletes from the layers below it is written as overlayfs writes it, so the kernel merges a
  * stack as it is: a whiteout is a character device 0/0, an opaque directory has
  * {@code trusted.overlay.opaque=y}.
@@ -35,8 +36,11 @@ public final class Layers {
 
     public static final String STORE = ".jspawn/layers";
     public static final String PREFIX = "layer@";
-    /** A layer's name in the store: the algorithm and the hex digest of its uncompressed tar. */
-    public static final Pattern ID = Pattern.compile("sha256-[0-9a-f]{64}");
+    /**
+     * A layer's name in the store: the algorithm and the hex digest of its uncompressed tar (a pulled layer), or
+     * {@code local-} and 32 random hex digits (a layer base update made here, which has no tar).
+     */
+    public static final Pattern ID = Pattern.compile("sha256-[0-9a-f]{64}|local-[0-9a-f]{32}");
     private static final Pattern ENTRY = Pattern.compile(Pattern.quote(PREFIX) + "(\\d{1,4})");
     /**
      * The most layers in one stack. Overlayfs takes 500 lower layers, but a mount's options are one page
@@ -83,9 +87,12 @@ public final class Layers {
                 Matcher m = ENTRY.matcher(p.getFileName().toString());
                 if (!m.matches()) continue; // metadata beside the layers (the image's config)
                 Path target = p.toRealPath();
-                if (!target.getParent().equals(layerStore) || !ID.matcher(target.getFileName().toString()).matches()
-                        || !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new IOException(p + " is not a layer in " + layerStore);
+                String file = target.getFileName().toString();
+                boolean stored = target.getParent().equals(layerStore) && ID.matcher(file).matches();
+                // A version that is one tree, of the same base, as the bottom of the versions base update made on it.
+                boolean tree = target.getParent().equals(real.getParent()) && BaseStore.VERSION.matcher(file).matches() && !isStack(target);
+                if (!(stored || tree) || !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException(p + " is neither a layer in " + layerStore + " nor a version of its base that is one tree");
                 }
                 byIndex.put(Integer.parseInt(m.group(1)), target);
             }
@@ -113,14 +120,36 @@ public final class Layers {
         return out;
     }
 
-    /** Writes {@code ids} (bottom first) into the new, empty version directory {@code version}. */
+    /**
+     * Writes {@code ids} (bottom first) into the new, empty version directory {@code version}: each a layer's id, or
+     * vN, a version of the same base that is one tree (the bottom of a stack that base update made on such a base).
+     */
     public static void writeStack(Path version, List<String> ids) throws IOException {
         if (ids.isEmpty() || ids.size() > MAX_DEPTH) throw new IOException("a stack has 1 to " + MAX_DEPTH + " layers, not " + ids.size());
         Files.createDirectories(version);
         for (int i = 0; i < ids.size(); i++) {
-            dir(Path.of("/"), ids.get(i)); // checks the id
-            Files.createSymbolicLink(version.resolve(PREFIX + i), Path.of("../../../layers").resolve(ids.get(i)));
+            String id = ids.get(i);
+            Path target;
+            if (BaseStore.VERSION.matcher(id).matches()) {
+                target = Path.of("..", id);
+            } else {
+                dir(Path.of("/"), id); // checks the id
+                target = Path.of("../../../layers").resolve(id);
+            }
+            Files.createSymbolicLink(version.resolve(PREFIX + i), target);
         }
+    }
+
+    /** The tree versions (vN) of its own base that a stack has as a layer; empty for a tree. */
+    public static List<String> treesBelow(Path version) throws IOException {
+        return ids(version).stream().filter(id -> BaseStore.VERSION.matcher(id).matches()).toList();
+    }
+
+    /** The bytes a version's files hold: its layers' (each counted in every version that stacks it). */
+    public static long size(Path version) throws IOException {
+        long size = 0;
+        for (Path l : of(version)) size += Sizes.of(l);
+        return size;
     }
 
     /** ROOT for a version directory ROOT/.jspawn/bases/NAME/vN. */

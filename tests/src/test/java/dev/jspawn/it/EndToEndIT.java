@@ -306,7 +306,7 @@ class EndToEndIT {
         String leader = machineProperty("child-apache", "Leader");
 
         String upgrade = sh("jspawn base upgrade default-ns-1 -- /bin/sh -c 'echo from-v2 > /etc/jspawn-v2'");
-        assertTrue(upgrade.contains("default-ns-1: v2 is now current."), upgrade);
+        assertTrue(upgrade.contains("default-ns-1: v2 is now current (2 layers, the new one "), upgrade);
         assertTrue(upgrade.matches("(?s).*\\n  child_apache: removed [1-9][0-9]* identical files, kept [0-9]+ changed; started again\\n.*"), upgrade);
         assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
         assertFalse(holds("test -e /var/lib/jspawn/.jspawn/bases/default-ns-1/v1/etc/jspawn-v2"), "the old version was not touched");
@@ -321,18 +321,20 @@ class EndToEndIT {
         assertEquals("written-by-guest", sh("cat /var/lib/jspawn/child_apache/root/from-guest"), "the child's own files are still there");
 
         String versions = sh("jspawn base versions default-ns-1");
-        assertTrue(versions.matches("(?s).*\\nv2 +yes +[0-9.]+M +tree +child_apache\\n?.*"), versions);
+        assertTrue(versions.matches("(?s).*\\nv1 +[0-9.]+M +tree +-\\nv2 +yes +[0-9.]+M +2 +child_apache\\n?.*"), versions);
         String gc = sh("jspawn base gc");
-        assertTrue(gc.lines().anyMatch(l -> l.matches("removed default-ns-1 v1 \\([0-9.]+M\\)")), "no child uses v1 any more: " + gc);
+        assertTrue(gc.lines().anyMatch(l -> l.equals("kept default-ns-1 v1: the bottom layer of v2")), "v2 is a layer on v1, which stays: " + gc);
+        assertTrue(Long.parseLong(sh("du -s --block-size=1 $(readlink -f /var/lib/jspawn/default-ns-1/layer@1) | cut -f1")) < (5 << 20),
+                "the update cost what it changed, not a copy of the base");
 
         Sandbox.Result failed = box.sh("jspawn base update default-ns-1 -- /bin/false");
         assertEquals(1, failed.exit());
         assertTrue(failed.err().contains("/bin/false failed (exit status 1); the base is unchanged"), failed.err());
         assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
-        assertEquals("v2", sh("ls /var/lib/jspawn/.jspawn/bases/default-ns-1"), "no half-made version is left");
+        assertEquals("v1 v2", sh("ls /var/lib/jspawn/.jspawn/bases/default-ns-1 | paste -sd' '"), "no half-made version is left");
 
         sh("jspawn base update default-ns-1 -- /bin/true");
-        assertTrue(sh("jspawn base versions default-ns-1").matches("(?s).*\\nv2 +[0-9.]+M +tree +child_apache\\nv3 +yes +[0-9.]+M +tree +-\\n?"),
+        assertTrue(sh("jspawn base versions default-ns-1").matches("(?s).*\\nv2 +[0-9.]+M +2 +child_apache\\nv3 +yes +[0-9.]+M +3 +-\\n?"),
                 "a running child keeps its version until it restarts: " + sh("jspawn base versions default-ns-1"));
         sh("jspawn base rollback default-ns-1");
         assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
@@ -340,11 +342,12 @@ class EndToEndIT {
         sh("machinectl poweroff child-apache");
         awaitActive("jspawn@child_apache", "inactive");
 
-        // A layered base: its new version holds only what the layer adds, made over its parent chain.
+        // A layered base: its new version adds one layer over its own, made over its parent chain.
         sh("jspawn base update web-base -- /bin/sh -c 'echo web-v2 > /etc/web-v2 && test -f /etc/os-release'");
         assertEquals(".jspawn/bases/web-base/v2", sh("readlink /var/lib/jspawn/web-base"));
-        assertEquals("web-v2", sh("cat /var/lib/jspawn/web-base/etc/web-v2"));
-        assertFalse(holds("test -e /var/lib/jspawn/web-base/usr/bin/ls"), "the layer did not absorb its parent");
+        assertEquals("web-v2", sh("cat /var/lib/jspawn/web-base/layer@1/etc/web-v2"));
+        assertEquals("from-web-base", sh("cat /var/lib/jspawn/web-base/layer@0/etc/web-base-marker"));
+        assertFalse(holds("test -e /var/lib/jspawn/web-base/layer@1/usr/bin/ls"), "the layer did not absorb its parent");
         sh("systemctl start jspawn@child_php");
         assertEquals("web-v2", sh("guest-shell child-php /bin/cat /etc/web-v2 | tr -d '\\r' | grep web"));
         assertEquals("from-web-base", sh("guest-shell child-php /bin/cat /etc/web-base-marker | tr -d '\\r' | grep from"));
@@ -437,7 +440,7 @@ class EndToEndIT {
         assertEquals(range, leaderUid("old-one"), "now in its own namespace");
         assertEquals("0 legacy", sh("guest-shell old-one /bin/sh -c 'stat -c %u /root/legacy; cat /root/legacy' | tr -d '\\r' | paste -sd' '"),
                 "inside, its files are still root's");
-        assertEquals(0, owner("/var/lib/jspawn/default-ns-1/etc/os-release"), "the base was not touched");
+        assertEquals(0, owner("/var/lib/jspawn/default-ns-1/layer@0/etc/os-release"), "the base was not touched");
         assertFalse(box.sh("jspawn verify").err().contains("without a user namespace"));
         sh("machinectl poweroff old-one");
         awaitActive("jspawn@old_one", "inactive");
@@ -516,8 +519,14 @@ class EndToEndIT {
                 + " && echo ID=tiny > $d/usr/lib/os-release && for i in $(seq 1500); do echo $i > $d/data/f$i; done"
                 + " && jspawn base create speck --from-dir $d >/dev/null");
         // One line: a SHA-256 over every entry's name, type, mode and size and every file's content.
-        String hash = "cd /var/lib/jspawn/speck/ && { find . -printf '%P %y %m %s\\n' | sort; find . -type f -print0 | sort -z"
-                + " | xargs -0 sha256sum; } | sha256sum | cut -c1-64";
+        // The current version as a child sees it: one tree, or its stack's layers merged by a read-only overlay.
+        String hash = "unshare --mount --propagation private sh -c 'd=$(readlink -f /var/lib/jspawn/speck); n=$(ls $d | grep -c ^layer@);"
+                + " if [ $n -gt 1 ]; then l=$(for i in $(seq $((n - 1)) -1 0); do readlink -f $d/layer@$i; done | paste -sd:);"
+                + " mkdir -p /run/speck-view && mount -t overlay overlay -o ro,lowerdir=$l /run/speck-view && d=/run/speck-view;"
+                + " elif [ $n = 1 ]; then d=$(readlink -f $d/layer@0); fi;"
+                // A directory's size is its file system's business (an overlay shows its upper dir's): left out.
+                + " cd $d && { find . -type d -printf \"%P %y %m\\n\" -o -printf \"%P %y %m %s\\n\" | sort; find . -type f -print0 | sort -z"
+                + " | xargs -0 sha256sum; } | sha256sum | cut -c1-64'";
         sh("jspawn base update speck -- /usr/bin/true >/dev/null"); // the reference: nspawn's first run adds its mount points (dev, proc, ...)
         String whole = sh(hash);
         assertTrue(whole.matches("[0-9a-f]{64}"), whole);
@@ -560,18 +569,19 @@ class EndToEndIT {
         assertEquals("0", lines.get(9), "the next update cleared what the killed ones left: " + killed);
 
         // Update against prune and against upgrade of the same base, and upgrades killed at random points. The child's upper
-        // dir holds a no-op copy of a base file (prune removes it) and a file of its own (nothing may lose it).
+        // dir holds a no-op copy of a base file (prune removes it; data/ is in the bottom layer of every version) and a file of its
+        // own (nothing may lose it).
         String child = "printf '[Container]\\nBase=speck\\n[Exec]\\nPrivateUsers=no\\n' > /etc/jspawn/spk.jspawn && systemctl daemon-reload"
-                + " && mkdir -p /var/lib/jspawn/spk_up/data && cp -a /var/lib/jspawn/speck/data/f7 /var/lib/jspawn/spk_up/data/"
+                + " && mkdir -p /var/lib/jspawn/spk_up/data && cp -a /var/lib/jspawn/speck/layer@0/data/f7 /var/lib/jspawn/spk_up/data/"
                 + " && echo mine > /var/lib/jspawn/spk_up/data/own";
         String more = sh(child + "; for i in $(seq 3); do"
                 + " (jspawn base update speck -- /usr/bin/true >/tmp/u1 2>&1; echo $? >/tmp/r1) & (jspawn prune spk >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
                 + " echo \"update+prune $i: $(cat /tmp/r1) $(cat /tmp/r2) $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\";"
-                + " cp -a /var/lib/jspawn/speck/data/f7 /var/lib/jspawn/spk_up/data/;"
+                + " cp -a /var/lib/jspawn/speck/layer@0/data/f7 /var/lib/jspawn/spk_up/data/;"
                 + " (jspawn base update speck -- /usr/bin/true >/tmp/u1 2>&1; echo $? >/tmp/r1) &"
                 + " (jspawn base upgrade speck -- /usr/bin/true >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
                 + " echo \"update+upgrade $i: $(cat /tmp/r1) $(cat /tmp/r2) $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\";"
-                + " cp -a /var/lib/jspawn/speck/data/f7 /var/lib/jspawn/spk_up/data/; done;"
+                + " cp -a /var/lib/jspawn/speck/layer@0/data/f7 /var/lib/jspawn/spk_up/data/; done;"
                 + " for i in $(seq 5); do jspawn base upgrade speck -- /usr/bin/sleep 2 >/dev/null 2>&1 & pid=$!;"
                 + " sleep $((RANDOM % 3)).$((RANDOM % 10)); kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; sleep 0.5;"
                 + " echo \"killed upgrade $i: orphans=$(pgrep -f 'speck/v[0-9]*.partial' | wc -l) $(" + hash + ")"

@@ -91,7 +91,7 @@ class OffHappyPathIT {
         assertTrue(sh("jspawn status r").contains("v2"), "status names the version in use");
         sh("systemctl restart jspawn@r");
         assertEquals("v3", guestSees("r"), "systemctl restart");
-        assertTrue(sh("jspawn base versions b1").matches("(?s).*\\nv3\\s+yes\\s+\\S+\\s+tree\\s+r\\b.*"), sh("jspawn base versions b1"));
+        assertTrue(sh("jspawn base versions b1").matches("(?s).*\\nv3\\s+yes\\s+\\S+\\s+3\\s+r\\b.*"), sh("jspawn base versions b1"));
 
         update("v4");
         sh("jspawn stop r");

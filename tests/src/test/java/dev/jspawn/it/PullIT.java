@@ -109,11 +109,35 @@ class PullIT {
 
     @Test
     @Order(3)
+    void aOneFileUpdateIsALayerOfKilobytesAndTheWholeCycleWorksOnTheStack() {
+        String updated = sh("jspawn base update web -- sh -c 'echo layered > /etc/motd-update'");
+        assertTrue(updated.contains("web: v2 is now current (3 layers"), updated);
+        long bytes = Long.parseLong(sh("du -s --block-size=1 $(readlink -f /var/lib/jspawn/web/layer@2) | cut -f1"));
+        assertTrue(bytes < (5 << 20), "a one-file update adds what it changed, not a copy: " + bytes + " bytes");
+
+        String upgrade = sh("jspawn base upgrade web -- sh -c 'echo v3 > /etc/web-version'");
+        assertTrue(upgrade.contains("web: v3 is now current (4 layers"), upgrade);
+        assertTrue(upgrade.contains("c2: removed") && upgrade.contains("started again"), upgrade);
+        String look = "cat /etc/motd-update /etc/web-version; ls -1 /srv/site";
+        assertEquals("layered\nv3\nindex.html\nmine.html", guest("c2", look), "restarted on v3, its own file kept");
+        assertTrue(sh("jspawn base versions web").matches("(?s).*\\nv3 +yes +[0-9.]+M +4 +[^\\n]*c2[^\\n]*(\\n.*)?"), sh("jspawn base versions web"));
+
+        sh("jspawn base rollback web && systemctl restart jspawn@c2 jspawn@c3");
+        assertEquals("cat: /etc/web-version: No such file or directory\nlayered\nindex.html\nmine.html",
+                guest("c2", "cat /etc/web-version 2>&1; cat /etc/motd-update; ls -1 /srv/site"), "back on v2");
+        String gc = sh("jspawn base gc");
+        assertTrue(gc.contains("removed web v1") && gc.contains("removed web v3"), gc);
+        assertTrue(gc.lines().filter(l -> l.startsWith("removed layer local-")).count() == 1, "v3's own layer went with it: " + gc);
+        assertEquals("3", sh("ls /var/lib/jspawn/.jspawn/layers | grep -c -e '^sha256-' -e '^local-'"));
+    }
+
+    @Test
+    @Order(4)
     void gcRemovesOnlyTheLayersNoVersionStacks() {
         sh("systemctl stop jspawn@c1 && rm /etc/jspawn/c1.jspawn && systemctl daemon-reload && jspawn base remove deb");
         String gc = sh("jspawn base gc");
         assertTrue(!gc.contains("removed layer"), "deb's layer is web's bottom layer too: " + gc);
-        assertEquals("2", sh("ls /var/lib/jspawn/.jspawn/layers | grep -c '^sha256-'"));
+        assertEquals("3", sh("ls /var/lib/jspawn/.jspawn/layers | grep -c -e '^sha256-' -e '^local-'"));
         assertEquals("added\nindex.html\nmine.html\n0", guest("c2", "cat /etc/added; ls -1 /srv/site; stat -c %u /etc/os-release"));
     }
 }
