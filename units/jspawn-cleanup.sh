@@ -13,6 +13,9 @@
 # make none.
 set -u
 machine=$1 directory=$2
+# The image's command that jspawn-mount put there (its first line says so); an admin's file stays.
+settings=/run/systemd/nspawn/$machine.nspawn
+if head -n 1 -- "$settings" 2>/dev/null | grep -q '^# Written by jspawn'; then rm -f -- "$settings"; fi
 if /usr/bin/systemd-nspawn --help 2>/dev/null | grep -q -- '--cleanup'; then
     exec /usr/bin/systemd-nspawn --quiet --cleanup --machine="$machine" --directory="$directory"
 fi

@@ -1,6 +1,6 @@
 #!/bin/sh
-# /usr/libexec/jspawn/jspawn-mount NAME MOUNT_UNIT WHERE ENV_FILE FAILURE_FILE [VIEW...]: what
-# jspawn@NAME.service runs before systemd-nspawn (ExecStartPre=).
+# /usr/libexec/jspawn/jspawn-mount [--image-command MACHINE] NAME MOUNT_UNIT WHERE ENV_FILE FAILURE_FILE [VIEW...]:
+# what jspawn@NAME.service runs before systemd-nspawn (ExecStartPre=).
 #
 # Mounts the container's overlay through systemd (systemctl start MOUNT_UNIT, which runs
 # jspawn-dirs@NAME.service first: it prepares the overlay at every mount, so the overlay sees the
@@ -11,7 +11,12 @@
 # has the machine ID: jspawn-dirs@ runs at every start of the mount, even one already mounted),
 # and detaches the idmapped views of the bases (VIEW...) that the overlay was made of: once
 # mounted, it holds its layers itself, so nothing of them stays once it goes.
+# With --image-command (Boot=no without Parameters=), it puts the image's command, which the helper
+# wrote beside ENV_FILE from the base's image config, where systemd-nspawn --settings=yes reads it:
+# /run/systemd/nspawn/MACHINE.nspawn (an admin's /etc/systemd/nspawn/MACHINE.nspawn comes first).
 set -u
+machine=
+if [ "$1" = --image-command ]; then machine=$2; shift 2; fi
 name=$1 unit=$2 where=$3 env=$4 failure=$5
 shift 5
 if ! /usr/bin/systemctl start -- "$unit"; then
@@ -27,4 +32,15 @@ fi
 for view in "$@"; do
     if /usr/bin/mountpoint -q -- "$view"; then /usr/bin/umount --lazy -- "$view"; fi
 done
+if [ -n "$machine" ]; then
+    dir=$(dirname -- "$env")
+    if [ ! -f "$dir/image.nspawn" ]; then
+        why=$(cat -- "$dir/image.error" 2>/dev/null) || why="the helper wrote no command for it"
+        echo "$name: Boot=no without Parameters= runs its base's image command, but $why; give the command with Parameters=" >&2
+        exit 1
+    fi
+    mkdir -p /run/systemd/nspawn
+    cp -- "$dir/image.nspawn" "/run/systemd/nspawn/.$machine.nspawn.jspawn" &&
+        mv -f -- "/run/systemd/nspawn/.$machine.nspawn.jspawn" "/run/systemd/nspawn/$machine.nspawn" || exit 1
+fi
 exit 0

@@ -93,6 +93,7 @@ final class StatusCommand implements Callable<Integer> {
         ListCommand.baseVersions(s, c, parent.context.proc());
         s.put("leader", m.map(HostBus.MachineInfo::leader).orElse(null));
         s.put("addresses", addresses);
+        s.put("command", command(c));
 
         if (json) {
             Output.write(out, s);
@@ -104,6 +105,7 @@ final class StatusCommand implements Callable<Integer> {
                 firstFile = false;
             }
             out.println("     Base: " + String.join(":", c.lowerDirs()) + baseVersionNote(s));
+            out.println("  Command: " + s.get("command"));
             out.println("     Root: " + c.where());
             out.println("    Upper: " + c.upperDir());
             out.println("     Work: " + c.workDir());
@@ -118,5 +120,31 @@ final class StatusCommand implements Callable<Integer> {
             out.flush();
         }
         return unit.activeState().equals("active") || unit.activeState().equals("reloading") ? 0 : NOT_RUNNING;
+    }
+
+    /**
+     * What the guest runs, and where that came from: its init (Boot=yes), Parameters=, or the command of its base's
+     * image, as the helper wrote it at the last mount (the image's Entrypoint and Cmd).
+     */
+    static String command(ContainerConfig c) {
+        if (c.boot()) return "the guest's init (Boot=yes)" + (c.parameters().isEmpty() ? "" : " with " + String.join(" ", c.parameters()));
+        if (!c.imageCommand()) return String.join(" ", c.parameters()) + " (Parameters=)";
+        Path dir = Path.of(c.runDir());
+        try {
+            Path file = dir.resolve(dev.jspawn.images.ImageCommand.FILE);
+            if (java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) && java.nio.file.Files.size(file) < 65536) {
+                List<String> lines = java.nio.file.Files.readAllLines(file);
+                String from = lines.get(0).replaceFirst("^# Written by jspawn from ", "");
+                String params = lines.stream().filter(l -> l.startsWith("Parameters=")).findFirst().orElse("Parameters=").substring(11);
+                return params + " (" + from + ")";
+            }
+            Path error = dir.resolve(dev.jspawn.images.ImageCommand.ERROR);
+            if (java.nio.file.Files.isRegularFile(error, java.nio.file.LinkOption.NOFOLLOW_LINKS) && java.nio.file.Files.size(error) < 65536) {
+                return "none: " + java.nio.file.Files.readString(error).strip();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not readable by this user: told as not yet known
+        }
+        return "its base's image command (Boot=no without Parameters=), known once it is mounted";
     }
 }

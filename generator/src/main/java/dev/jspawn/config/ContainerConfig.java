@@ -65,6 +65,11 @@ public record ContainerConfig(
         return out;
     }
 
+    /** Boot=no without Parameters=: the child runs its base's image command (Entrypoint and Cmd of a pulled image). */
+    public boolean imageCommand() {
+        return !boot && parameters.isEmpty();
+    }
+
     public String backupDir() {
         return ChildDirs.backup(where);
     }

@@ -115,9 +115,7 @@ final class ContainerConfigBuilder {
         if (!boot && notifyReady) {
             error(scalar("Exec", "NotifyReady").get(), "NotifyReady=yes needs Boot=yes: jspawn waits for the guest's systemd to finish booting");
         }
-        if (!boot && paramEntry.isEmpty()) {
-            fileError("[Exec] Boot=no needs Parameters= (the command to run in the container)");
-        }
+        // Boot=no without Parameters=: the command of the base's image (a pulled one), which jspawn@'s start checks.
         List<String> environment = checkAll(list("Exec", "Environment"), Values::environment);
         String workingDirectory = check(scalar("Exec", "WorkingDirectory"), KeyChecks::workingDirectory).orElse(null);
 

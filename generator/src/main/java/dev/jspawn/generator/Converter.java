@@ -120,7 +120,10 @@ public final class Converter {
         // Optional: it is written by the mount in ExecStartPre=, and read again for each later command.
         String env = c.runDir() + "/" + NSPAWN_ENV;
         s.add("Service", "EnvironmentFile", "-" + env);
-        ExecLine mountNow = new ExecLine(MOUNT).arg(c.name()).arg(mount).arg(c.where()).arg(env).arg(c.runDir() + "/" + MOUNT_FAILURE);
+        ExecLine mountNow = new ExecLine(MOUNT);
+        // The image's command: jspawn-mount puts what the helper wrote where systemd-nspawn reads it (--settings=yes).
+        if (c.imageCommand()) mountNow.arg("--image-command").arg(c.machineName());
+        mountNow.arg(c.name()).arg(mount).arg(c.where()).arg(env).arg(c.runDir() + "/" + MOUNT_FAILURE);
         mountNow.args(c.layerDirs());
         s.add("Service", "ExecStartPre", mountNow.toString());
         s.add("Service", "ExecStart", "");
@@ -201,7 +204,9 @@ public final class Converter {
 
     static ExecLine nspawn(ContainerConfig c) {
         ExecLine x = new ExecLine(NSPAWN)
-                .arg("--quiet").arg("--keep-unit").raw("--register=${" + HelperContract.REGISTER_VARIABLE + "}").arg("--settings=no")
+                .arg("--quiet").arg("--keep-unit").raw("--register=${" + HelperContract.REGISTER_VARIABLE + "}")
+                // Settings files only for the image's command, which comes in one (/run/systemd/nspawn/MACHINE.nspawn).
+                .arg(c.imageCommand() ? "--settings=yes" : "--settings=no")
                 .arg("--link-journal=" + c.linkJournal())
                 .arg("--directory=" + c.where()).arg("--machine=" + c.machineName());
         // The child's own machine ID: the guest's systemd takes it when its /etc/machine-id is empty, as in bases jspawn makes.

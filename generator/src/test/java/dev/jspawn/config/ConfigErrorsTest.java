@@ -83,7 +83,6 @@ class ConfigErrorsTest {
         "c | [Container]\\nBase=b\\nNspawnArgs=-U | /etc/jspawn/c.jspawn:3: [Container] NspawnArgs=: \"-U\" is not an option of the form --name or --name=value",
         "c | [Container]\\nBase=b\\n[Exec]\\nKeepUnit=yes | /etc/jspawn/c.jspawn:4: [Exec] KeepUnit=: unknown key; the keys of [Exec] are listed in jspawn.jspawn(5); NspawnArgs= passes any other systemd-nspawn option",
         "c | [Container]\\nBase=b\\n[Exec]\\nBoot=maybe | /etc/jspawn/c.jspawn:4: [Exec] Boot=: \"maybe\" is not a boolean (yes/no, true/false, on/off, 1/0)",
-        "c | [Container]\\nBase=b\\n[Exec]\\nBoot=no | /etc/jspawn/c.jspawn: [Exec] Boot=no needs Parameters= (the command to run in the container)",
         "c | [Container]\\nBase=b\\n[Exec]\\nBoot=no\\nParameters=/bin/true\\nNotifyReady=yes | /etc/jspawn/c.jspawn:6: [Exec] NotifyReady=: NotifyReady=yes needs Boot=yes: jspawn waits for the guest's systemd to finish booting",
         "c | [Container]\\nBase=b\\n[Exec]\\nNotifyReady=maybe | /etc/jspawn/c.jspawn:4: [Exec] NotifyReady=: \"maybe\" is not a boolean (yes/no, true/false, on/off, 1/0)",
         "c | [Container]\\nBase=b\\n[Exec]\\nBoot=no\\nParameters=\"\" /bin/true | /etc/jspawn/c.jspawn:5: [Exec] Parameters=: no command given",

@@ -80,7 +80,9 @@ public final class BasePull {
         Optional<Path> current = store.current(name);
         if (current.isPresent()) {
             Optional<String> had = OciImage.storedConfigDigest(current.get());
-            if (had.isPresent() && had.get().equals(image.configDigest())) {
+            List<String> ids = image.layers().stream().map(OciImage.Layer::id).toList();
+            // The same config and the same layers: the image itself, not a version base update made from it.
+            if (had.isPresent() && had.get().equals(image.configDigest()) && Layers.ids(current.get()).equals(ids)) {
                 BaseStore.Version v = store.versions(name).stream().filter(BaseStore.Version::current).findFirst().orElseThrow();
                 return new Result(Optional.empty(), v, image, 0);
             }
@@ -123,8 +125,22 @@ public final class BasePull {
         } catch (IOException | RuntimeException e) {
             Trees.deleteIfExists(partial);
             if (e instanceof LayerUnpack.Refused) throw new BaseFailure("refused layer " + l.digest() + ": " + e.getMessage() + "; nothing of it was kept");
+            if (noSpace(e)) {
+                long free = Files.getFileStore(dir.getParent()).getUsableSpace();
+                throw new BaseFailure("no space left in " + imageRoot + " to unpack layer " + l.diffId() + (l.size() >= 0 ? " (" + Sizes.human(l.size())
+                        + " compressed)" : "") + "; " + Sizes.human(free) + " free once its partial copy went; nothing of it was kept, the base is unchanged");
+            }
             throw e;
         }
+    }
+
+    /** A full disk (ENOSPC), however Java words it: "No space left on device" in the message or its file system's reason. */
+    static boolean noSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t instanceof java.nio.file.FileSystemException f ? f.getReason() + " " + f.getMessage() : t.getMessage();
+            if (m != null && m.contains("No space left on device")) return true;
+        }
+        return false;
     }
 
     static boolean onPath(String program) {

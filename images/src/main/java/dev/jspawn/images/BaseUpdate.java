@@ -140,8 +140,10 @@ public final class BaseUpdate {
                 out.flush();
                 Files.createDirectory(squashed);
                 String merged = "lowerdir=" + layer + ":" + lower;
-                int copied = tools.run(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-                        "mount -t overlay overlay -o \"$1\" \"$2\" && cp -a --reflink=auto \"$2\"/. \"$3\"/", "sh", "ro," + merged, mnt.toString(), squashed.toString()));
+                // As a copy: on a full disk, cp's one error per file shows as its first and a count.
+                int copied = tools.copy(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                        "mount -t overlay overlay -o \"$1\" \"$2\" && exec cp -a --reflink=auto \"$2\"/. \"$3\"/", "sh", "ro," + merged, mnt.toString(),
+                        squashed.toString()), below.get(below.size() - 1), squashed);
                 if (copied != 0) throw new BaseFailure("Failed to squash the stack of " + name + "; the base is unchanged");
                 top = squashed;
                 ids.clear();
@@ -152,7 +154,10 @@ public final class BaseUpdate {
                 Files.move(top, Layers.dir(imageRoot, id), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 ids.add(id);
                 Layers.writeStack(partial, ids);
-                // No image config: the version is not the pulled image any more, so a pull of that image is not "nothing to do".
+                // The image config goes on with the image's layers: its command still runs children with Boot=no. (A pull
+                // of that image again tells this version from it by the layers.)
+                Path config = current.resolve(OciImage.CONFIG_FILE);
+                if (Files.isRegularFile(config, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.copy(config, partial.resolve(OciImage.CONFIG_FILE));
                 BaseStore.Version v = store.commit(name, partial);
                 out.println(name + ": " + v.label() + " is now current (" + ids.size() + " layers, the new one " + Sizes.human(Sizes.of(Layers.dir(imageRoot, id)))
                         + "). Running children keep their version until they restart.");

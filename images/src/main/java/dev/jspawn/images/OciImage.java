@@ -119,10 +119,17 @@ public final class OciImage {
             Object size = l.get("size");
             layers.add(new Layer(digest, string(l, "mediaType", "the manifest"), size instanceof Number n ? n.longValue() : -1, diffId));
         }
+        return new OciImage(layout, manifestDigest, configDigest, configBytes, layers, runConfig(configBytes));
+    }
+
+    /** The run-time settings of an image config (its "config" object; empty where it has none). */
+    @SuppressWarnings("unchecked")
+    public static RunConfig runConfig(byte[] configBytes) throws IOException {
+        Object parsed = json(configBytes, "the config");
+        Map<String, Object> config = parsed instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         Map<String, Object> c = config.get("config") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        RunConfig run = new RunConfig(strings(c.get("Entrypoint")), strings(c.get("Cmd")), strings(c.get("Env")),
+        return new RunConfig(strings(c.get("Entrypoint")), strings(c.get("Cmd")), strings(c.get("Env")),
                 c.get("WorkingDir") instanceof String s ? s : "", c.get("User") instanceof String s ? s : "");
-        return new OciImage(layout, manifestDigest, configDigest, configBytes, layers, run);
     }
 
     /**

@@ -118,4 +118,50 @@ class BasePullTest {
         assertFalse(Files.exists(stale), "a partial layer left by a pull that died goes too");
         assertTrue(BaseProbes.find(new BaseStore(root).current("debian").orElseThrow(), Path.of("etc/os-release")).isPresent());
     }
+
+    @Test
+    void anImageSettingsFileHoldsItsCommandQuotedAndRefusesWhatCouldAddALine() throws Exception {
+        OciImage.RunConfig run = new OciImage.RunConfig(List.of("/bin/sh", "-c"), List.of("echo $GREETING > out; exec sleep infinity"),
+                List.of("GREETING=hello world", "PATH=/usr/bin:/bin"), "/srv", "1000:1000");
+        assertEquals(ImageCommand.HEADER + " from the image config of base app v1\n[Exec]\nBoot=no\n"
+                + "Parameters=\"/bin/sh\" \"-c\" \"echo $GREETING > out; exec sleep infinity\"\n"
+                + "Environment=\"GREETING=hello world\"\nEnvironment=\"PATH=/usr/bin:/bin\"\nWorkingDirectory=/srv\nUser=1000\n",
+                ImageCommand.settings(run, "app v1"));
+        for (OciImage.RunConfig bad : List.of(
+                new OciImage.RunConfig(List.of(), List.of("/bin/sh\nBind=/:/host"), List.of(), "", ""),
+                new OciImage.RunConfig(List.of(), List.of("/bin/sh"), List.of("X=\"\nBind=/:/host"), "", ""),
+                new OciImage.RunConfig(List.of(), List.of("/bin/sh"), List.of("NOT A NAME=1"), "", ""),
+                new OciImage.RunConfig(List.of(), List.of("/bin/sh"), List.of(), "srv", ""),
+                new OciImage.RunConfig(List.of(), List.of("a\\"), List.of(), "", ""),
+                new OciImage.RunConfig(List.of(), List.of("/bin/sh"), List.of(), "", "root\nBind=/"),
+                new OciImage.RunConfig(List.of(), List.of(), List.of(), "", ""))) {
+            assertThrows(ImageCommand.Invalid.class, () -> ImageCommand.settings(bad, "app v1"), bad.toString());
+        }
+    }
+
+    @Test
+    void theHelperWritesTheImagesCommandOrSaysWhyNot() throws Exception {
+        pull("app", List.of(os), "\"Cmd\":[\"/bin/true\"]");
+        Path run = Files.createDirectory(tmp.resolve("run"));
+        ImageCommand.write(run, "app", new BaseStore(root).current("app").orElseThrow());
+        assertTrue(Files.readString(run.resolve(ImageCommand.FILE)).contains("\nParameters=\"/bin/true\"\n"));
+        Path tree = Files.createDirectories(root.resolve("plain/etc"));
+        ImageCommand.write(run, "plain", tree.getParent());
+        assertFalse(Files.exists(run.resolve(ImageCommand.FILE)), "the last one's is gone");
+        assertTrue(Files.readString(run.resolve(ImageCommand.ERROR)).contains("is no pulled image"));
+    }
+
+    @Test
+    void anImageUpdatedHereIsNotTheImageAPullSeesAgain() throws Exception {
+        BasePull.Result first = pull("web", List.of(os), "");
+        // What base update makes of it: v2 stacks a layer of its own on the image's, beside the image's config.
+        Path v2 = new BaseStore(root).store("web").resolve("v2");
+        Files.createDirectories(Layers.store(root).resolve("local-" + "1".repeat(32)));
+        Layers.writeStack(v2, List.of(os.diffId().replace(':', '-'), "local-" + "1".repeat(32)));
+        Files.copy(first.current().dir().resolve(OciImage.CONFIG_FILE), v2.resolve(OciImage.CONFIG_FILE));
+        Files.delete(root.resolve("web"));
+        Files.createSymbolicLink(root.resolve("web"), Path.of(".jspawn/bases/web/v2"));
+        BasePull.Result again = pull("web", List.of(os), "");
+        assertEquals(3, again.made().orElseThrow().number(), "v2 has a layer of its own: the image is pulled as v3");
+    }
 }

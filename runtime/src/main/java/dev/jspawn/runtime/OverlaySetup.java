@@ -14,6 +14,7 @@ import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.Values;
 import dev.jspawn.generator.HelperContract;
 import dev.jspawn.images.Beneath;
+import dev.jspawn.images.ImageCommand;
 import dev.jspawn.images.LayerMounts;
 import dev.jspawn.images.Layers;
 import dev.jspawn.images.Locks;
@@ -109,6 +110,9 @@ public final class OverlaySetup {
             for (String l : layers) record.append(Path.of(l.substring(0, l.indexOf(':'))).toRealPath()).append('\n');
             Files.createDirectories(envFile.getParent());
             WholeFile.write(envFile.resolveSibling(HelperContract.VERSIONS_FILE), record.toString().getBytes(StandardCharsets.UTF_8));
+            // The image's command, for a child with Boot=no and no Parameters= (jspawn-mount puts it to use): the topmost base's.
+            Path top = Path.of(layers.get(0).substring(0, layers.get(0).indexOf(':')));
+            ImageCommand.write(envFile.getParent(), top.getFileName().toString(), top.toRealPath());
         }
         String machineId = MachineId.of(upper);
         MachineId.ofBase(bases.stream().flatMap(List::stream).toList()).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"

@@ -44,16 +44,21 @@ class PullIT {
                 + "http:\\n  addr: " + REGISTRY + "\\n' > /etc/registry-it.yml"
                 + " && systemd-run --unit=registry-it docker-registry serve /etc/registry-it.yml");
         Sandbox.await(WAIT, "the registry to answer", () -> box.sh("bash -c '</dev/tcp/" + REGISTRY.replace(':', '/') + "'").exit() == 0);
-        // debian: the test base as one layer (its /dev empty, as images have it: a layer may hold no device), with a site in /srv/site. web: one layer more, which adds a file, deletes
+        // debian: the test base as one layer (its /dev empty, as images have it: a layer may hold no device), with a site in /srv/site
+        // and an application's script in /srv/app.sh. web: one layer more, which adds a file, deletes
         // /etc/motd (a whiteout) and replaces /srv/site (an opaque directory).
         sh("set -e; cd /var/tmp; umoci init --layout oci; umoci new --image oci:debian; umoci unpack --image oci:debian b1"
                 + "; cp -a " + image + "/. b1/rootfs/; rm -rf b1/rootfs/dev/*; mkdir -p b1/rootfs/srv/site; echo old > b1/rootfs/srv/site/old.html"
+                + "; printf '%s\\n' 'echo \"$GREETING from $(pwd) as $(id -u)\" > /srv/app.out' 'exec sleep infinity' > b1/rootfs/srv/app.sh"
                 + "; umoci repack --image oci:debian b1; rm -rf b1"
                 + "; umoci config --image oci:debian --tag debian --config.cmd /sbin/init"
+                // app: the same layer, an application's config (no systemd runs).
+                + "; umoci config --image oci:debian --tag app --config.cmd /bin/sh --config.cmd /srv/app.sh --config.env GREETING=hello"
+                + " --config.workingdir /srv --config.user 0:0"
                 + "; mkdir -p l/etc l/srv/site; echo added > l/etc/added; : > l/etc/.wh.motd; : > l/srv/site/.wh..wh..opq"
                 + "; echo new > l/srv/site/index.html; tar --numeric-owner --owner=0 --group=0 -C l -cf web.tar etc srv"
                 + "; umoci tag --image oci:debian web; umoci raw add-layer --image oci:web web.tar"
-                + "; for t in debian web; do skopeo copy --quiet --dest-tls-verify=false oci:oci:$t docker://" + REGISTRY + "/$t:1; done"
+                + "; for t in debian web app; do skopeo copy --quiet --dest-tls-verify=false oci:oci:$t docker://" + REGISTRY + "/$t:1; done"
                 + "; rm -rf oci l web.tar");
     }
 
@@ -139,5 +144,63 @@ class PullIT {
         assertTrue(!gc.contains("removed layer"), "deb's layer is web's bottom layer too: " + gc);
         assertEquals("3", sh("ls /var/lib/jspawn/.jspawn/layers | grep -c -e '^sha256-' -e '^local-'"));
         assertEquals("added\nindex.html\nmine.html\n0", guest("c2", "cat /etc/added; ls -1 /srv/site; stat -c %u /etc/os-release"));
+    }
+
+    @Test
+    @Order(5)
+    void anApplicationImageRunsItsCommandWithBootNo() {
+        String pulled = sh("jspawn base pull app docker://" + REGISTRY + "/app:1 --tls-verify=false");
+        assertTrue(pulled.contains("1 layers, 0 of them new"), "its layer is debian's, stored already: " + pulled);
+        sh("printf '[Container]\\nBase=app\\n[Exec]\\nBoot=no\\n' > /etc/jspawn/a1.jspawn && systemctl daemon-reload && systemctl start jspawn@a1");
+        Sandbox.await(WAIT, "a1's command to run", () -> box.sh("test -s /var/lib/jspawn/a1_up/srv/app.out").exit() == 0);
+        assertEquals("hello from /srv as 0", sh("cat /var/lib/jspawn/a1_up/srv/app.out"), "its Cmd, Env, WorkingDir and User");
+        assertEquals("active", sh("systemctl is-active jspawn@a1"));
+        assertTrue(sh("machinectl list --no-legend").contains("a1"), "registered with machined");
+        assertTrue(sh("jspawn status a1").contains("Command: \"/bin/sh\" \"/srv/app.sh\" (the image config of base app v1)"), sh("jspawn status a1"));
+        sh("systemctl stop jspawn@a1");
+        assertEquals(1, box.sh("test -e /run/systemd/nspawn/a1.nspawn").exit(), "its settings go when it stops");
+
+        sh("mkdir -p /var/lib/jspawn/plain/etc && printf '[Container]\\nBase=plain\\n[Exec]\\nBoot=no\\n' > /etc/jspawn/a2.jspawn && systemctl daemon-reload");
+        assertTrue(box.sh("systemctl start jspawn@a2").exit() != 0);
+        String why = box.sh("journalctl -u jspawn@a2 --no-pager").out();
+        assertTrue(why.contains("a2: Boot=no without Parameters= runs its base's image command, but base plain (a plain directory) is no pulled image"), why);
+    }
+
+    /**
+     * An image root on a file system too small for the image: one short error, and nothing left of the pull; then a
+     * base update there that fills the disk: the same. A tmpfs, sized to hold the image's blob but not its tree.
+     */
+    @Test
+    @Order(6)
+    void aFullDiskGivesOneShortErrorAndLosesNothing() {
+        String manifest = sh("skopeo inspect --raw --tls-verify=false docker://" + REGISTRY + "/debian:1");
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("\"size\"\\s*:\\s*([0-9]+)").matcher(manifest);
+        long blob = 0;
+        while (size.find()) blob = Long.parseLong(size.group(1)); // the last one: the layer's (the config's comes first)
+        assertTrue(blob > (1 << 20), manifest);
+        sh("mkdir -p /srv/small && mount -t tmpfs -o size=" + (blob + (24 << 20)) + " tmpfs /srv/small");
+        try {
+            Sandbox.Result full = box.sh("jspawn base pull --image-root /srv/small deb docker://" + REGISTRY + "/debian:1 --tls-verify=false");
+            assertEquals(1, full.exit(), full.out() + full.err());
+            assertEquals(1, full.err().lines().count(), "one line: " + full.err());
+            assertTrue(full.err().matches("jspawn: no space left in /srv/small to unpack layer sha256:[0-9a-f]{64} \\([0-9.]+M compressed\\); [0-9.]+[KMG] free"
+                    + " once its partial copy went; nothing of it was kept, the base is unchanged\n"), full.err());
+            assertEquals("", sh("for d in layers pull bases; do ls -A /srv/small/.jspawn/$d 2>/dev/null; done; true"),
+                    "no layer, no download and no base left");
+
+            // A tiny base there, and an update that fills the disk: it fails, the base is as it was.
+            sh("mkdir -p /srv/small/tiny/usr/bin /srv/small/tiny/usr/lib/x86_64-linux-gnu /srv/small/tiny/usr/lib64 /srv/small/tiny/etc"
+                    + " && cp /usr/bin/true /usr/bin/dd /srv/small/tiny/usr/bin/ && cp /usr/lib/x86_64-linux-gnu/libc.so.6 /srv/small/tiny/usr/lib/x86_64-linux-gnu/"
+                    + " && cp /usr/lib64/ld-linux-x86-64.so.2 /srv/small/tiny/usr/lib64/ && ln -s usr/lib64 /srv/small/tiny/lib64 && ln -s usr/bin /srv/small/tiny/bin"
+                    + " && echo ID=tiny > /srv/small/tiny/usr/lib/os-release");
+            Sandbox.Result update = box.sh("jspawn base update --image-root /srv/small tiny -- /usr/bin/dd if=/dev/zero of=/big bs=1M count=1000");
+            assertEquals(1, update.exit(), update.out() + update.err());
+            assertTrue(update.err().contains("jspawn: /usr/bin/dd if=/dev/zero of=/big bs=1M count=1000 failed (exit status 1); the base is unchanged"), update.err());
+            assertEquals("v1", sh("ls /srv/small/.jspawn/bases/tiny"), "no half version, layer, work or mount dir left");
+            assertEquals("", sh("ls -A /srv/small/.jspawn/layers 2>/dev/null; true"));
+            assertEquals("ID=tiny", sh("cat /srv/small/tiny/usr/lib/os-release"));
+        } finally {
+            box.sh("umount /srv/small");
+        }
     }
 }
