@@ -34,7 +34,7 @@ _jspawn_bash() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case "$path $w" in
-            " list"|" status"|" start"|" stop"|" restart"|" enable"|" disable"|" cat"|" verify"|" create"|" remove"|" prune"|" restore"|" convert-userns"|" base"|" base list"|" base create"|" base update"|" base pull"|" base upgrade"|" base versions"|" base rollback"|" base gc"|" base remove"|" register"|" unregister") path="$path $w" ;;
+            " list"|" status"|" start"|" stop"|" restart"|" enable"|" disable"|" cat"|" verify"|" create"|" remove"|" prune"|" restore"|" convert-userns"|" base"|" base list"|" base create"|" base update"|" base pull"|" base push"|" base upgrade"|" base versions"|" base rollback"|" base gc"|" base remove"|" register"|" unregister") path="$path $w" ;;
         esac
     done
     case "$path" in
@@ -53,11 +53,12 @@ _jspawn_bash() {
         " prune") subs="" opts="--dry-run --help --no-block --prefer-base --stop --version"; operand=container ;;
         " restore") subs="" opts="--help --no-block --stop --version"; operand=container ;;
         " convert-userns") subs="" opts="--help --no-block --stop --version"; operand=container ;;
-        " base") subs="list create update pull upgrade versions rollback gc remove" opts="--help --image-root --no-block --version" ;;
+        " base") subs="list create update pull push upgrade versions rollback gc remove" opts="--help --image-root --no-block --version" ;;
         " base list") subs="" opts="--help --image-root --json --no-block --no-legend --no-pager --version" ;;
         " base create") subs="" opts="--from-dir --from-tar --help --image-root --mirror --networkd --no-block --no-networkd --pacstrap --root-password-file --suite --version" ;;
         " base update") subs="" opts="--help --image-root --no-block --version"; operand=base ;;
         " base pull") subs="" opts="--authfile --cert-dir --creds --help --image-root --max-layer-entries --max-layer-size --no-block --tls-verify --version"; operand=base ;;
+        " base push") subs="" opts="--authfile --cert-dir --creds --help --image-root --no-block --tls-verify --version"; operand=base ;;
         " base upgrade") subs="" opts="--help --image-root --no-block --prefer-base --version"; operand=base ;;
         " base versions") subs="" opts="--help --image-root --json --no-block --no-legend --no-pager --version"; operand=base ;;
         " base rollback") subs="" opts="--help --image-root --no-block --version"; operand=base ;;

@@ -8,6 +8,7 @@ import java.util.List;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.images.BaseCreate;
 import dev.jspawn.images.BasePull;
+import dev.jspawn.images.BasePush;
 import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.BaseTools;
 import dev.jspawn.images.BaseUpdate;
@@ -23,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "base",
         description = {"Base images: make them, update them without touching a running child's lower layer, and run the how-to's update cycle.",
                 "Versions live in IMAGE_ROOT/.jspawn/bases/NAME/vN; IMAGE_ROOT/NAME points at the current one."},
-        subcommands = {BaseListCommand.class, BaseCreateCommand.class, BaseUpdateCommand.class, BasePullCommand.class, BaseUpgradeCommand.class,
+        subcommands = {BaseListCommand.class, BaseCreateCommand.class, BaseUpdateCommand.class, BasePullCommand.class, BasePushCommand.class, BaseUpgradeCommand.class,
                 BaseVersionsCommand.class, BaseRollbackCommand.class, BaseGcCommand.class, BaseRemoveCommand.class})
 final class BaseCommand {
 
@@ -103,6 +104,11 @@ final class BaseCommand {
     /** base pull as this command runs it: its image root and locks, skopeo through its runner, the steps on {@code out}. */
     BasePull puller(PrintWriter out, dev.jspawn.images.LayerUnpack.Limits limits) {
         return new BasePull(imageRoot, context().lockDir(), parent.lockPolicy(), tools(out, parent.spec.commandLine().getErr()), out, limits);
+    }
+
+    /** base push as this command runs it: its image root and locks, skopeo through its runner, the steps on {@code out}. */
+    BasePush pusher(PrintWriter out) {
+        return new BasePush(imageRoot, context().lockDir(), parent.lockPolicy(), tools(out, parent.spec.commandLine().getErr()), out);
     }
 
     /** base create as this command runs it: its image root and locks, telling its steps on {@code out} and a copy's errors on {@code err}. */

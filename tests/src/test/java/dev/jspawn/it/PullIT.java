@@ -203,4 +203,25 @@ class PullIT {
             box.sh("umount /srv/small");
         }
     }
+
+    /** Push, push again, pull elsewhere: one manifest digest, and the pulled version is the pushed one. */
+    @Test
+    @Order(7)
+    void aPushedVersionIsTheSameImageEveryTimeAndPullsAsIt() {
+        String first = sh("jspawn base push web docker://" + REGISTRY + "/web-copy:1 --tls-verify=false");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("image (sha256:[0-9a-f]{64}), manifest (sha256:[0-9a-f]{64})").matcher(first);
+        assertTrue(m.find(), first);
+        String image = m.group(1), manifest = m.group(2);
+        assertTrue(first.contains("web: pushed to docker://" + REGISTRY + "/web-copy:1: 3 layers"), first);
+        String again = sh("jspawn base push web docker://" + REGISTRY + "/web-copy:2 --tls-verify=false");
+        assertTrue(again.contains("manifest " + manifest), "the same version, the same manifest: " + again);
+        assertTrue(sh("skopeo inspect --tls-verify=false docker://" + REGISTRY + "/web-copy:2").contains("\"Digest\": \"" + manifest + "\""),
+                "the registry holds that manifest");
+
+        sh("jspawn base pull web3 docker://" + REGISTRY + "/web-copy:1 --tls-verify=false");
+        assertTrue(sh("jspawn base versions --json web3").contains("\"image\":\"" + image + "\""), sh("jspawn base versions --json web3"));
+        sh("printf '[Container]\\nBase=web3\\n' > /etc/jspawn/c4.jspawn && systemctl daemon-reload && systemctl start jspawn@c4");
+        assertEquals("added\nlayered\nindex.html", guest("c4", "cat /etc/added /etc/motd-update; ls -1 /srv/site"), "web's v2, as pushed");
+        sh("systemctl stop jspawn@c4");
+    }
 }
