@@ -61,6 +61,7 @@ final class BaseListCommand implements Callable<Integer> {
             row.put("versions", Math.max(versions.size(), current.isPresent() ? 1 : 0));
             long size = current.isPresent() ? dev.jspawn.images.Layers.size(current.get()) : -1;
             row.put("size_bytes", size < 0 ? null : size);
+            row.put("image", current.isPresent() ? dev.jspawn.images.OciImage.storedConfigDigest(current.get()).orElse(null) : null);
             row.put("children", e.getValue());
             rows.add(row);
         }

@@ -217,7 +217,7 @@ class BaseCommandTest {
                 + "\\{\"version\":\"v2\",\"current\":true,\"size_bytes\":[0-9]+,\"layers\":\\[\"v1\",\"local-[0-9a-f]{32}\"],\"image\":null,\"used_by\":\\[]}]\n"), out.toString());
         out.getBuffer().setLength(0);
         assertEquals(0, run("base", "--image-root", root.toString(), "list", "--json"));
-        assertTrue(out.toString().matches("\\[\\{\"base\":\"debian\",\"current\":\"v2\",\"versions\":2,\"size_bytes\":[0-9]+,\"children\":\\[.*]}]\n"),
+        assertTrue(out.toString().matches("\\[\\{\"base\":\"debian\",\"current\":\"v2\",\"versions\":2,\"size_bytes\":[0-9]+,\"image\":null,\"children\":\\[.*]}]\n"),
                 out.toString());
         out.getBuffer().setLength(0);
         assertEquals(0, run("base", "--image-root", root.toString(), "versions", "--no-legend", "debian"));
@@ -344,7 +344,7 @@ class BaseCommandTest {
         Trees.deleteTree(root.resolve(".jspawn/bases/debian/v2"));
         String reason = "debian's current version v2 is missing; make v1 current with 'jspawn base rollback debian'";
         assertEquals(0, run("base", "--image-root", root.toString(), "list", "--json"));
-        assertEquals("[{\"base\":\"debian\",\"current\":\"missing\",\"versions\":1,\"size_bytes\":null,\"children\":[]}]\n", out.toString());
+        assertEquals("[{\"base\":\"debian\",\"current\":\"missing\",\"versions\":1,\"size_bytes\":null,\"image\":null,\"children\":[]}]\n", out.toString());
         assertEquals("jspawn: warning: " + reason + "\n", err.toString());
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);

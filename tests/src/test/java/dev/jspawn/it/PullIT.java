@@ -220,6 +220,8 @@ class PullIT {
 
         sh("jspawn base pull web3 docker://" + REGISTRY + "/web-copy:1 --tls-verify=false");
         assertTrue(sh("jspawn base versions --json web3").contains("\"image\":\"" + image + "\""), sh("jspawn base versions --json web3"));
+        assertTrue(sh("jspawn base list --json").contains("\"base\":\"web3\",\"current\":\"v1\",\"versions\":1,"), sh("jspawn base list --json"));
+        assertTrue(sh("jspawn base list --json").matches("(?s).*\"base\":\"web3\",[^}]*\"image\":\"" + image + "\".*"), sh("jspawn base list --json"));
         sh("printf '[Container]\\nBase=web3\\n' > /etc/jspawn/c4.jspawn && systemctl daemon-reload && systemctl start jspawn@c4");
         assertEquals("added\nlayered\nindex.html", guest("c4", "cat /etc/added /etc/motd-update; ls -1 /srv/site"), "web's v2, as pushed");
         sh("systemctl stop jspawn@c4");
