@@ -34,7 +34,9 @@ public record ContainerConfig(
         /** The systemd.nspawn(5) keys jspawn passes on as they are, then NspawnArgs=: checked options. */
         List<String> nspawnOptions,
         /** [Unit], [Service] and [Install] lines, in file order. */
-        List<dev.jspawn.config.UnitSettings.Setting> unitSettings) {
+        List<dev.jspawn.config.UnitSettings.Setting> unitSettings,
+        /** The health check ([Container] HealthCmd= and the rest), or null: none, and no timer. */
+        HealthCheck health) {
 
     public ContainerConfig {
         nspawnOptions = List.copyOf(nspawnOptions);

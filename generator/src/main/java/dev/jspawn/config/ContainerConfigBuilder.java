@@ -134,6 +134,7 @@ final class ContainerConfigBuilder {
             error(scalar("Exec", "ProcessTwo").get(), "ProcessTwo=yes runs a command as PID 2; it cannot be combined with Boot=yes");
         }
         for (Entry e : list("Container", "NspawnArgs")) check(Optional.of(e), NspawnKeys::extraArgs).ifPresent(nspawnOptions::addAll);
+        HealthCheck health = health();
 
         String where = imageRoot + "/" + name;
         String upper = ChildDirs.upper(where);
@@ -142,7 +143,26 @@ final class ContainerConfigBuilder {
         if (!errors.isEmpty()) return new Result(Optional.empty(), List.copyOf(errors));
         return new Result(Optional.of(new ContainerConfig(name, source, machineName, imageRoot, lowerDirs,
                 where, upper, work, boot, notifyReady, parameters, environment, workingDirectory, binds, network, privateUsers,
-                machineId, resolvConf, linkJournal, nspawnOptions, merged.unitSettings())), List.of());
+                machineId, resolvConf, linkJournal, nspawnOptions, merged.unitSettings(), health)), List.of());
+    }
+
+    /** The [Container] Health* keys: a check, or null without HealthCmd= (or with HealthCmd=none, as Quadlet has it). */
+    private HealthCheck health() {
+        Optional<String> cmd = check(scalar("Container", "HealthCmd"), HealthCheck::command);
+        long interval = check(scalar("Container", "HealthInterval"), HealthCheck::timeSpan).orElse(HealthCheck.DEFAULT_INTERVAL);
+        int retries = check(scalar("Container", "HealthRetries"), HealthCheck::retries).orElse(HealthCheck.DEFAULT_RETRIES);
+        long start = check(scalar("Container", "HealthStartPeriod"), HealthCheck::timeSpan).orElse(0L);
+        long timeout = check(scalar("Container", "HealthTimeout"), HealthCheck::timeSpan).orElse(HealthCheck.DEFAULT_TIMEOUT);
+        HealthCheck.OnFailure onFailure = check(scalar("Container", "HealthOnFailure"), HealthCheck::onFailure).orElse(HealthCheck.OnFailure.NONE);
+        if (interval < 1000) scalar("Container", "HealthInterval").ifPresent(e -> error(e, "an interval of less than 1s"));
+        if (timeout < 1) scalar("Container", "HealthTimeout").ifPresent(e -> error(e, "a timeout of 0"));
+        if (cmd.isEmpty() || cmd.get().equals("none")) {
+            for (String k : java.util.List.of("HealthInterval", "HealthRetries", "HealthStartPeriod", "HealthTimeout", "HealthOnFailure")) {
+                scalar("Container", k).ifPresent(e -> error(e, k + "= needs HealthCmd= (the check to run)"));
+            }
+            return null;
+        }
+        return new HealthCheck(cmd.get(), interval, retries, start, timeout, onFailure);
     }
 
     /** The systemd.nspawn(5) keys passed on as options, in the order of that page. */

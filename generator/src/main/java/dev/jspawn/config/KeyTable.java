@@ -29,7 +29,8 @@ final class KeyTable {
 
     static {
         KEYS.put("Container", keys(Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR,
-                "NspawnArgs", Kind.LIST), "Container"));
+                "NspawnArgs", Kind.LIST, "HealthCmd", Kind.SCALAR, "HealthInterval", Kind.SCALAR, "HealthRetries", Kind.SCALAR,
+                "HealthStartPeriod", Kind.SCALAR, "HealthTimeout", Kind.SCALAR, "HealthOnFailure", Kind.SCALAR), "Container"));
         KEYS.put("Exec", keys(Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
                 "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR, "NotifyReady", Kind.SCALAR, "MachineID", Kind.SCALAR,
                 "ResolvConf", Kind.SCALAR, "LinkJournal", Kind.SCALAR), "Exec"));

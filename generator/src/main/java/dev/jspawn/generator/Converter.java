@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.config.HealthCheck;
 import dev.jspawn.config.ContainerConfig.Bind;
 import dev.jspawn.config.UnitSettings;
 import dev.jspawn.syntax.UnitFile;
@@ -33,6 +34,8 @@ public final class Converter {
     public static final String MOUNT = "/usr/libexec/jspawn/jspawn-mount";
     /** After systemd-nspawn: removes what one that ended without cleaning up left, which would refuse the next start (units/jspawn-cleanup.sh). */
     public static final String CLEANUP = "/usr/libexec/jspawn/jspawn-cleanup";
+    /** Runs a container's health check once (jspawn-health@NAME.service, started by its timer). */
+    public static final String HEALTH = "/usr/libexec/jspawn/jspawn-health";
     /** Where jspawn-call leaves the reason a mount could not be prepared, for jspawn-mount to say it. */
     public static final String MOUNT_FAILURE = "failure";
     /** Preparing a mount may wait for another command that holds the UID-range lock. */
@@ -155,8 +158,36 @@ public final class Converter {
                 if (!target.isEmpty()) links.add(new GeneratedUnits.Link(target + dir + serviceName(c.name()), TEMPLATE));
             }
         }
+        if (c.health() != null) {
+            // The check's timer starts with the container and stops with it (the timer binds to it); nothing of it without a check.
+            s.add("Unit", "Wants", healthName(c.name(), ".timer"));
+            files.addAll(health(c));
+        }
         files.add(new GeneratedUnits.File(serviceName(c.name()) + ".d/" + DROP_IN, s));
         return new GeneratedUnits(files, links);
+    }
+
+    public static String healthName(String name, String suffix) {
+        return "jspawn-health@" + name + suffix;
+    }
+
+    /**
+     * The drop-ins of jspawn-health@NAME.timer (every HealthInterval=, from the container's start) and of its
+     * service, which runs the check once: in the guest, with its retries, start period, timeout and HealthOnFailure=.
+     */
+    static List<GeneratedUnits.File> health(ContainerConfig c) {
+        HealthCheck h = c.health();
+        UnitFile t = dropIn(c);
+        String interval = HealthCheck.seconds(h.intervalMillis()) + "s";
+        t.add("Timer", "OnActiveSec", interval);
+        t.add("Timer", "OnUnitActiveSec", interval);
+        UnitFile run = dropIn(c);
+        run.add("Service", "ExecStart", "");
+        run.add("Service", "ExecStart", new ExecLine(HEALTH).arg(c.machineName()).arg(c.runDir()).arg(Integer.toString(h.retries()))
+                .arg(HealthCheck.seconds(h.startPeriodMillis())).arg(HealthCheck.seconds(h.timeoutMillis())).arg(h.onFailure().word())
+                .arg(serviceName(c.name())).arg(h.command()).toString());
+        return List.of(new GeneratedUnits.File(healthName(c.name(), ".timer") + ".d/" + DROP_IN, t),
+                new GeneratedUnits.File(healthName(c.name(), ".service") + ".d/" + DROP_IN, run));
     }
 
     /**
