@@ -34,13 +34,14 @@ _jspawn_bash() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case "$path $w" in
-            " list"|" status"|" start"|" stop"|" restart"|" enable"|" disable"|" cat"|" verify"|" create"|" remove"|" prune"|" restore"|" convert-userns"|" base"|" base list"|" base create"|" base update"|" base pull"|" base push"|" base upgrade"|" base versions"|" base rollback"|" base gc"|" base remove"|" register"|" unregister") path="$path $w" ;;
+            " list"|" status"|" health"|" start"|" stop"|" restart"|" enable"|" disable"|" cat"|" verify"|" create"|" remove"|" prune"|" restore"|" convert-userns"|" base"|" base list"|" base create"|" base update"|" base pull"|" base push"|" base upgrade"|" base versions"|" base rollback"|" base gc"|" base remove"|" register"|" unregister") path="$path $w" ;;
         esac
     done
     case "$path" in
-        "") subs="list status start stop restart enable disable cat verify create remove prune restore convert-userns base register unregister" opts="--help --no-block --version" ;;
+        "") subs="list status health start stop restart enable disable cat verify create remove prune restore convert-userns base register unregister" opts="--help --no-block --version" ;;
         " list") subs="" opts="--help --json --no-block --no-legend --no-pager --version" ;;
         " status") subs="" opts="--help --json --no-block --no-pager --version"; operand=container ;;
+        " health") subs="" opts="--help --json --no-block --no-legend --no-pager --version"; operand=container ;;
         " start") subs="" opts="--help --no-block --version"; operand=container ;;
         " stop") subs="" opts="--help --no-block --version"; operand=container ;;
         " restart") subs="" opts="--help --no-block --version"; operand=container ;;

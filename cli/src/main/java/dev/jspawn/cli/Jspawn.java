@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = Jspawn.Version.class,
         description = {"Declarative systemd-nspawn containers on overlayfs.",
                 "Containers are configured in /etc/jspawn/NAME.jspawn (see jspawn.jspawn(5)) and run as jspawn@NAME.service."},
-        subcommands = {ListCommand.class, StatusCommand.class, UnitVerbs.Start.class, UnitVerbs.Stop.class, UnitVerbs.Restart.class,
+        subcommands = {ListCommand.class, StatusCommand.class, HealthCommand.class, UnitVerbs.Start.class, UnitVerbs.Stop.class, UnitVerbs.Restart.class,
                 UnitVerbs.Enable.class, UnitVerbs.Disable.class, CatCommand.class, VerifyCommand.class, CreateCommand.class, RemoveCommand.class,
                 PruneCommand.class, RestoreCommand.class, ConvertUsernsCommand.class, BaseCommand.class, ShiftDirsCommand.class,
                 RegisterCommand.class, UnregisterCommand.class, MountLayersCommand.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},

@@ -94,6 +94,7 @@ final class StatusCommand implements Callable<Integer> {
         s.put("leader", m.map(HostBus.MachineInfo::leader).orElse(null));
         s.put("addresses", addresses);
         s.put("command", command(c));
+        s.put("health", HealthCommand.state(c).get("health"));
 
         if (json) {
             Output.write(out, s);
@@ -106,6 +107,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.println("     Base: " + String.join(":", c.lowerDirs()) + baseVersionNote(s));
             out.println("  Command: " + s.get("command"));
+            if (c.health() != null) out.println("   Health: " + s.get("health") + " (jspawn health " + c.name() + ")");
             out.println("     Root: " + c.where());
             out.println("    Upper: " + c.upperDir());
             out.println("     Work: " + c.workDir());

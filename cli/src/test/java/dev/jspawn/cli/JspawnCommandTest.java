@@ -263,7 +263,7 @@ class JspawnCommandTest {
                 + "\",\"work\":\"" + tmp.resolve("images/child_apache_work") + "\",\"uid_range_start\":null,\"user_namespace\":null,"
                 + "\"network\":{\"mode\":\"veth\",\"bridge\":null,\"zone\":null,\"ports\":[\"8080:80\"]},\"unit\":\"active\",\"unit_sub\":\"running\","
                 + "\"mount\":\"inactive\",\"mount_sub\":\"dead\",\"machine_state\":\"running\",\"base_version\":null,\"base_current\":null,"
-                + "\"leader\":42,\"addresses\":[],\"command\":\"the guest's init (Boot=yes)\"}\n", out.toString());
+                + "\"leader\":42,\"addresses\":[],\"command\":\"the guest's init (Boot=yes)\",\"health\":\"none\"}\n", out.toString());
     }
 
     @Test
