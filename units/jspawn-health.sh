@@ -8,8 +8,26 @@
 # check first passes (failures within START_PERIOD seconds of the guest's start do not count),
 # "healthy" when it passes, and "unhealthy" once it failed RETRIES times in a row; then ON_FAILURE
 # (none, kill, restart or stop) is done to UNIT. The last output is kept beside it (RUN_DIR/health.log).
+#
+# With --wait INTERVAL first (Notify=healthy: jspawn@NAME.service's ExecStartPost=), it checks every
+# INTERVAL seconds until a check passes (exit 0: the start is done) or the guest is unhealthy (exit 1:
+# the start fails); HealthOnFailure= is not applied then, the failed start is the outcome.
 set -u
+wait_interval=
+if [ "$1" = --wait ]; then wait_interval=$2; shift 2; fi
 machine=$1 dir=$2 retries=$3 start=$4 timeout=$5 onfailure=$6 unit=$7 cmd=$8
+if [ -n "$wait_interval" ]; then
+    rm -f "$dir/health"
+    while :; do
+        "$0" "$machine" "$dir" "$retries" "$start" "$timeout" none "$unit" "$cmd" 2>/dev/null
+        case $(sed -n 's/^status=//p' "$dir/health" 2>/dev/null) in
+            healthy) exit 0 ;;
+            unhealthy) echo "$machine did not become healthy: its check failed $retries times in a row:" >&2
+                cat -- "$dir/health.log" >&2 2>/dev/null; exit 1 ;;
+        esac
+        sleep "$wait_interval"
+    done
+fi
 state=$dir/health
 read_state() { sed -n "s/^$1=//p" "$state" 2>/dev/null; }
 leader=$(/usr/bin/machinectl show --property=Leader --value -- "$machine" 2>/dev/null)

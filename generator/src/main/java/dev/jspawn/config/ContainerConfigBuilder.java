@@ -154,15 +154,19 @@ final class ContainerConfigBuilder {
         long start = check(scalar("Container", "HealthStartPeriod"), HealthCheck::timeSpan).orElse(0L);
         long timeout = check(scalar("Container", "HealthTimeout"), HealthCheck::timeSpan).orElse(HealthCheck.DEFAULT_TIMEOUT);
         HealthCheck.OnFailure onFailure = check(scalar("Container", "HealthOnFailure"), HealthCheck::onFailure).orElse(HealthCheck.OnFailure.NONE);
+        boolean notifyHealthy = check(scalar("Container", "Notify"), v -> {
+            if (!v.trim().equals("healthy")) throw new Values.Invalid("\"" + v + "\" is not healthy (the unit is ready once its check passes)");
+            return true;
+        }).orElse(false);
         if (interval < 1000) scalar("Container", "HealthInterval").ifPresent(e -> error(e, "an interval of less than 1s"));
         if (timeout < 1) scalar("Container", "HealthTimeout").ifPresent(e -> error(e, "a timeout of 0"));
         if (cmd.isEmpty() || cmd.get().equals("none")) {
-            for (String k : java.util.List.of("HealthInterval", "HealthRetries", "HealthStartPeriod", "HealthTimeout", "HealthOnFailure")) {
+            for (String k : java.util.List.of("HealthInterval", "HealthRetries", "HealthStartPeriod", "HealthTimeout", "HealthOnFailure", "Notify")) {
                 scalar("Container", k).ifPresent(e -> error(e, k + "= needs HealthCmd= (the check to run)"));
             }
             return null;
         }
-        return new HealthCheck(cmd.get(), interval, retries, start, timeout, onFailure);
+        return new HealthCheck(cmd.get(), interval, retries, start, timeout, onFailure, notifyHealthy);
     }
 
     /** The systemd.nspawn(5) keys passed on as options, in the order of that page. */

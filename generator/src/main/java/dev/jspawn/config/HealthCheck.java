@@ -11,7 +11,14 @@ import java.util.regex.Pattern;
  * unhealthy once it failed {@code retries} times in a row, failures within the start period not counting.
  * Times are in milliseconds.
  */
-public record HealthCheck(String command, long intervalMillis, int retries, long startPeriodMillis, long timeoutMillis, OnFailure onFailure) {
+public record HealthCheck(String command, long intervalMillis, int retries, long startPeriodMillis, long timeoutMillis, OnFailure onFailure,
+        /** Notify=healthy: the unit's start waits until the check passes, and fails once the start period and retries ran out. */
+        boolean notifyHealthy) {
+
+    /** The longest a start with Notify=healthy can wait: the start period, then every retry with its interval and timeout, and a margin. */
+    public long startTimeoutMillis() {
+        return startPeriodMillis + (long) (retries + 1) * (intervalMillis + timeoutMillis) + 90_000;
+    }
 
     /** HealthOnFailure=: what is done to the unit once the guest is unhealthy. */
     public enum OnFailure { NONE, KILL, RESTART, STOP;

@@ -28,9 +28,10 @@ final class KeyTable {
     static final Set<String> PASSTHROUGH = Set.of("Unit", "Service", "Install");
 
     static {
-        KEYS.put("Container", keys(Map.of("Base", Kind.SCALAR, "MachineName", Kind.SCALAR, "ImageRoot", Kind.SCALAR,
-                "NspawnArgs", Kind.LIST, "HealthCmd", Kind.SCALAR, "HealthInterval", Kind.SCALAR, "HealthRetries", Kind.SCALAR,
-                "HealthStartPeriod", Kind.SCALAR, "HealthTimeout", Kind.SCALAR, "HealthOnFailure", Kind.SCALAR), "Container"));
+        KEYS.put("Container", keys(Map.ofEntries(Map.entry("Base", Kind.SCALAR), Map.entry("MachineName", Kind.SCALAR),
+                Map.entry("ImageRoot", Kind.SCALAR), Map.entry("NspawnArgs", Kind.LIST), Map.entry("HealthCmd", Kind.SCALAR),
+                Map.entry("HealthInterval", Kind.SCALAR), Map.entry("HealthRetries", Kind.SCALAR), Map.entry("HealthStartPeriod", Kind.SCALAR),
+                Map.entry("HealthTimeout", Kind.SCALAR), Map.entry("HealthOnFailure", Kind.SCALAR), Map.entry("Notify", Kind.SCALAR)), "Container"));
         KEYS.put("Exec", keys(Map.of("Boot", Kind.SCALAR, "Parameters", Kind.SCALAR, "Environment", Kind.LIST,
                 "WorkingDirectory", Kind.SCALAR, "PrivateUsers", Kind.SCALAR, "NotifyReady", Kind.SCALAR, "MachineID", Kind.SCALAR,
                 "ResolvConf", Kind.SCALAR, "LinkJournal", Kind.SCALAR), "Exec"));

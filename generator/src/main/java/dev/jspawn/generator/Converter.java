@@ -162,6 +162,11 @@ public final class Converter {
             // The check's timer starts with the container and stops with it (the timer binds to it); nothing of it without a check.
             s.add("Unit", "Wants", healthName(c.name(), ".timer"));
             files.addAll(health(c));
+            if (c.health().notifyHealthy()) {
+                // Notify=healthy: the start returns once the check passes, as Quadlet's does; it fails when the checks ran out.
+                s.add("Service", "ExecStartPost", healthCheck(c, true).toString());
+                s.add("Service", "TimeoutStartSec", HealthCheck.seconds(c.health().startTimeoutMillis()) + "s");
+            }
         }
         files.add(new GeneratedUnits.File(serviceName(c.name()) + ".d/" + DROP_IN, s));
         return new GeneratedUnits(files, links);
@@ -183,11 +188,19 @@ public final class Converter {
         t.add("Timer", "OnUnitActiveSec", interval);
         UnitFile run = dropIn(c);
         run.add("Service", "ExecStart", "");
-        run.add("Service", "ExecStart", new ExecLine(HEALTH).arg(c.machineName()).arg(c.runDir()).arg(Integer.toString(h.retries()))
-                .arg(HealthCheck.seconds(h.startPeriodMillis())).arg(HealthCheck.seconds(h.timeoutMillis())).arg(h.onFailure().word())
-                .arg(serviceName(c.name())).arg(h.command()).toString());
+        run.add("Service", "ExecStart", healthCheck(c, false).toString());
         return List.of(new GeneratedUnits.File(healthName(c.name(), ".timer") + ".d/" + DROP_IN, t),
                 new GeneratedUnits.File(healthName(c.name(), ".service") + ".d/" + DROP_IN, run));
+    }
+
+    /** jspawn-health's command line: one check, or ({@code wait}) checks every interval until one passes or they ran out. */
+    static ExecLine healthCheck(ContainerConfig c, boolean wait) {
+        HealthCheck h = c.health();
+        ExecLine x = new ExecLine(HEALTH);
+        if (wait) x.arg("--wait").arg(HealthCheck.seconds(h.intervalMillis()));
+        return x.arg(c.machineName()).arg(c.runDir()).arg(Integer.toString(h.retries()))
+                .arg(HealthCheck.seconds(h.startPeriodMillis())).arg(HealthCheck.seconds(h.timeoutMillis())).arg(h.onFailure().word())
+                .arg(serviceName(c.name())).arg(h.command());
     }
 
     /**

@@ -87,6 +87,8 @@ class ConfigErrorsTest {
         "c | [Container]\\nBase=b\\nHealthCmd=true\\nHealthRetries=0 | /etc/jspawn/c.jspawn:4: [Container] HealthRetries=: \"0\" is not a number of retries from 1 to 1000",
         "c | [Container]\\nBase=b\\nHealthCmd=true\\nHealthOnFailure=explode | /etc/jspawn/c.jspawn:4: [Container] HealthOnFailure=: \"explode\" is not one of none, kill, restart, stop",
         "c | [Container]\\nBase=b\\nHealthTimeout=5s | /etc/jspawn/c.jspawn:3: [Container] HealthTimeout=: HealthTimeout= needs HealthCmd= (the check to run)",
+        "c | [Container]\\nBase=b\\nHealthCmd=true\\nNotify=yes | /etc/jspawn/c.jspawn:4: [Container] Notify=: \"yes\" is not healthy (the unit is ready once its check passes)",
+        "c | [Container]\\nBase=b\\nNotify=healthy | /etc/jspawn/c.jspawn:3: [Container] Notify=: Notify= needs HealthCmd= (the check to run)",
         "c | [Container]\\nBase=b\\n[Exec]\\nBoot=maybe | /etc/jspawn/c.jspawn:4: [Exec] Boot=: \"maybe\" is not a boolean (yes/no, true/false, on/off, 1/0)",
         "c | [Container]\\nBase=b\\n[Exec]\\nBoot=no\\nParameters=/bin/true\\nNotifyReady=yes | /etc/jspawn/c.jspawn:6: [Exec] NotifyReady=: NotifyReady=yes needs Boot=yes: jspawn waits for the guest's systemd to finish booting",
         "c | [Container]\\nBase=b\\n[Exec]\\nNotifyReady=maybe | /etc/jspawn/c.jspawn:4: [Exec] NotifyReady=: \"maybe\" is not a boolean (yes/no, true/false, on/off, 1/0)",

@@ -78,4 +78,19 @@ class HealthIT {
         sh("systemctl stop jspawn@h1");
         assertEquals("inactive", box.sh("systemctl is-active jspawn-health@h1.timer").out().strip(), "the timer stops with the container");
     }
+
+    /** Notify=healthy: the start returns once the check passed, and fails when it never does. */
+    @Test
+    void notifyHealthyHoldsTheStartUntilTheCheckPasses() {
+        sh("printf '[Container]\\nBase=b1\\nHealthCmd=test -e /srv/started || { touch /srv/started; exit 1; }\\nHealthInterval=1s\\nNotify=healthy\\n'"
+                + " > /etc/jspawn/n1.jspawn && printf '[Container]\\nBase=b1\\nHealthCmd=false\\nHealthInterval=1s\\nHealthRetries=2\\nNotify=healthy\\n'"
+                + " > /etc/jspawn/n2.jspawn && systemctl daemon-reload");
+        sh("systemctl start jspawn@n1");
+        assertEquals(0, box.sh("jspawn health n1").exit(), "started means healthy: the first check failed, the second passed");
+        Sandbox.Result failed = box.sh("systemctl start jspawn@n2");
+        assertTrue(failed.exit() != 0, "a check that never passes fails the start");
+        assertTrue(sh("journalctl -u jspawn@n2 --no-pager").contains("n2 did not become healthy: its check failed 2 times in a row"),
+                sh("journalctl -u jspawn@n2 --no-pager"));
+        sh("systemctl stop jspawn@n1");
+    }
 }
