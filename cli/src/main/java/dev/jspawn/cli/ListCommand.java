@@ -91,6 +91,7 @@ final class ListCommand implements Callable<Integer> {
         row.put("upper_bytes", size < 0 ? null : size);
         range(row, c);
         baseVersions(row, c, proc);
+        row.put("health", c == null ? null : HealthCommand.state(c).get("health"));
         return row;
     }
 

@@ -308,7 +308,8 @@ class JspawnCommandTest {
         String json = out.toString();
         assertTrue(json.startsWith("[{\"container\":\"broken\",\"config\":\"" + etc.resolve("broken.jspawn") + "\",\"valid\":false,\"machine\":null,"
                 + "\"unit\":null,\"unit_sub\":null,\"mount\":null,\"mount_sub\":null,\"machine_state\":null,\"upper_bytes\":null,"
-                + "\"uid_range_start\":null,\"user_namespace\":null,\"base_version\":null,\"base_current\":null},{\"container\":\"child_apache\""), json);
+                + "\"uid_range_start\":null,\"user_namespace\":null,\"base_version\":null,\"base_current\":null,\"health\":null},{\"container\":\"child_apache\""), json);
+        assertTrue(json.contains("\"base_current\":null,\"health\":\"none\"}]"), "no check: none " + json);
         assertTrue(json.contains("\"valid\":true,\"machine\":\"child-apache\",\"unit\":\"active\",\"unit_sub\":\"running\""), json);
         assertTrue(json.endsWith("}]\n"), json);
         out.getBuffer().setLength(0);
