@@ -2,7 +2,6 @@ package dev.jspawn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -30,18 +29,8 @@ final class BasePullCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "SOURCE", description = "The image, as skopeo names it.")
     String source;
 
-    @Option(names = "--tls-verify", paramLabel = "BOOL", arity = "1",
-            description = "Require HTTPS and verify the registry's certificate (skopeo's --src-tls-verify; default: skopeo's, true).")
-    Boolean tlsVerify;
-
-    @Option(names = "--authfile", paramLabel = "FILE", description = "The registry credentials file (skopeo's --src-authfile).")
-    String authfile;
-
-    @Option(names = "--creds", paramLabel = "USER[:PASSWORD]", description = "Credentials for the registry (skopeo's --src-creds).")
-    String creds;
-
-    @Option(names = "--cert-dir", paramLabel = "DIR", description = "Certificates for the registry (skopeo's --src-cert-dir).")
-    String certDir;
+    @Mixin
+    RegistryOptions registry;
 
     @Option(names = "--max-layer-size", paramLabel = "SIZE", defaultValue = "32G",
             description = "Refuse a layer whose files hold more than SIZE once unpacked (K, M, G, T; default: ${DEFAULT-VALUE}).")
@@ -53,11 +42,7 @@ final class BasePullCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<String> options = new ArrayList<>();
-        if (tlsVerify != null) options.add("--src-tls-verify=" + tlsVerify);
-        if (authfile != null) options.add("--src-authfile=" + authfile);
-        if (creds != null) options.add("--src-creds=" + creds);
-        if (certDir != null) options.add("--src-cert-dir=" + certDir);
+        List<String> options = registry.skopeo("src");
         if (maxLayerEntries < 1) throw new UserError("--max-layer-entries: give a number of 1 or more, not " + maxLayerEntries);
         LayerUnpack.Limits limits = new LayerUnpack.Limits(size(maxLayerSize), maxLayerEntries);
         PrintWriter out = args.out();
