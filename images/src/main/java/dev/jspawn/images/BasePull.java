@@ -56,11 +56,7 @@ public final class BasePull {
             Trees.deleteIfExists(layout); // left by a pull that was killed
             Files.createDirectories(layout.getParent());
             try {
-                List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "--quiet"));
-                cmd.addAll(options);
-                cmd.add("--");
-                cmd.add(source);
-                cmd.add("oci:" + layout + ":jspawn");
+                List<String> cmd = skopeoCopy(options, source, "oci:" + layout + ":jspawn");
                 step("skopeo copy " + source);
                 int status = tools.run(cmd);
                 if (status != 0) throw new BaseFailure("skopeo copy " + source + " failed (exit status " + status + "); base " + name + " is unchanged");
@@ -132,6 +128,16 @@ public final class BasePull {
             }
             throw e;
         }
+    }
+
+    /** skopeo copy of {@code from} to {@code to} (transport:reference each), with skopeo's {@code options}; "--" keeps either from reading as one. */
+    static List<String> skopeoCopy(List<String> options, String from, String to) {
+        List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "--quiet"));
+        cmd.addAll(options);
+        cmd.add("--");
+        cmd.add(from);
+        cmd.add(to);
+        return cmd;
     }
 
     /** A full disk (ENOSPC), however Java words it: "No space left on device" in the message or its file system's reason. */

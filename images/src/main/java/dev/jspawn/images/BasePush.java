@@ -10,9 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,11 +66,7 @@ public final class BasePush {
             Files.createDirectories(layout.resolve("blobs/sha256"));
             try {
                 Result r = layout(version, layout);
-                List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "--quiet"));
-                cmd.addAll(options);
-                cmd.add("--");
-                cmd.add("oci:" + layout + ":jspawn");
-                cmd.add(dest);
+                List<String> cmd = BasePull.skopeoCopy(options, "oci:" + layout + ":jspawn", dest);
                 step("skopeo copy to " + dest);
                 int status = tools.run(cmd);
                 if (status != 0) throw new BaseFailure("skopeo copy to " + dest + " failed (exit status " + status + ")");
@@ -93,7 +87,7 @@ public final class BasePush {
         for (Path l : layers) {
             step("Writing layer " + (refs.size() + 1) + " of " + layers.size());
             Path tmp = layout.resolve("blobs/sha256/.layer");
-            MessageDigest tarDigest = sha256(), blobDigest = sha256();
+            MessageDigest tarDigest = OciImage.sha256(), blobDigest = OciImage.sha256();
             long[] size = new long[1];
             try (OutputStream file = Files.newOutputStream(tmp);
                     OutputStream counted = new java.io.FilterOutputStream(new DigestOutputStream(file, blobDigest)) {
@@ -113,14 +107,14 @@ public final class BasePush {
                     DigestOutputStream tar = new DigestOutputStream(gz, tarDigest)) {
                 devices += LayerTar.write(l, tar);
             }
-            String blob = "sha256:" + HexFormat.of().formatHex(blobDigest.digest());
+            String blob = OciImage.digest(blobDigest);
             Files.move(tmp, layout.resolve("blobs/sha256").resolve(blob.substring(7)), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Map<String, Object> ref = new LinkedHashMap<>();
             ref.put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip");
             ref.put("digest", blob);
             ref.put("size", size[0]);
             refs.add(ref);
-            diffIds.add("sha256:" + HexFormat.of().formatHex(tarDigest.digest()));
+            diffIds.add(OciImage.digest(tarDigest));
         }
         Map<String, Object> config = config(version, diffIds);
         byte[] configBytes = json(config);
@@ -174,7 +168,7 @@ public final class BasePush {
     }
 
     private static String blob(Path layout, byte[] b) throws IOException {
-        String d = "sha256:" + HexFormat.of().formatHex(sha256().digest(b));
+        String d = OciImage.digest(b);
         Files.write(layout.resolve("blobs/sha256").resolve(d.substring(7)), b);
         return d;
     }
@@ -221,14 +215,6 @@ public final class BasePush {
             g.writeNumber(n.toString());
         } else {
             throw new IOException("not JSON: " + v);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

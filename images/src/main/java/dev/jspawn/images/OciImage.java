@@ -178,9 +178,9 @@ public final class OciImage {
         public void check() throws IOException {
             tar.transferTo(java.io.OutputStream.nullOutputStream());
             blob.transferTo(java.io.OutputStream.nullOutputStream());
-            String got = "sha256:" + HexFormat.of().formatHex(outer.digest());
+            String got = digest(outer);
             if (!got.equals(layer.digest())) throw new LayerUnpack.Refused("layer " + layer.digest() + ": its blob's digest is " + got);
-            String diff = "sha256:" + HexFormat.of().formatHex(inner.digest());
+            String diff = digest(inner);
             if (!diff.equals(layer.diffId())) {
                 throw new LayerUnpack.Refused("layer " + layer.digest() + ": its tar's digest is " + diff + ", not the config's " + layer.diffId());
             }
@@ -192,12 +192,23 @@ public final class OciImage {
         }
     }
 
-    private static MessageDigest sha256() {
+    /** A SHA-256 digest, to read or write blobs with. */
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** sha256:HEX of {@code b}, as OCI names a blob. */
+    static String digest(byte[] b) {
+        return "sha256:" + HexFormat.of().formatHex(sha256().digest(b));
+    }
+
+    /** sha256:HEX of what {@code d} has read. */
+    static String digest(MessageDigest d) {
+        return "sha256:" + HexFormat.of().formatHex(d.digest());
     }
 
     private static void checkDigest(String digest) throws IOException {
@@ -220,7 +231,7 @@ public final class OciImage {
         Path p = checked(blobPath(layout, digest));
         if (Files.size(p) > MAX_JSON) throw new IOException(what + " (" + digest + ") is larger than " + Sizes.human(MAX_JSON));
         byte[] b = Files.readAllBytes(p);
-        String got = "sha256:" + HexFormat.of().formatHex(sha256().digest(b));
+        String got = digest(b);
         if (!got.equals(digest)) throw new LayerUnpack.Refused(what + " " + digest + " has the digest " + got);
         return b;
     }
@@ -295,7 +306,7 @@ public final class OciImage {
     public static Optional<String> storedConfigDigest(Path version) throws IOException {
         Path p = version.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-        return Optional.of("sha256:" + HexFormat.of().formatHex(sha256().digest(Files.readAllBytes(p))));
+        return Optional.of(digest(Files.readAllBytes(p)));
     }
 
     /** The file in a pulled version holding the image's config, as pulled (its digest is the image's id). */
