@@ -89,6 +89,23 @@ public final class Bases {
         return new Bases(valid, invalid, errors);
     }
 
+    /** Where the versions of base NAME are kept, below the image root: ROOT/.jspawn/bases/NAME/vN. */
+    public static final String VERSION_STORE = ".jspawn/bases";
+
+    /** The directory of version {@code number} of base {@code name} (what BaseVersion= holds a child on). */
+    public static String versionDir(String imageRoot, String name, int number) {
+        return imageRoot + "/" + VERSION_STORE + "/" + name + "/v" + number;
+    }
+
+    /** A BaseVersion= value: a version number, as jspawn base versions lists it (3 or v3). */
+    public static int version(String value) throws Values.Invalid {
+        String digits = value.startsWith("v") ? value.substring(1) : value;
+        if (!digits.matches("[1-9][0-9]{0,8}")) {
+            throw new Values.Invalid("'" + value + "' is not a version: give its number as jspawn base versions lists it (3 or v3)");
+        }
+        return Integer.parseInt(digits);
+    }
+
     /** The parent a NAME.base file declares, if any (a base that sits on another base). */
     public Optional<String> parentOf(String name) {
         Definition d = valid.get(name);

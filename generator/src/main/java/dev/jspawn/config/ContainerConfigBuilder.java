@@ -90,6 +90,19 @@ final class ContainerConfigBuilder {
         } else {
             lowerDirs = check(baseEntry, v -> bases.lowerDirs(v, imageRoot)).orElse(List.of());
         }
+        Optional<Entry> versionEntry = scalar("Container", "BaseVersion");
+        Optional<Integer> version = check(versionEntry, Bases::version);
+        if (version.isPresent() && baseEntry.isPresent() && !lowerDirs.isEmpty()) {
+            // Held on one version: its own base's version directory instead of IMAGE_ROOT/BASE, the current one.
+            String value = baseEntry.get().value();
+            if (value.startsWith("/")) {
+                error(versionEntry.get(), "BaseVersion= needs Base= to name a base under the image root, not the path " + value);
+            } else {
+                List<String> held = new ArrayList<>(lowerDirs);
+                held.set(0, Bases.versionDir(imageRoot, value, version.get()));
+                lowerDirs = List.copyOf(held);
+            }
+        }
 
         Optional<Entry> machineEntry = scalar("Container", "MachineName");
         String machineName;

@@ -28,7 +28,7 @@ final class KeyTable {
     static final Set<String> PASSTHROUGH = Set.of("Unit", "Service", "Install");
 
     static {
-        KEYS.put("Container", keys(Map.ofEntries(Map.entry("Base", Kind.SCALAR), Map.entry("MachineName", Kind.SCALAR),
+        KEYS.put("Container", keys(Map.ofEntries(Map.entry("Base", Kind.SCALAR), Map.entry("BaseVersion", Kind.SCALAR), Map.entry("MachineName", Kind.SCALAR),
                 Map.entry("ImageRoot", Kind.SCALAR), Map.entry("NspawnArgs", Kind.LIST), Map.entry("HealthCmd", Kind.SCALAR),
                 Map.entry("HealthInterval", Kind.SCALAR), Map.entry("HealthRetries", Kind.SCALAR), Map.entry("HealthStartPeriod", Kind.SCALAR),
                 Map.entry("HealthTimeout", Kind.SCALAR), Map.entry("HealthOnFailure", Kind.SCALAR), Map.entry("Notify", Kind.SCALAR)), "Container"));

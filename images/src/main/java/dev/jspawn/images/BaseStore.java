@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.jspawn.config.Bases;
 import dev.jspawn.config.Values;
 
 /**
@@ -28,7 +29,7 @@ import dev.jspawn.config.Values;
  */
 public final class BaseStore {
 
-    public static final String STORE = ".jspawn/bases";
+    public static final String STORE = Bases.VERSION_STORE;
     static final Pattern VERSION = Pattern.compile("v(\\d+)");
 
     public record Version(int number, Path dir, boolean current) {
@@ -190,12 +191,25 @@ public final class BaseStore {
 
     /** Renames a prepared version into place and makes it current. */
     public Version commit(String name, Path partial) throws IOException {
+        return commit(name, partial, true);
+    }
+
+    /** Renames a prepared version into place, and makes it current if {@code makeCurrent} (a rollout does that once it is done). */
+    public Version commit(String name, Path partial, boolean makeCurrent) throws IOException {
         String file = partial.getFileName().toString();
         Path dir = partial.resolveSibling(file.substring(0, file.length() - ".partial".length()));
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
-        Version v = new Version(Integer.parseInt(dir.getFileName().toString().substring(1)), dir, true);
-        point(name, v);
+        Version v = new Version(Integer.parseInt(dir.getFileName().toString().substring(1)), dir, makeCurrent);
+        if (makeCurrent) point(name, v);
         return v;
+    }
+
+    /** Makes version {@code number} current (what a rollout does once every child is healthy on it). */
+    public Version makeCurrent(String name, int number) throws IOException {
+        Version v = versions(name).stream().filter(x -> x.number() == number).findFirst()
+                .orElseThrow(() -> new IOException("base " + name + " has no version v" + number));
+        point(name, v);
+        return new Version(v.number(), v.dir(), true);
     }
 
     /**
