@@ -8,7 +8,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * What one child may not share with another: its directories (mount point, upper, work, backup)
+ * What one child may not share with another: its directories (mount point, upper, work, backup, aside)
  * may not be, contain or lie inside another child's, nor another child's base; its machine name
  * must be its own. A base that reaches into another child's directories is always the fault of
  * the file that names it. Otherwise files are judged in the order of their container names: the
@@ -29,7 +29,7 @@ public final class Collisions {
 
     /** The directories a child owns. */
     static List<String> dirs(ContainerConfig c) {
-        return List.of(c.where(), c.upperDir(), c.workDir(), c.backupDir());
+        return List.of(c.where(), c.upperDir(), c.workDir(), c.backupDir(), c.asideDir());
     }
 
     /** Everything {@code accepted} claims, ready for {@link #against(ContainerConfig)}. */

@@ -76,6 +76,11 @@ public record ContainerConfig(
         return ChildDirs.backup(where);
     }
 
+    /** What a rollout's prune took out of the upper dir, kept until the rollout ends (see jspawn base upgrade). */
+    public String asideDir() {
+        return ChildDirs.aside(where);
+    }
+
     public static final String RUN_DIR = "/run/jspawn";
 
     /**

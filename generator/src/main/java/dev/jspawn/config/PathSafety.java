@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Where a container's directories and bases may lie: its image root on none of the host's own
  * directories ({@link HostPaths}), and each base on neither the host's own directories nor the
- * container's own (mount point, upper, work, backup).
+ * container's own (mount point, upper, work, backup, aside).
  */
 final class PathSafety {
 
@@ -34,7 +34,7 @@ final class PathSafety {
                 out.add("the base " + host.get() + ": the guest would see it whole");
                 continue;
             }
-            for (String own : List.of(where, upper, work, ChildDirs.backup(where))) {
+            for (String own : List.of(where, upper, work, ChildDirs.backup(where), ChildDirs.aside(where))) {
                 if (base.equals(own)) {
                     out.add("the base \"" + base + "\" is this container's own directory");
                 } else if (HostPaths.overlap(base, own)) {

@@ -193,14 +193,24 @@ public final class Converter {
                 new GeneratedUnits.File(healthName(c.name(), ".service") + ".d/" + DROP_IN, run));
     }
 
+    /** One check of the container's health, as its timer runs it but with no HealthOnFailure=: what a rollout waits with. */
+    public static List<String> healthCheckOnce(ContainerConfig c) {
+        List<String> cmd = new ArrayList<>(List.of(HEALTH));
+        cmd.addAll(healthArgs(c, HealthCheck.OnFailure.NONE));
+        return cmd;
+    }
+
     /** jspawn-health's command line: one check, or ({@code wait}) checks every interval until one passes or they ran out. */
     static ExecLine healthCheck(ContainerConfig c, boolean wait) {
-        HealthCheck h = c.health();
         ExecLine x = new ExecLine(HEALTH);
-        if (wait) x.arg("--wait").arg(HealthCheck.seconds(h.intervalMillis()));
-        return x.arg(c.machineName()).arg(c.runDir()).arg(Integer.toString(h.retries()))
-                .arg(HealthCheck.seconds(h.startPeriodMillis())).arg(HealthCheck.seconds(h.timeoutMillis())).arg(h.onFailure().word())
-                .arg(serviceName(c.name())).arg(h.command());
+        if (wait) x.arg("--wait").arg(HealthCheck.seconds(c.health().intervalMillis()));
+        return x.args(healthArgs(c, c.health().onFailure()));
+    }
+
+    private static List<String> healthArgs(ContainerConfig c, HealthCheck.OnFailure onFailure) {
+        HealthCheck h = c.health();
+        return List.of(c.machineName(), c.runDir(), Integer.toString(h.retries()), HealthCheck.seconds(h.startPeriodMillis()),
+                HealthCheck.seconds(h.timeoutMillis()), onFailure.word(), serviceName(c.name()), h.command());
     }
 
     /**

@@ -53,6 +53,11 @@ public final class BaseUpdate {
 
     /** Makes the new version of base {@code name}, running {@code cmd} in it, and makes it current. */
     public BaseStore.Version run(String name, List<String> cmd) throws IOException {
+        return run(name, cmd, true);
+    }
+
+    /** As {@link #run(String, List)}; without {@code makeCurrent} the new version is made but the current one stays (a rollout's). */
+    public BaseStore.Version run(String name, List<String> cmd, boolean makeCurrent) throws IOException {
         BaseStore.validName(name);
         try {
             Values.path(imageRoot.toString());
@@ -72,7 +77,7 @@ public final class BaseUpdate {
             throw new BaseFailure("base " + name + ": " + e.getMessage());
         }
         try (var lock = lock(name)) {
-            return locked(name, cmd, store, parentLayers);
+            return locked(name, cmd, store, parentLayers, makeCurrent);
         }
     }
 
@@ -82,12 +87,22 @@ public final class BaseUpdate {
         if (missing.isPresent()) throw new BaseFailure("cannot update " + name + ": " + missing.get().reason());
     }
 
-    private BaseStore.Version locked(String name, List<String> cmd, BaseStore store, List<String> parentLayers) throws IOException {
+    /** A rollout that was cut short owns the base's versions until it is finished or rolled back. */
+    static void refuseRollout(BaseStore store, String name) throws IOException {
+        Optional<RolloutState> r = RolloutState.open(store, name);
+        if (r.isPresent()) {
+            throw new BaseFailure("a rollout of " + name + " from v" + r.get().plan().from() + " to v" + r.get().plan().to()
+                    + " was cut short; finish it (or roll it back) first: jspawn base upgrade " + name);
+        }
+    }
+
+    private BaseStore.Version locked(String name, List<String> cmd, BaseStore store, List<String> parentLayers, boolean makeCurrent) throws IOException {
         // Under the base's lock: a vN.partial found now was left by a command that died, never one still at work.
         refuseMissing(store, name);
+        refuseRollout(store, name);
         store.adopt(name);
         Path current = store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot));
-        return layered(name, cmd, store, current, parentLayers);
+        return layered(name, cmd, store, current, parentLayers, makeCurrent);
     }
 
     /**
@@ -102,7 +117,8 @@ public final class BaseUpdate {
      * one new layer on top, so the disk grows by what CMD changed. Once the stack would exceed {@link #SQUASH_AT},
      * the new version is one layer: a copy of the overlay's merged tree. Older versions keep their layers.
      */
-    private BaseStore.Version layered(String name, List<String> cmd, BaseStore store, Path current, List<String> parentLayers) throws IOException {
+    private BaseStore.Version layered(String name, List<String> cmd, BaseStore store, Path current, List<String> parentLayers, boolean makeCurrent)
+            throws IOException {
         // A version that is one tree is the new version's bottom layer, as it is: nothing is copied.
         List<String> ids = new ArrayList<>(Layers.isStack(current) ? Layers.ids(current) : List.of(current.getFileName().toString()));
         List<Path> below = new ArrayList<>(Layers.of(current));
@@ -158,9 +174,10 @@ public final class BaseUpdate {
                 // of that image again tells this version from it by the layers.)
                 Path config = current.resolve(OciImage.CONFIG_FILE);
                 if (Files.isRegularFile(config, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.copy(config, partial.resolve(OciImage.CONFIG_FILE));
-                BaseStore.Version v = store.commit(name, partial);
-                out.println(name + ": " + v.label() + " is now current (" + ids.size() + " layers, the new one " + Sizes.human(Sizes.of(Layers.dir(imageRoot, id)))
-                        + "). Running children keep their version until they restart.");
+                BaseStore.Version v = store.commit(name, partial, makeCurrent);
+                String size = ids.size() + " layers, the new one " + Sizes.human(Sizes.of(Layers.dir(imageRoot, id)));
+                out.println(makeCurrent ? name + ": " + v.label() + " is now current (" + size + "). Running children keep their version until they restart."
+                        : name + ": made " + v.label() + " (" + size + "); " + current.getFileName() + " stays current until the rollout is done.");
                 out.flush();
                 return v;
             }

@@ -51,6 +51,19 @@ public final class BaseUsers {
         return out;
     }
 
+    /** Every valid child held on one version of this base by BaseVersion= (a lower layer that is a version's directory). */
+    public List<ContainerConfig> held(String base) {
+        Bases bases = Bases.load(searchPath);
+        Path versions = store().store(base);
+        List<ContainerConfig> out = new ArrayList<>();
+        for (ConfigSource s : searchPath.scan().sources()) {
+            ConfigLoader.load(s, bases).config()
+                    .filter(c -> c.lowerDirs().stream().anyMatch(d -> versions.equals(Path.of(d).getParent())))
+                    .ifPresent(out::add);
+        }
+        return out;
+    }
+
     /** The valid children that have a layer right in the image root (IMAGE_ROOT/NAME), by that NAME: a new map, sorted by NAME. */
     public Map<String, List<String>> childrenByBase() {
         Bases bases = Bases.load(searchPath);
@@ -110,6 +123,10 @@ public final class BaseUsers {
             Integer v = bases.parentOf(b).map(p -> dirs.get(Path.of(p).normalize())).orElse(null);
             if (v != null) use.accept(v, b + Bases.SUFFIX);
         }
+        // A rollout in progress, even one that was killed: the version it rolls out, and the children it moved there.
+        Optional<RolloutState> rollout = RolloutState.open(store, base);
+        if (rollout.isPresent()) use.accept(rollout.get().plan().to(), "the rollout in progress (jspawn base upgrade " + base + ")");
+        RolloutState.pins(store, base).forEach((child, v) -> use.accept(v, child + " (on it by the rollout)"));
         if (!mounts) return used;
         for (MountTable.Overlay o : this.mounts.overlays()) {
             ContainerConfig child = childAt.get(o.mountPoint());

@@ -67,6 +67,8 @@ public final class Prune {
     private final boolean dryRun;
     private final Path backupDir;
     private final Consumer<Action> listener;
+    /** Where a reversible prune (a rollout's) moves what it removes, or null to delete it (see {@link Aside}). */
+    private Path aside;
     private int removed, removedDirs, kept, backedUp;
     /** The child's user namespace start (0: none), read from the upper dir's owner. */
     private long shift;
@@ -84,10 +86,27 @@ public final class Prune {
         this.listener = listener;
     }
 
-    /** The prune of a child: its upper dir against its lower layers; changed files go to its backup dir with preferBase. */
-    public static Prune forChild(ContainerConfig c, boolean dryRun, boolean preferBase, Consumer<Action> listener) {
-        return new Prune(Path.of(c.upperDir()), c.lowerDirs().stream().map(Path::of).toList(), dryRun,
-                preferBase ? Path.of(c.backupDir()) : null, listener);
+    /**
+     * The prune of a child: its upper dir against its lower layers (its own base's version the one a rollout in
+     * progress has it on, see {@link RolloutState#lowerFor}); changed files go to its backup dir with preferBase.
+     */
+    public static Prune forChild(ContainerConfig c, boolean dryRun, boolean preferBase, Consumer<Action> listener) throws IOException {
+        return new Prune(Path.of(c.upperDir()), RolloutState.lowersFor(c), dryRun, preferBase ? Path.of(c.backupDir()) : null, listener);
+    }
+
+    /**
+     * A rollout's prune of a child, which can be undone: what it removes goes to the child's aside dir
+     * ({@link RolloutState#asideDir}) instead of being deleted, and {@link Aside#restore} puts it back.
+     * Changed files stay where they are.
+     */
+    public static Prune reversible(ContainerConfig c, Consumer<Action> listener) throws IOException {
+        return new Prune(Path.of(c.upperDir()), RolloutState.lowersFor(c), false, null, listener).aside(RolloutState.asideDir(c));
+    }
+
+    /** This prune moves what it removes to {@code dir} (see {@link Aside}) instead of deleting it. */
+    Prune aside(Path dir) {
+        this.aside = dir;
+        return this;
     }
 
     public Summary run() throws IOException {
@@ -190,7 +209,14 @@ public final class Prune {
         if (dryRun) return;
         Path target = upper.resolve(a.path());
         switch (a.kind()) {
-            case REMOVE, REMOVE_DIR -> Files.delete(target);
+            case REMOVE -> {
+                if (aside == null) Files.delete(target);
+                else Aside.keep(aside, upper, a.path());
+            }
+            case REMOVE_DIR -> {
+                if (aside == null) Files.delete(target);
+                else Aside.keepDir(aside, upper, a.path());
+            }
             case BACKUP -> {
                 Beneath.privateDir(backupDir); // it holds what the guest made: root only, never a symlink
                 Beneath.createParents(backupDir, backupDir.relativize(a.backup()), (dir, rel) -> { });

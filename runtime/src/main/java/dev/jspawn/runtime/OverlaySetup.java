@@ -13,12 +13,14 @@ import java.util.Optional;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.Values;
 import dev.jspawn.generator.HelperContract;
+import dev.jspawn.images.BaseStore;
 import dev.jspawn.images.Beneath;
 import dev.jspawn.images.ImageCommand;
 import dev.jspawn.images.LayerMounts;
 import dev.jspawn.images.Layers;
 import dev.jspawn.images.Locks;
 import dev.jspawn.images.Node;
+import dev.jspawn.images.RolloutState;
 import dev.jspawn.images.Sizes;
 import dev.jspawn.machined.HostBus;
 import dev.jspawn.machined.Registrar;
@@ -71,11 +73,19 @@ public final class OverlaySetup {
             throw new UserError("--private-users: " + e.getMessage());
         }
         List<List<Path>> bases = new ArrayList<>();
+        List<Path> named = new ArrayList<>();
         List<Path> targets = new ArrayList<>();
         for (String l : layers) {
             int colon = l.indexOf(':');
             if (colon < 0 || colon == l.length() - 1) throw new UserError("--layer takes BASE:TARGET, not " + l);
-            Path base = Path.of(l.substring(0, colon));
+            Path link = Path.of(l.substring(0, colon));
+            // A rollout of the base that has moved this child to its new version, not yet current: that version.
+            Path base = RolloutState.pinnedVersion(link, name).orElse(link);
+            if (!base.equals(link) && !Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+                throw new UserError(name + ": a rollout of " + link.getFileName() + " has it on " + base.getFileName() + ", which is missing;"
+                        + " finish or roll back the rollout with jspawn base upgrade " + link.getFileName());
+            }
+            named.add(base);
             Optional<String> missing = ImageDirs.missingBase(base);
             if (missing.isPresent()) throw new UserError(missing.get());
             // The base's current version, now: a tree, or a stack of layers (each then gets a view of its own).
@@ -107,12 +117,14 @@ public final class OverlaySetup {
             // Which version of each base this mount shows: what jspawn base versions and gc read while it is mounted,
             // since versions that share layers cannot be told apart by what the child sees.
             StringBuilder record = new StringBuilder();
-            for (String l : layers) record.append(Path.of(l.substring(0, l.indexOf(':'))).toRealPath()).append('\n');
+            for (Path b : named) record.append(b.toRealPath()).append('\n');
             Files.createDirectories(envFile.getParent());
             WholeFile.write(envFile.resolveSibling(HelperContract.VERSIONS_FILE), record.toString().getBytes(StandardCharsets.UTF_8));
             // The image's command, for a child with Boot=no and no Parameters= (jspawn-mount puts it to use): the topmost base's.
             Path top = Path.of(layers.get(0).substring(0, layers.get(0).indexOf(':')));
-            ImageCommand.write(envFile.getParent(), top.getFileName().toString(), top.toRealPath());
+            // A child held on a version (BaseVersion=) names ROOT/.jspawn/bases/NAME/vN: the base is NAME.
+            boolean version = top.getParent() != null && top.getParent().getParent() != null && top.getParent().getParent().endsWith(BaseStore.STORE);
+            ImageCommand.write(envFile.getParent(), (version ? top.getParent() : top).getFileName().toString(), named.get(0).toRealPath());
         }
         String machineId = MachineId.of(upper);
         MachineId.ofBase(bases.stream().flatMap(List::stream).toList()).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"

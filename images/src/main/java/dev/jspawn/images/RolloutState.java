@@ -1,0 +1,211 @@
+package dev.jspawn.images;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.jspawn.config.ContainerConfig;
+import dev.jspawn.config.ContainerName;
+
+/**
+ * What a rollout of a base ({@link Rollout}) has done so far, on disk, so that one killed at any point is
+ * finished or rolled back by the next run: {@code ROOT/.jspawn/bases/NAME/rollout/} holds
+ * <ul>
+ * <li>{@code plan}: the version it rolls out from and to, and the children in their order;</li>
+ * <li>{@code phase}: forward (moving children to the new version), back (putting them back), or commit
+ * (making the new version current);</li>
+ * <li>{@code pins/CHILD}: the child is on the new version (or on its way): its mounts and prunes use that
+ * version, not the current one; written before anything of the child changes, removed only once all is
+ * back;</li>
+ * <li>{@code running/CHILD}: the child was running when the rollout stopped it, so it is started again;</li>
+ * <li>{@code done/CHILD}: the child is on the new version and healthy (or was not running).</li>
+ * </ul>
+ * Each change is one file written whole under a temporary name and renamed.
+ */
+public final class RolloutState {
+
+    public static final String DIR = "rollout";
+
+    public enum Phase {
+        FORWARD, BACK, COMMIT;
+
+        String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** From version {@code from} to {@code to}, children in that order, {@code batch} at a time. */
+    public record Plan(int from, int to, List<String> children, int batch) {
+        public Plan {
+            children = List.copyOf(children);
+        }
+    }
+
+    private final Path dir;
+    private final Plan plan;
+
+    private RolloutState(Path dir, Plan plan) {
+        this.dir = dir;
+        this.plan = plan;
+    }
+
+    public static Path dir(BaseStore store, String base) {
+        return store.store(base).resolve(DIR);
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    /** The rollout of {@code base} that a run left unfinished, if any. */
+    public static Optional<RolloutState> open(BaseStore store, String base) throws IOException {
+        Path dir = dir(store, base);
+        Optional<Node> n = Node.stat(dir);
+        if (n.isEmpty()) return Optional.empty();
+        if (n.get().type() != Node.Type.DIRECTORY) throw new Beneath.Refused(dir + " is not a directory; move it away");
+        Optional<String> text = read(dir.resolve("plan"));
+        if (text.isEmpty()) return Optional.empty(); // cut short before its plan was written: nothing of any child changed yet
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String line : text.get().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) kv.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        try {
+            List<String> children = kv.getOrDefault("children", "").isEmpty() ? List.of() : Arrays.asList(kv.get("children").split(","));
+            for (String c : children) {
+                if (ContainerName.problem(c).isPresent()) throw new IOException("bad child name " + c);
+            }
+            Plan plan = new Plan(Integer.parseInt(kv.get("from")), Integer.parseInt(kv.get("to")), children, Integer.parseInt(kv.get("batch")));
+            return Optional.of(new RolloutState(dir, plan));
+        } catch (RuntimeException e) {
+            throw new IOException(dir.resolve("plan") + " is not a rollout's plan (" + e.getMessage() + "); move " + dir + " away");
+        }
+    }
+
+    /** Starts the record of a rollout: its plan, in phase forward. */
+    public static RolloutState begin(BaseStore store, String base, Plan plan) throws IOException {
+        Path dir = dir(store, base);
+        Trees.deleteIfExists(dir);
+        Files.createDirectory(dir);
+        for (String d : List.of("pins", "running", "done")) Files.createDirectory(dir.resolve(d));
+        RolloutState s = new RolloutState(dir, plan);
+        s.phase(Phase.FORWARD);
+        write(dir.resolve("plan"), "from=" + plan.from() + "\nto=" + plan.to() + "\nbatch=" + plan.batch() + "\nchildren="
+                + String.join(",", plan.children()) + "\n");
+        return s;
+    }
+
+    public Phase phase() throws IOException {
+        String w = read(dir.resolve("phase")).orElse("forward").strip();
+        for (Phase p : Phase.values()) if (p.word().equals(w)) return p;
+        return Phase.FORWARD;
+    }
+
+    public void phase(Phase p) throws IOException {
+        write(dir.resolve("phase"), p.word() + "\n");
+    }
+
+    public void pin(String child) throws IOException {
+        write(dir.resolve("pins").resolve(child), plan.to() + "\n");
+    }
+
+    public void unpin(String child) throws IOException {
+        Files.deleteIfExists(dir.resolve("pins").resolve(child));
+    }
+
+    public boolean pinned(String child) throws IOException {
+        return Node.stat(dir.resolve("pins").resolve(child)).isPresent();
+    }
+
+    public void markRunning(String child) throws IOException {
+        write(dir.resolve("running").resolve(child), "");
+    }
+
+    public boolean wasRunning(String child) throws IOException {
+        return Node.stat(dir.resolve("running").resolve(child)).isPresent();
+    }
+
+    public void markDone(String child) throws IOException {
+        write(dir.resolve("done").resolve(child), "");
+    }
+
+    public boolean done(String child) throws IOException {
+        return Node.stat(dir.resolve("done").resolve(child)).isPresent();
+    }
+
+    /** The rollout is over: its record goes. */
+    public void end() throws IOException {
+        Trees.deleteIfExists(dir);
+    }
+
+    /** Where a child's reversible prune sets aside what it removes. */
+    public static Path asideDir(ContainerConfig c) {
+        return Path.of(c.asideDir());
+    }
+
+    /**
+     * The version directory a rollout in progress has {@code child} on, for its lower layer {@code lower}: when
+     * {@code lower} is a base's current link IMAGE_ROOT/NAME and a rollout of NAME pinned the child. What
+     * mounts and prunes of the child use instead of the link.
+     */
+    public static Optional<Path> pinnedVersion(Path lower, String child) throws IOException {
+        Path root = lower.getParent();
+        if (root == null || lower.getFileName() == null) return Optional.empty();
+        BaseStore store = new BaseStore(root);
+        Path pin = dir(store, lower.getFileName().toString()).resolve("pins").resolve(child);
+        Optional<String> v = read(pin);
+        if (v.isEmpty()) return Optional.empty();
+        if (!v.get().strip().matches("[1-9][0-9]{0,8}")) throw new IOException(pin + " holds no version number");
+        return Optional.of(store.store(lower.getFileName().toString()).resolve("v" + v.get().strip()));
+    }
+
+    /** A child's lower layers, topmost first, with {@link #pinnedVersion} applied. */
+    public static List<Path> lowersFor(ContainerConfig c) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (String l : c.lowerDirs()) out.add(pinnedVersion(Path.of(l), c.name()).orElse(Path.of(l)));
+        return out;
+    }
+
+    /** The children a rollout of {@code base} has pinned, with the version: what gc must keep. */
+    public static Map<String, Integer> pins(BaseStore store, String base) throws IOException {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        Path pins = dir(store, base).resolve("pins");
+        if (!Files.isDirectory(pins, LinkOption.NOFOLLOW_LINKS)) return out;
+        try (var s = Files.newDirectoryStream(pins)) {
+            for (Path p : s) {
+                Optional<String> v = read(p);
+                if (v.isPresent() && v.get().strip().matches("[1-9][0-9]{0,8}")) out.put(p.getFileName().toString(), Integer.parseInt(v.get().strip()));
+            }
+        }
+        return out;
+    }
+
+    /** A small regular file's text; empty if there is none. Anything else there is refused. */
+    private static Optional<String> read(Path p) throws IOException {
+        Optional<Node> n = Node.stat(p);
+        if (n.isEmpty()) return Optional.empty();
+        if (n.get().type() != Node.Type.FILE || n.get().size() > 65536) throw new Beneath.Refused(p + " is not a rollout's file; move it away");
+        return Optional.of(Files.readString(p, StandardCharsets.UTF_8));
+    }
+
+    private static void write(Path p, String text) throws IOException {
+        Path tmp = p.resolveSibling("." + p.getFileName() + ".new");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
