@@ -60,7 +60,7 @@ _jspawn_bash() {
         " base update") subs="" opts="--help --image-root --no-block --version"; operand=base ;;
         " base pull") subs="" opts="--authfile --cert-dir --creds --help --image-root --max-layer-entries --max-layer-size --no-block --tls-verify --version"; operand=base ;;
         " base push") subs="" opts="--authfile --cert-dir --creds --help --image-root --no-block --tls-verify --version"; operand=base ;;
-        " base upgrade") subs="" opts="--help --image-root --no-block --prefer-base --version"; operand=base ;;
+        " base upgrade") subs="" opts="--batch --help --image-root --no-block --no-rollback --order --prefer-base --up-timeout --version"; operand=base ;;
         " base versions") subs="" opts="--help --image-root --json --no-block --no-legend --no-pager --version"; operand=base ;;
         " base rollback") subs="" opts="--help --image-root --no-block --version"; operand=base ;;
         " base gc") subs="" opts="--help --image-root --no-block --version"; operand=base ;;

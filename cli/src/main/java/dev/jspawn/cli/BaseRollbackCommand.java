@@ -25,6 +25,11 @@ final class BaseRollbackCommand implements Callable<Integer> {
         Optional<BaseStore.Missing> missing;
         if (!base.store().exists(name)) throw new UserError("no base " + name + " in " + base.imageRoot);
         try (var lock = CommandLocks.base(base.parent, base.imageRoot, name)) {
+            java.util.Optional<dev.jspawn.images.RolloutState> rollout = dev.jspawn.images.RolloutState.open(base.store(), name);
+            if (rollout.isPresent()) {
+                throw new UserError("a rollout of " + name + " to v" + rollout.get().plan().to() + " was cut short: run jspawn base upgrade " + name
+                        + " to finish it or roll it back, not base rollback");
+            }
             missing = base.store().missing(name);
             v = base.store().rollback(name);
         } catch (dev.jspawn.images.Locks.Busy | java.nio.file.FileSystemException e) {

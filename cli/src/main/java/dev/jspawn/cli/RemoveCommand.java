@@ -32,7 +32,7 @@ final class RemoveCommand implements Callable<Integer> {
     @Mixin
     OneChild args;
 
-    @Option(names = "--purge", description = "Also delete its upper, work and backup dirs (everything the child wrote),"
+    @Option(names = "--purge", description = "Also delete its upper, work, backup and rollout dirs (everything the child wrote),"
             + " and its mount point if that is an empty directory with nothing mounted on it.")
     boolean purge;
 
@@ -67,7 +67,7 @@ final class RemoveCommand implements Callable<Integer> {
         if (args.context().systemctl().run("daemon-reload") != 0) out.println("jspawn: warning: systemctl daemon-reload failed");
         resetFailed(c);
         out.println("Removed " + source.file() + ".");
-        List<Path> dirs = new ArrayList<>(List.of(Path.of(c.upperDir()), Path.of(c.workDir()), PruneCommand.backupDir(c)));
+        List<Path> dirs = new ArrayList<>(List.of(Path.of(c.upperDir()), Path.of(c.workDir()), PruneCommand.backupDir(c), Path.of(c.asideDir())));
         dirs.removeIf(p -> !Files.exists(p));
         if (purge) {
             for (Path d : dirs) Trees.deleteTree(d);

@@ -227,8 +227,23 @@ class BaseCommandTest {
     @Test
     void anUpgradeSkipsAChildThatWasNeverStarted() throws IOException {
         Files.writeString(etc.resolve("fresh.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
-        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
+        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "--no-rollback", "debian", "--", "true"), err.toString());
         assertTrue(out.toString().contains("\n  fresh: skipped: never started (no upper dir, nothing to prune)\n"), out.toString());
+    }
+
+    @Test
+    void aRolloutSaysWhatBecameOfEachChildAndOfItself() throws IOException {
+        Files.writeString(etc.resolve("fresh.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
+        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
+        assertTrue(out.toString().contains("\n  fresh: never started (no upper dir): nothing to prune; it starts on v2 once that is current\n"
+                + "The rollout finished: v2 is current, and every child runs on it.\n"), out.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("base", "--image-root", root.toString(), "upgrade", "debian"));
+        assertEquals("jspawn: no rollout of debian to finish; give the command that updates it: jspawn base upgrade debian -- CMD\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("base", "--image-root", root.toString(), "upgrade", "--prefer-base", "debian", "--", "true"));
+        assertTrue(err.toString().startsWith("jspawn: --prefer-base moves the children's changed files away, which a rollback would not bring back;"
+                + " use it with --no-rollback\n"), err.toString());
     }
 
     private void startWeb() {
@@ -256,7 +271,7 @@ class BaseCommandTest {
                     }
                 }
             };
-            assertEquals(0, run(new PrintWriter(waiting), "base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), waiting.toString());
+            assertEquals(0, run(new PrintWriter(waiting), "base", "--image-root", root.toString(), "upgrade", "--no-rollback", "debian", "--", "true"), waiting.toString());
             assertTrue(waiting.toString().contains("waiting for another jspawn command"), "it did wait: " + waiting);
         } finally {
             holder.destroyForcibly();
@@ -269,7 +284,7 @@ class BaseCommandTest {
         systemctl.clear();
         out.getBuffer().setLength(0);
         duringUpdate = this::startWeb;
-        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
+        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "--no-rollback", "debian", "--", "true"), err.toString());
         assertEquals(List.of("stop jspawn@web.service", "start jspawn@web.service"), systemctl);
         assertTrue(out.toString().contains(summary), out.toString());
 
@@ -277,7 +292,7 @@ class BaseCommandTest {
         recordingSystemctl.run("stop", "jspawn@web.service");
         systemctl.clear();
         out.getBuffer().setLength(0);
-        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
+        assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "--no-rollback", "debian", "--", "true"), err.toString());
         assertEquals(List.of(), systemctl);
         assertTrue(out.toString().contains("\n  web: removed 0 identical files, kept 0 changed\n"), out.toString());
     }
