@@ -306,8 +306,11 @@ class EndToEndIT {
         String leader = machineProperty("child-apache", "Leader");
 
         String upgrade = sh("jspawn base upgrade default-ns-1 -- /bin/sh -c 'echo from-v2 > /etc/jspawn-v2'");
-        assertTrue(upgrade.contains("default-ns-1: v2 is now current (2 layers, the new one "), upgrade);
-        assertTrue(upgrade.matches("(?s).*\\n  child_apache: removed [1-9][0-9]* identical files, kept [0-9]+ changed; started again\\n.*"), upgrade);
+        // A rollout: v2 is made, child_apache moves to it and comes up (no HealthCmd=: its system running or degraded), then v2 is current.
+        assertTrue(upgrade.contains("default-ns-1: made v2 (2 layers, the new one "), upgrade);
+        assertTrue(upgrade.matches("(?s).*\\n  child_apache: removed [1-9][0-9]* identical files \\(kept aside\\), kept [0-9]+ changed; healthy on v2\\n.*"), upgrade);
+        assertTrue(upgrade.contains("\nThe rollout finished: v2 is current, and every child runs on it.\n"), upgrade);
+        assertFalse(holds("test -e /var/lib/jspawn/child_apache_rollout"), "what the prune kept aside went once the rollout was done");
         assertEquals(".jspawn/bases/default-ns-1/v2", sh("readlink /var/lib/jspawn/default-ns-1"));
         assertFalse(holds("test -e /var/lib/jspawn/.jspawn/bases/default-ns-1/v1/etc/jspawn-v2"), "the old version was not touched");
 
@@ -579,14 +582,14 @@ class EndToEndIT {
                 + " echo \"update+prune $i: $(cat /tmp/r1) $(cat /tmp/r2) $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\";"
                 + " cp -a /var/lib/jspawn/speck/layer@0/data/f7 /var/lib/jspawn/spk_up/data/;"
                 + " (jspawn base update speck -- /usr/bin/true >/tmp/u1 2>&1; echo $? >/tmp/r1) &"
-                + " (jspawn base upgrade speck -- /usr/bin/true >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
+                + " (jspawn base upgrade --no-rollback speck -- /usr/bin/true >/tmp/u2 2>&1; echo $? >/tmp/r2) & wait;"
                 + " echo \"update+upgrade $i: $(cat /tmp/r1) $(cat /tmp/r2) $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\";"
                 + " cp -a /var/lib/jspawn/speck/layer@0/data/f7 /var/lib/jspawn/spk_up/data/; done;"
-                + " for i in $(seq 5); do jspawn base upgrade speck -- /usr/bin/sleep 2 >/dev/null 2>&1 & pid=$!;"
+                + " for i in $(seq 5); do jspawn base upgrade --no-rollback speck -- /usr/bin/sleep 2 >/dev/null 2>&1 & pid=$!;"
                 + " sleep $((RANDOM % 3)).$((RANDOM % 10)); kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; sleep 0.5;"
                 + " echo \"killed upgrade $i: orphans=$(pgrep -f 'speck/v[0-9]*.partial' | wc -l) $(" + hash + ")"
                 + " $(ls /var/lib/jspawn/spk_up/data | grep -c own)\"; done;"
-                + " jspawn base upgrade speck -- /usr/bin/true >/tmp/u1 2>&1 && echo \"upgrade after: $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\"");
+                + " jspawn base upgrade --no-rollback speck -- /usr/bin/true >/tmp/u1 2>&1 && echo \"upgrade after: $(" + hash + ") $(ls /var/lib/jspawn/spk_up/data | tr '\\n' ,)\"");
         for (String line : more.lines().toList()) {
             if (line.startsWith("update+")) {
                 assertTrue(line.matches("update\\+(prune|upgrade) [0-9]: 0 0 " + expected + " own,"), "both succeeded, the no-op copy went, the child's own"

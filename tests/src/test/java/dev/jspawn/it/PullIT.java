@@ -121,8 +121,8 @@ class PullIT {
         assertTrue(bytes < (5 << 20), "a one-file update adds what it changed, not a copy: " + bytes + " bytes");
 
         String upgrade = sh("jspawn base upgrade web -- sh -c 'echo v3 > /etc/web-version'");
-        assertTrue(upgrade.contains("web: v3 is now current (4 layers"), upgrade);
-        assertTrue(upgrade.contains("c2: removed") && upgrade.contains("started again"), upgrade);
+        assertTrue(upgrade.contains("web: made v3 (4 layers"), upgrade);
+        assertTrue(upgrade.contains("c2: removed") && upgrade.contains("healthy on v3") && upgrade.contains("The rollout finished: v3 is current"), upgrade);
         String look = "cat /etc/motd-update /etc/web-version; ls -1 /srv/site";
         assertEquals("layered\nv3\nindex.html\nmine.html", guest("c2", look), "restarted on v3, its own file kept");
         assertTrue(sh("jspawn base versions web").matches("(?s).*\\nv3 +yes +[0-9.]+M +4 +[^\\n]*c2[^\\n]*(\\n.*)?"), sh("jspawn base versions web"));
