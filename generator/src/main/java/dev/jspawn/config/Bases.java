@@ -31,8 +31,8 @@ public final class Bases {
     /** Far below overlayfs' 500 layers; a longer chain is surely a mistake. */
     public static final int MAX_DEPTH = 32;
 
-    /** A valid base file: the raw Base= value of its parent, if any. */
-    record Definition(ConfigSource source, Optional<String> parent) {
+    /** A valid base file: the raw Base= value of its parent, if any, and its UpdateCommand=, if any. */
+    record Definition(ConfigSource source, Optional<String> parent, Optional<List<String>> updateCommand) {
     }
 
     private final Map<String, Definition> valid;
@@ -60,12 +60,21 @@ public final class Bases {
             List<UnitFile> files = parsed.files();
             List<Diagnostic> own = new ArrayList<>(parsed.errors());
             Optional<UnitFile.Entry> parent = Optional.empty();
+            Optional<List<String>> update = Optional.empty();
             for (UnitFile f : files) {
                 for (UnitFile.Entry e : f.entries()) {
-                    if (!e.section().equals("Base") || !e.key().equals("Base")) {
-                        own.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), "unknown key; a .base file takes [Base] Base="));
-                    } else {
+                    if (e.section().equals("Base") && e.key().equals("Base")) {
                         parent = e.value().isEmpty() ? Optional.empty() : Optional.of(e);
+                    } else if (e.section().equals("Base") && e.key().equals("UpdateCommand")) {
+                        // What jspawn auto-upgrade runs in the base (as base update does); empty: none.
+                        try {
+                            List<String> words = Values.words(e.value());
+                            update = words.isEmpty() ? Optional.empty() : Optional.of(words);
+                        } catch (Values.Invalid ex) {
+                            own.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), ex.getMessage()));
+                        }
+                    } else {
+                        own.add(new Diagnostic(e.file(), e.line(), e.section(), e.key(), "unknown key; a .base file takes [Base] Base= and UpdateCommand="));
                     }
                 }
             }
@@ -80,7 +89,7 @@ public final class Bases {
                 }
             }
             if (own.isEmpty()) {
-                valid.put(s.name(), new Definition(s, parent.map(UnitFile.Entry::value)));
+                valid.put(s.name(), new Definition(s, parent.map(UnitFile.Entry::value), update));
             } else {
                 invalid.put(s.name(), s.file());
                 errors.addAll(own);
@@ -110,6 +119,18 @@ public final class Bases {
     public Optional<String> parentOf(String name) {
         Definition d = valid.get(name);
         return d == null ? Optional.empty() : d.parent();
+    }
+
+    /** The command a NAME.base file gives jspawn auto-upgrade to update the base with (UpdateCommand=), if any. */
+    public Optional<List<String>> updateCommandOf(String name) {
+        Definition d = valid.get(name);
+        return d == null ? Optional.empty() : d.updateCommand();
+    }
+
+    /** The file that defines base {@code name}, if a valid one does. */
+    public Optional<java.nio.file.Path> fileOf(String name) {
+        Definition d = valid.get(name);
+        return d == null ? Optional.empty() : Optional.of(d.source().file());
     }
 
     /** The names of the valid base files (NAME for NAME.base). */

@@ -2,6 +2,7 @@ package dev.jspawn.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,10 +54,19 @@ class BasesTest {
     @Test
     void anInvalidLinkIsReportedOnceAndFailsEveryChainThroughIt() throws Exception {
         Bases b = bases("web", "[Base]\nBase=broken\n", "broken", "[Base]\nParent=x\n");
-        assertEquals(List.of(etc.resolve("broken.base") + ":2: [Base] Parent=: unknown key; a .base file takes [Base] Base="),
+        assertEquals(List.of(etc.resolve("broken.base") + ":2: [Base] Parent=: unknown key; a .base file takes [Base] Base= and UpdateCommand="),
                 b.errors().stream().map(Object::toString).toList());
         Values.Invalid e = assertThrows(Values.Invalid.class, () -> b.lowerDirs("web", "/r"));
         assertEquals("base broken is defined in " + etc.resolve("broken.base") + ", which is invalid (chain: web -> broken)", e.getMessage());
+    }
+
+    @Test
+    void anUpdateCommandIsSplitAsSystemdSplitsACommandLine() throws Exception {
+        Bases b = bases("web", "[Base]\nUpdateCommand=sh -c \"apt-get update && apt-get -y full-upgrade\"\n", "bad", "[Base]\nUpdateCommand=sh -c \"open\n");
+        assertEquals(java.util.Optional.of(List.of("sh", "-c", "apt-get update && apt-get -y full-upgrade")), b.updateCommandOf("web"));
+        assertEquals(java.util.Optional.empty(), b.updateCommandOf("bad"));
+        assertEquals(1, b.errors().size(), b.errors().toString());
+        assertTrue(b.errors().get(0).toString().startsWith(etc.resolve("bad.base") + ":2: [Base] UpdateCommand="), b.errors().toString());
     }
 
     @Test
