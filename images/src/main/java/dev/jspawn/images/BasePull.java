@@ -47,6 +47,11 @@ public final class BasePull {
      * --src-tls-verify=false) into base {@code name}: a new base, or a new version of one.
      */
     public Result run(String name, String source, List<String> options) throws IOException {
+        return run(name, source, options, true);
+    }
+
+    /** As {@link #run(String, String, List)}; without {@code makeCurrent} a new version is made but the current one stays (a rollout's). */
+    public Result run(String name, String source, List<String> options, boolean makeCurrent) throws IOException {
         BaseStore.validName(name);
         if (!onPath("skopeo")) {
             throw new BaseFailure("base pull needs skopeo, which copies images from registries and archives: apt-get install skopeo");
@@ -60,7 +65,9 @@ public final class BasePull {
                 step("skopeo copy " + source);
                 int status = tools.run(cmd);
                 if (status != 0) throw new BaseFailure("skopeo copy " + source + " failed (exit status " + status + "); base " + name + " is unchanged");
-                return fromLayout(name, layout);
+                Result r = fromLayout(name, layout, makeCurrent);
+                PullOrigin.of(source, options).write(new BaseStore(imageRoot), name); // where jspawn auto-upgrade looks again
+                return r;
             } finally {
                 Trees.deleteIfExists(layout);
             }
@@ -69,10 +76,15 @@ public final class BasePull {
 
     /** The rest of a pull, under the base's lock: the image in {@code layout} becomes base {@code name}'s newest version. */
     Result fromLayout(String name, Path layout) throws IOException {
+        return fromLayout(name, layout, true);
+    }
+
+    private Result fromLayout(String name, Path layout, boolean makeCurrent) throws IOException {
         BaseStore store = new BaseStore(imageRoot);
         OciImage image = OciImage.read(layout);
         Optional<BaseStore.Missing> missing = store.missing(name);
         if (missing.isPresent()) throw new BaseFailure("cannot pull into " + name + ": " + missing.get().reason());
+        if (makeCurrent) BaseUpdate.refuseRollout(store, name);
         Optional<Path> current = store.current(name);
         if (current.isPresent()) {
             Optional<String> had = OciImage.storedConfigDigest(current.get());
@@ -102,8 +114,9 @@ public final class BasePull {
                 Trees.deleteIfExists(partial);
                 throw e;
             }
-            BaseStore.Version v = store.commit(name, partial);
-            return new Result(Optional.of(v), v, image, unpacked);
+            BaseStore.Version v = store.commit(name, partial, makeCurrent);
+            BaseStore.Version now = makeCurrent ? v : store.versions(name).stream().filter(BaseStore.Version::current).findFirst().orElse(v);
+            return new Result(Optional.of(v), now, image, unpacked);
         }
     }
 

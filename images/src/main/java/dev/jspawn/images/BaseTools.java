@@ -13,6 +13,11 @@ public interface BaseTools {
     /** Runs a program, its output going to ours (so that long steps show their progress); returns its exit status. */
     int run(List<String> command);
 
+    /** Runs a program and returns what it wrote on its standard output; a non-zero exit status is an IOException saying so. */
+    default byte[] output(List<String> command) throws IOException {
+        throw new IOException(command.get(0) + " is not available here");
+    }
+
     /** Runs it with {@code input} on its standard input (a secret, say, that must not show in its arguments). */
     int run(List<String> command, String input);
 

@@ -58,6 +58,19 @@ public final class BaseUpdate {
 
     /** As {@link #run(String, List)}; without {@code makeCurrent} the new version is made but the current one stays (a rollout's). */
     public BaseStore.Version run(String name, List<String> cmd, boolean makeCurrent) throws IOException {
+        return run(name, cmd, makeCurrent, false).orElseThrow();
+    }
+
+    /**
+     * A new version, not current, if {@code cmd} changed anything: what it wrote that is the same as what the version
+     * below has (content, type, owner, mode, extended attributes, as prune compares) is dropped from the new layer,
+     * and if nothing is left, no version is made (what jspawn auto-upgrade runs a base's UpdateCommand= with).
+     */
+    public Optional<BaseStore.Version> runIfChanged(String name, List<String> cmd) throws IOException {
+        return run(name, cmd, false, true);
+    }
+
+    private Optional<BaseStore.Version> run(String name, List<String> cmd, boolean makeCurrent, boolean ifChanged) throws IOException {
         BaseStore.validName(name);
         try {
             Values.path(imageRoot.toString());
@@ -77,7 +90,7 @@ public final class BaseUpdate {
             throw new BaseFailure("base " + name + ": " + e.getMessage());
         }
         try (var lock = lock(name)) {
-            return locked(name, cmd, store, parentLayers, makeCurrent);
+            return Optional.ofNullable(locked(name, cmd, store, parentLayers, makeCurrent, ifChanged));
         }
     }
 
@@ -96,13 +109,14 @@ public final class BaseUpdate {
         }
     }
 
-    private BaseStore.Version locked(String name, List<String> cmd, BaseStore store, List<String> parentLayers, boolean makeCurrent) throws IOException {
+    private BaseStore.Version locked(String name, List<String> cmd, BaseStore store, List<String> parentLayers, boolean makeCurrent, boolean ifChanged)
+            throws IOException {
         // Under the base's lock: a vN.partial found now was left by a command that died, never one still at work.
         refuseMissing(store, name);
         refuseRollout(store, name);
         store.adopt(name);
         Path current = store.current(name).orElseThrow(() -> new BaseFailure("no base " + name + " in " + imageRoot));
-        return layered(name, cmd, store, current, parentLayers, makeCurrent);
+        return layered(name, cmd, store, current, parentLayers, makeCurrent, ifChanged);
     }
 
     /**
@@ -117,8 +131,8 @@ public final class BaseUpdate {
      * one new layer on top, so the disk grows by what CMD changed. Once the stack would exceed {@link #SQUASH_AT},
      * the new version is one layer: a copy of the overlay's merged tree. Older versions keep their layers.
      */
-    private BaseStore.Version layered(String name, List<String> cmd, BaseStore store, Path current, List<String> parentLayers, boolean makeCurrent)
-            throws IOException {
+    private BaseStore.Version layered(String name, List<String> cmd, BaseStore store, Path current, List<String> parentLayers, boolean makeCurrent,
+            boolean ifChanged) throws IOException {
         // A version that is one tree is the new version's bottom layer, as it is: nothing is copied.
         List<String> ids = new ArrayList<>(Layers.isStack(current) ? Layers.ids(current) : List.of(current.getFileName().toString()));
         List<Path> below = new ArrayList<>(Layers.of(current));
@@ -150,6 +164,19 @@ public final class BaseUpdate {
             int status = tools.run(run);
             if (status != 0) throw new BaseFailure(String.join(" ", cmd) + " failed (exit status " + status + "); the base is unchanged");
             tools.blankIdentity(layer); // whatever the command left in its layer: a base gives its children no identity
+            if (ifChanged) {
+                new Prune(layer, below, false, null, a -> { }).run();
+                boolean empty;
+                try (var entries = Files.list(layer)) {
+                    empty = entries.findAny().isEmpty();
+                }
+                if (empty) {
+                    out.println(name + ": " + String.join(" ", cmd) + " changed nothing; no new version");
+                    out.flush();
+                    Trees.deleteIfExists(partial);
+                    return null;
+                }
+            }
             Path top = layer;
             if (squash) {
                 out.println("The stack would have " + (ids.size() + 1) + " layers, more than " + SQUASH_AT + ": squashing it into one (older versions keep theirs)");

@@ -75,11 +75,28 @@ public final class Rollout {
         this.out = out;
     }
 
+    /** Makes the new version to roll out, not current; empty when there is nothing new (the rollout then does nothing). */
+    @FunctionalInterface
+    public interface Maker {
+        Optional<BaseStore.Version> make() throws IOException;
+    }
+
     /**
      * Rolls out a new version of base {@code name}, made by {@code cmd}; or, if a run was cut short, finishes or
      * rolls back that rollout instead (then {@code cmd} is not run, and may be empty).
      */
     public Result run(String name, List<String> cmd, Options options) throws IOException {
+        if (cmd.isEmpty() && RolloutState.open(store, name).isEmpty()) {
+            throw new BaseFailure("no rollout of " + name + " to finish; give the command that updates it: jspawn base upgrade " + name + " -- CMD");
+        }
+        return run(name, cmd.isEmpty() ? "" : String.join(" ", cmd), () -> Optional.of(update.run(name, cmd, false)), options);
+    }
+
+    /**
+     * Rolls out the version {@code make} makes (under the base's lock, once no rollout is pending); {@code what} names
+     * what makes it, for the line that says it is not run when a rollout cut short is finished instead.
+     */
+    public Result run(String name, String what, Maker make, Options options) throws IOException {
         BaseStore.validName(name);
         try (var lock = update.lock(name)) {
             Optional<RolloutState> pending = RolloutState.open(store, name);
@@ -87,7 +104,7 @@ public final class Rollout {
                 RolloutState s = pending.get();
                 boolean back = s.phase() == RolloutState.Phase.BACK;
                 say("A rollout of " + name + " from v" + s.plan().from() + " to v" + s.plan().to() + " was cut short; "
-                        + (back ? "rolling it back, as it was doing" : "finishing it") + (cmd.isEmpty() ? "" : " (" + String.join(" ", cmd)
+                        + (back ? "rolling it back, as it was doing" : "finishing it") + (what.isEmpty() ? "" : " (" + what
                         + " is not run: run the upgrade again for that)"));
                 Map<String, ContainerConfig> configs = configs(name, s.plan().children());
                 if (back) return back(name, s, configs, new LinkedHashMap<>());
@@ -98,11 +115,10 @@ public final class Rollout {
                 }
                 return forward(name, s, configs);
             }
-            if (cmd.isEmpty()) {
-                throw new BaseFailure("no rollout of " + name + " to finish; give the command that updates it: jspawn base upgrade " + name + " -- CMD");
-            }
             List<ContainerConfig> of = ordered(name, users.children(name), options.order());
-            BaseStore.Version to = update.run(name, cmd, false);
+            Optional<BaseStore.Version> made = make.make();
+            if (made.isEmpty()) return new Result(Map.of(), false, "had nothing to do: " + name + " has no new version");
+            BaseStore.Version to = made.get();
             int from = store.versions(name).stream().filter(BaseStore.Version::current).findFirst()
                     .orElseThrow(() -> new BaseFailure("base " + name + " has no current version")).number();
             Map<String, ContainerConfig> configs = new LinkedHashMap<>();
@@ -221,7 +237,7 @@ public final class Rollout {
             s.unpin(n);
         }
         s.end();
-        return new Result(lines, false, "finished: " + to + " is current, and every child runs on it");
+        return new Result(lines, false, "finished: " + to + " is current, and every child is on it");
     }
 
     /**

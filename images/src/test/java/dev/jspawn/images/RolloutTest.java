@@ -67,15 +67,26 @@ class RolloutTest {
         private static final long serialVersionUID = 1L;
     }
 
+    /** What CMD writes into etc/motd of its layer (as the kernel would copy it up), or null for nothing; and what skopeo inspect says. */
+    String writes = "new\n";
+    byte[] remoteConfig = "{}".getBytes();
+
     /** The update: what CMD "writes" is etc/motd, "new", in its layer. */
     final BaseTools tools = new BaseTools() {
         @Override
+        public byte[] output(List<String> command) {
+            assertEquals(List.of("skopeo", "inspect", "--config", "--raw", "--tls-verify=false", "--", "docker://r.example/web:1"), command);
+            return remoteConfig;
+        }
+
+        @Override
         public int run(List<String> command) {
+            if (writes == null) return 0;
             String options = command.get(command.indexOf("sh") + 4);
             Path f = Path.of(options.replaceAll(".*upperdir=([^,]*),.*", "$1")).resolve("etc/motd");
             try {
                 Files.createDirectories(f.getParent());
-                Files.writeString(f, "new\n");
+                Files.writeString(f, writes);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -202,6 +213,60 @@ class RolloutTest {
         assertEquals(2, new BaseStore(root).versions("web").size(), "CMD is not run again");
         for (String n : List.of("a", "b")) assertEquals("new\n", Files.readString(root.resolve(n + "_up/etc/motd")));
         assertTrue(said.toString().contains("was cut short; rolling it back"), said.toString());
+    }
+
+    List<AutoUpgrade.Outcome> auto(AutoUpgrade.Puller puller) throws IOException {
+        SearchPath path = new SearchPath(List.of(etc));
+        BaseUpdate update = new BaseUpdate(root, path, locks, Locks.Policy.quietlyBlocking(), tools, new PrintWriter(said));
+        return new AutoUpgrade(root, path, update, puller, rollout(), tools, new PrintWriter(said)).run(List.of(), new Rollout.Options(List.of(), 1));
+    }
+
+    @Test
+    void anUpdateCommandThatChangesNothingMakesNoVersionAndStopsNoChild() throws IOException {
+        Files.writeString(etc.resolve("web.base"), "[Base]\nUpdateCommand=apt-get -y full-upgrade\n");
+        Files.writeString(root.resolve("web/etc/motd"), "new\n");
+        // What the command writes is what the base has: the same file copied up is no change.
+        List<AutoUpgrade.Outcome> o = auto((n, origin) -> fail());
+        assertEquals(1, o.size());
+        assertFalse(o.get(0).failed(), o.toString());
+        assertEquals("had nothing to do: web has no new version", o.get(0).rollout().orElseThrow().outcome());
+        assertEquals(List.of(), calls);
+        assertEquals(1, new BaseStore(root).versions("web").size());
+
+        Files.writeString(root.resolve("web/etc/motd"), "old\n");
+        o = auto((n, origin) -> fail());
+        assertEquals("finished: v2 is current, and every child is on it", o.get(0).rollout().orElseThrow().outcome());
+        assertEquals(List.of("offline a", "start a", "healthy a", "offline b", "start b", "healthy b"), calls);
+    }
+
+    @Test
+    void aPulledBaseIsPulledAgainOnlyWhenItsImageChanged() throws IOException {
+        BaseStore store = new BaseStore(root);
+        store.adopt("web");
+        Files.write(store.current("web").orElseThrow().resolve(OciImage.CONFIG_FILE), remoteConfig);
+        PullOrigin.of("docker://r.example/web:1", List.of("--src-tls-verify=false", "--src-creds=me:secret")).write(store, "web");
+        assertFalse(Files.readString(store.store("web").resolve(PullOrigin.FILE)).contains("secret"), "credentials are not kept");
+        List<String> pulled = new ArrayList<>();
+        AutoUpgrade.Puller puller = (n, origin) -> {
+            pulled.add(n + " " + origin.source());
+            Path partial = store.prepare(n);
+            Files.createDirectories(partial.resolve("etc"));
+            Files.writeString(partial.resolve("etc/os-release"), "ID=test\n");
+            Files.writeString(partial.resolve("etc/motd"), "new\n");
+            BaseStore.Version v = store.commit(n, partial, false);
+            return new BasePull.Result(Optional.of(v), v, null, 1);
+        };
+        assertEquals("had nothing to do: web has no new version", auto(puller).get(0).rollout().orElseThrow().outcome());
+        assertEquals(List.of(), pulled, "the same config: nothing pulled");
+
+        remoteConfig = "{\"changed\":1}".getBytes();
+        List<AutoUpgrade.Outcome> o = auto(puller);
+        assertEquals(List.of("web docker://r.example/web:1"), pulled);
+        assertEquals("finished: v2 is current, and every child is on it", o.get(0).rollout().orElseThrow().outcome());
+    }
+
+    static <T> T fail() {
+        throw new AssertionError("not to be called");
     }
 
     @Test
