@@ -34,11 +34,11 @@ _jspawn_bash() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case "$path $w" in
-            " list"|" status"|" health"|" start"|" stop"|" restart"|" enable"|" disable"|" cat"|" verify"|" create"|" remove"|" prune"|" restore"|" convert-userns"|" base"|" base list"|" base create"|" base update"|" base pull"|" base push"|" base upgrade"|" base versions"|" base rollback"|" base gc"|" base remove"|" register"|" unregister") path="$path $w" ;;
+            " list"|" status"|" health"|" start"|" stop"|" restart"|" enable"|" disable"|" cat"|" verify"|" create"|" remove"|" prune"|" restore"|" convert-userns"|" base"|" base list"|" base create"|" base update"|" base pull"|" base push"|" base upgrade"|" base versions"|" base rollback"|" base gc"|" base remove"|" auto-upgrade"|" register"|" unregister") path="$path $w" ;;
         esac
     done
     case "$path" in
-        "") subs="list status health start stop restart enable disable cat verify create remove prune restore convert-userns base register unregister" opts="--help --no-block --version" ;;
+        "") subs="list status health start stop restart enable disable cat verify create remove prune restore convert-userns base auto-upgrade register unregister" opts="--help --no-block --version" ;;
         " list") subs="" opts="--help --json --no-block --no-legend --no-pager --version" ;;
         " status") subs="" opts="--help --json --no-block --no-pager --version"; operand=container ;;
         " health") subs="" opts="--help --json --no-block --no-legend --no-pager --version"; operand=container ;;
@@ -65,6 +65,7 @@ _jspawn_bash() {
         " base rollback") subs="" opts="--help --image-root --no-block --version"; operand=base ;;
         " base gc") subs="" opts="--help --image-root --no-block --version"; operand=base ;;
         " base remove") subs="" opts="--help --image-root --no-block --version"; operand=base ;;
+        " auto-upgrade") subs="" opts="--batch --help --image-root --no-block --up-timeout --version" ;;
         " register") subs="" opts="--directory --help --no-block --timeout --version" ;;
         " unregister") subs="" opts="--help --no-block --unit --version" ;;
     esac

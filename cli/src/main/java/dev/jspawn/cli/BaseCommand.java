@@ -81,6 +81,11 @@ final class BaseCommand {
             }
 
             @Override
+            public byte[] output(List<String> command) {
+                return runner.output(command);
+            }
+
+            @Override
             public int copy(List<String> cp, Path source, Path target) {
                 Progress.Errors errors = new Progress.Errors();
                 int status = Progress.copy(out, "copied", source, target, () -> runner.runWithErrors(cp, errors));

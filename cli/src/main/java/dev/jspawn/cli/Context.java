@@ -73,6 +73,11 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
         default int runWithErrors(List<String> command, java.util.function.Consumer<String> errors) {
             return run(command);
         }
+
+        /** Runs it and returns its standard output (its standard error shown); a non-zero exit status is a UserError saying so. */
+        default byte[] output(List<String> command) {
+            throw new UserError(command.get(0) + " is not available here");
+        }
     }
 
     /** The real one: child processes that die with us. */
@@ -90,6 +95,24 @@ public record Context(SearchPath searchPath, Supplier<HostBus> bus, Path proc, S
         @Override
         public int runWithErrors(List<String> command, java.util.function.Consumer<String> errors) {
             return Context.run(command, null, errors);
+        }
+
+        @Override
+        public byte[] output(List<String> command) {
+            List<String> tied = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
+            tied.addAll(command);
+            try {
+                Process p = new ProcessBuilder(tied).redirectInput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                byte[] out = p.getInputStream().readAllBytes();
+                int status = p.waitFor();
+                if (status != 0) throw new UserError(String.join(" ", command) + " failed (exit status " + status + ")");
+                return out;
+            } catch (java.io.IOException e) {
+                throw new UserError("Failed to run " + command.get(0) + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UserError("interrupted while running " + command.get(0));
+            }
         }
     };
 

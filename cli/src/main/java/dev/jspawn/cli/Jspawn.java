@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 "Containers are configured in /etc/jspawn/NAME.jspawn (see jspawn.jspawn(5)) and run as jspawn@NAME.service."},
         subcommands = {ListCommand.class, StatusCommand.class, HealthCommand.class, UnitVerbs.Start.class, UnitVerbs.Stop.class, UnitVerbs.Restart.class,
                 UnitVerbs.Enable.class, UnitVerbs.Disable.class, CatCommand.class, VerifyCommand.class, CreateCommand.class, RemoveCommand.class,
-                PruneCommand.class, RestoreCommand.class, ConvertUsernsCommand.class, BaseCommand.class, ShiftDirsCommand.class,
+                PruneCommand.class, RestoreCommand.class, ConvertUsernsCommand.class, BaseCommand.class, AutoUpgradeCommand.class, ShiftDirsCommand.class,
                 RegisterCommand.class, UnregisterCommand.class, MountLayersCommand.class, NoConfigCommand.class, PruneDirsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (an invalid file, an unknown container, a failed D-Bus call)", "2:invalid usage",

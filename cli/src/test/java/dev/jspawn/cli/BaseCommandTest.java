@@ -236,7 +236,7 @@ class BaseCommandTest {
         Files.writeString(etc.resolve("fresh.jspawn"), "[Container]\nBase=debian\nImageRoot=" + root + "\n");
         assertEquals(0, run("base", "--image-root", root.toString(), "upgrade", "debian", "--", "true"), err.toString());
         assertTrue(out.toString().contains("\n  fresh: never started (no upper dir): nothing to prune; it starts on v2 once that is current\n"
-                + "The rollout finished: v2 is current, and every child runs on it.\n"), out.toString());
+                + "The rollout finished: v2 is current, and every child is on it.\n"), out.toString());
         err.getBuffer().setLength(0);
         assertEquals(1, run("base", "--image-root", root.toString(), "upgrade", "debian"));
         assertEquals("jspawn: no rollout of debian to finish; give the command that updates it: jspawn base upgrade debian -- CMD\n", err.toString());
