@@ -224,6 +224,22 @@ class PullIT {
         assertTrue(sh("jspawn base list --json").matches("(?s).*\"base\":\"web3\",[^}]*\"image\":\"" + image + "\".*"), sh("jspawn base list --json"));
         sh("printf '[Container]\\nBase=web3\\n' > /etc/jspawn/c4.jspawn && systemctl daemon-reload && systemctl start jspawn@c4");
         assertEquals("added\nlayered\nindex.html", guest("c4", "cat /etc/added /etc/motd-update; ls -1 /srv/site"), "web's v2, as pushed");
+    }
+
+    /** jspawn auto-upgrade of a pulled base: the image looked up again, pulled only once it changed, and rolled out to c4. */
+    @Test
+    @Order(8)
+    void autoUpgradePullsAChangedImageAndRollsItOut() {
+        String leader = sh("machinectl show -p Leader --value c4");
+        String same = sh("jspawn auto-upgrade web3");
+        assertTrue(same.contains("web3: docker://" + REGISTRY + "/web-copy:1 is still sha256:") && same.contains("web3: the rollout had nothing to do"), same);
+        assertEquals(leader, sh("machinectl show -p Leader --value c4"), "nothing changed: c4 not stopped");
+
+        sh("jspawn base update web -- sh -c 'echo auto > /etc/auto-pulled' && jspawn base push web docker://" + REGISTRY + "/web-copy:1 --tls-verify=false");
+        String changed = sh("jspawn auto-upgrade web3");
+        assertTrue(changed.contains("; pulling it") && changed.contains("web3: the rollout finished: v2 is current, and every child is on it")
+                && changed.contains("    c4: removed "), changed);
+        assertEquals("auto", guest("c4", "cat /etc/auto-pulled"), "c4 runs the new image");
         sh("systemctl stop jspawn@c4");
     }
 }
