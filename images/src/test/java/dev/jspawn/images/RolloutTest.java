@@ -186,6 +186,10 @@ class RolloutTest {
         assertEquals(1, current());
         assertEquals(Optional.of(new BaseStore(root).store("web").resolve("v2")), RolloutState.pinnedVersion(root.resolve("web"), "b"),
                 "b is on v2 while the rollout is unfinished: its mounts and prunes use it");
+        BaseUsers users = new BaseUsers(root, new SearchPath(List.of(etc)), NO_MOUNTS);
+        List<String> who = users.usage("web").get(2);
+        assertTrue(who.contains("the rollout in progress (jspawn base upgrade web)") && who.contains("a (on it by the rollout)")
+                && who.contains("b (on it by the rollout)"), "gc keeps the version a killed rollout rolls out: " + who);
         BaseFailure refused = assertThrows(BaseFailure.class,
                 () -> new BaseUpdate(root, new SearchPath(List.of(etc)), locks, Locks.Policy.quietlyBlocking(), tools, new PrintWriter(said)).run("web", List.of("x")));
         assertEquals("a rollout of web from v1 to v2 was cut short; finish it (or roll it back) first: jspawn base upgrade web", refused.getMessage());
