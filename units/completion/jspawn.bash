@@ -39,7 +39,7 @@ _jspawn_bash() {
     done
     case "$path" in
         "") subs="list status health start stop restart enable disable cat verify create remove prune restore convert-userns base auto-upgrade register unregister" opts="--help --no-block --version" ;;
-        " list") subs="" opts="--help --json --no-block --no-legend --no-pager --version" ;;
+        " list") subs="" opts="--help --json --no-block --no-legend --no-pager --size --version" ;;
         " status") subs="" opts="--help --json --no-block --no-pager --version"; operand=container ;;
         " health") subs="" opts="--help --json --no-block --no-legend --no-pager --version"; operand=container ;;
         " start") subs="" opts="--help --no-block --version"; operand=container ;;

@@ -43,6 +43,7 @@ final class ListCommand implements Callable<Integer> {
             new Output.Column("UPPER", r -> r.get("upper_bytes") == null ? "-" : Sizes.human((Long) r.get("upper_bytes"))),
             new Output.Column("UID-RANGE", r -> r.get("uid_range_start") != null ? r.get("uid_range_start").toString()
                     : Boolean.FALSE.equals(r.get("user_namespace")) ? "host-root" : "-"),
+            new Output.Column("HEALTH", r -> r.get("health") == null ? "-" : r.get("health").toString()),
             new Output.Column("BASE-VERSION", ListCommand::version));
 
     /** "v3"; "v2 (v3 is current)" for a child that still runs an older version; "-" when not mounted or not told. */
@@ -58,6 +59,10 @@ final class ListCommand implements Callable<Integer> {
         return row.get(unit + "_sub") == null ? row.get(unit).toString() : row.get(unit) + " (" + row.get(unit + "_sub") + ")";
     }
 
+    @picocli.CommandLine.Option(names = {"-s", "--size"}, description = "Also walk each upper dir for its size (the UPPER column, upper_bytes in"
+            + " --json), as podman ps --size does; without it no upper dir is walked.")
+    boolean size;
+
     @Override
     public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -66,10 +71,42 @@ final class ListCommand implements Callable<Integer> {
         Bases bases = Bases.load(parent.context.searchPath());
         scan.errors().forEach(d -> err.println("jspawn: " + d));
         bases.errors().forEach(d -> err.println("jspawn: " + d));
+        Map<ConfigSource, ConfigLoader.Result> all = ConfigLoader.loadAll(scan.sources(), bases);
         List<Map<String, Object>> rows = new ArrayList<>();
+        // What systemd, machined and the kernel know, asked once for all: one ListUnitsByNames, one ListMachines, one mountinfo.
+        List<String> unitNames = new ArrayList<>();
+        for (ConfigLoader.Result r : all.values()) {
+            r.config().ifPresent(c -> unitNames.addAll(List.of(Converter.serviceName(c.name()), Converter.mountName(c))));
+        }
+        // The mount table read once, and only if a versioned base asks which version a mounted child runs.
+        java.util.Set<String>[] mountTable = new java.util.Set[1];
+        java.util.function.Function<String, Boolean> mounted = where -> {
+            if (mountTable[0] == null) mountTable[0] = MountInfo.mounted(parent.context.proc());
+            return mountTable[0].contains(where);
+        };
+        Map<java.nio.file.Path, Optional<List<BaseStore.Version>>> versions = new java.util.HashMap<>();
         try (HostBus bus = parent.context.bus().get()) {
-            for (var entry : ConfigLoader.loadAll(scan.sources(), bases).entrySet()) {
-                rows.add(row(entry.getKey(), entry.getValue(), bus, parent.context.proc()));
+            Map<String, HostBus.UnitInfo> units = bus.units(unitNames);
+            java.util.Set<String> machines = bus.machineNames();
+            for (var entry : all.entrySet()) {
+                ContainerConfig c = entry.getValue().config().orElse(null);
+                Map<String, Object> row = row(entry.getKey(), entry.getValue());
+                if (c != null) {
+                    states(row, units.get(Converter.serviceName(c.name())), units.get(Converter.mountName(c)),
+                            machines.contains(c.machineName()) ? bus.machine(c.machineName()) : Optional.empty());
+                    long bytes = size ? Sizes.of(java.nio.file.Path.of(c.upperDir())) : -1;
+                    row.put("upper_bytes", bytes < 0 ? null : bytes);
+                    range(row, c);
+                    baseVersions(row, c, () -> mounted.apply(c.where()), versions);
+                    row.put("health", HealthCommand.state(c).get("health"));
+                } else {
+                    states(row, null, null, Optional.empty());
+                    row.put("upper_bytes", null);
+                    range(row, null);
+                    baseVersions(row, null, () -> false, versions);
+                    row.put("health", null);
+                }
+                rows.add(row);
             }
         }
         err.flush();
@@ -77,22 +114,19 @@ final class ListCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One container as list --json shows it (jspawn(1), JSON OUTPUT). */
-    static Map<String, Object> row(ConfigSource s, ConfigLoader.Result r, HostBus bus, java.nio.file.Path proc) throws java.io.IOException {
+    /** One container as list --json shows it (jspawn(1), JSON OUTPUT): what its files say; the rest is added in that order. */
+    static Map<String, Object> row(ConfigSource s, ConfigLoader.Result r) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("container", s.name());
         row.put("config", s.file().toString());
         row.put("valid", r.ok());
-        ContainerConfig c = r.config().orElse(null);
-        row.put("machine", c == null ? null : c.machineName());
-        states(row, c == null ? null : bus.unit(Converter.serviceName(c.name())), c == null ? null : bus.unit(Converter.mountName(c)),
-                c == null ? Optional.empty() : bus.machine(c.machineName()));
-        long size = c == null ? -1 : Sizes.of(java.nio.file.Path.of(c.upperDir()));
-        row.put("upper_bytes", size < 0 ? null : size);
-        range(row, c);
-        baseVersions(row, c, proc);
-        row.put("health", c == null ? null : HealthCommand.state(c).get("health"));
+        row.put("machine", r.config().map(ContainerConfig::machineName).orElse(null));
         return row;
+    }
+
+    /** As {@link #baseVersions(Map, ContainerConfig, java.util.function.BooleanSupplier, Map)}, for this one child. */
+    static void baseVersions(Map<String, Object> row, ContainerConfig c, java.nio.file.Path proc) {
+        baseVersions(row, c, () -> MountInfo.using(proc, c.where(), List.of()).isPresent(), new java.util.HashMap<>());
     }
 
     /**
@@ -100,7 +134,8 @@ final class ListCommand implements Callable<Integer> {
      * mounted or that cannot be told) and base_current (that base's current version, "missing" when the current
      * link names a version that is gone; null for a plain base directory or one this user cannot read).
      */
-    static void baseVersions(Map<String, Object> row, ContainerConfig c, java.nio.file.Path proc) {
+    static void baseVersions(Map<String, Object> row, ContainerConfig c, java.util.function.BooleanSupplier mounted,
+            Map<java.nio.file.Path, Optional<List<BaseStore.Version>>> known) {
         row.put("base_version", null);
         row.put("base_current", null);
         if (c == null || c.lowerDirs().isEmpty()) return;
@@ -108,10 +143,12 @@ final class ListCommand implements Callable<Integer> {
         BaseStore store = new BaseStore(base.getParent());
         String name = base.getFileName().toString();
         try {
-            if (!store.isVersioned(name)) return;
-            List<BaseStore.Version> versions = store.versions(name);
+            // Each base's versions read once for a listing (known), however many children it has.
+            if (!known.containsKey(base)) known.put(base, store.isVersioned(name) ? Optional.of(store.versions(name)) : Optional.empty());
+            if (known.get(base).isEmpty()) return;
+            List<BaseStore.Version> versions = known.get(base).get();
             row.put("base_current", versions.stream().filter(BaseStore.Version::current).map(BaseStore.Version::label).findFirst().orElse("missing"));
-            if (MountInfo.using(proc, c.where(), List.of()).isEmpty()) return;
+            if (!mounted.getAsBoolean()) return;
             java.util.Set<Integer> used = new BaseProbes(base.getParent()).usedBy(name, c);
             if (used.size() == 1) row.put("base_version", "v" + used.iterator().next());
         } catch (java.io.IOException | UserError e) {

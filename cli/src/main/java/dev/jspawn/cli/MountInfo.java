@@ -36,6 +36,18 @@ final class MountInfo {
         return Optional.empty();
     }
 
+    /** Every mount point at which something other than an automount's autofs is mounted: {@link #using}'s first test, for many at once. */
+    static java.util.Set<String> mounted(Path proc) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String line : read(proc)) {
+            String[] f = line.split(" ");
+            int dash = line.indexOf(" - ");
+            if (f.length < 5 || dash < 0 || line.startsWith("autofs ", dash + 3)) continue;
+            out.add(unescape(f[4]));
+        }
+        return out;
+    }
+
     /** The file system type of what is mounted at {@code where}, if anything is: an automount's autofs too. */
     static Optional<String> at(Path proc, String where) {
         for (String line : read(proc)) {

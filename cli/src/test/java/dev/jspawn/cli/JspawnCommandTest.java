@@ -67,6 +67,11 @@ class JspawnCommandTest {
             return units.getOrDefault(name, new UnitInfo(name, "loaded", "inactive", "dead"));
         }
 
+        @Override
+        public java.util.Set<String> machineNames() {
+            return machines.keySet();
+        }
+
         int systemdVersion = 252;
         final Map<Long, String> unitOf = new HashMap<>();
 
@@ -237,7 +242,7 @@ class JspawnCommandTest {
         assertEquals(0, run("list"));
         String text = out.toString();
         assertTrue(text.contains("broken        -             invalid config (see: jspawn verify " + etc.resolve("broken.jspawn") + ")"), text);
-        assertTrue(text.matches("(?s).*child_apache +child-apache +active \\(running\\) +inactive \\(dead\\) +running +- +- +-\n.*"), text);
+        assertTrue(text.matches("(?s).*child_apache +child-apache +active \\(running\\) +inactive \\(dead\\) +running +- +- +none +-\n.*"), text);
         assertTrue(text.endsWith("2 containers listed.\n"), text);
     }
 

@@ -144,6 +144,32 @@ public final class DBusHostBus implements HostBus {
         }
     }
 
+    @Override
+    public java.util.Map<String, UnitInfo> units(java.util.List<String> names) {
+        java.util.Map<String, UnitInfo> out = new java.util.LinkedHashMap<>();
+        if (names.isEmpty()) return out;
+        try {
+            for (org.freedesktop.systemd1.UnitStatus u : systemd.ListUnitsByNames(names)) {
+                out.put(u.name, new UnitInfo(u.name, u.loadState, u.activeState, u.subState));
+            }
+        } catch (DBusExecutionException e) {
+            throw new Failure("Failed to look up " + names.size() + " units: " + e.getMessage(), e);
+        }
+        for (String n : names) if (!out.containsKey(n)) out.put(n, unit(n)); // an alias comes back under its unit's own name
+        return out;
+    }
+
+    @Override
+    public java.util.Set<String> machineNames() {
+        try {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            for (org.freedesktop.machine1.MachineListing m : machines.ListMachines()) out.add(m.name);
+            return out;
+        } catch (DBusExecutionException e) {
+            throw new Failure("Failed to list machines: " + e.getMessage(), e);
+        }
+    }
+
     /** Read once per connection: the helper asks at every mount and every registration, and its connection ends when it goes idle. */
     private volatile int systemdVersion;
 

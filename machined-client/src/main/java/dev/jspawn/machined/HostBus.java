@@ -50,6 +50,18 @@ public interface HostBus extends AutoCloseable {
 
     UnitInfo unit(String name);
 
+    /** Many units at once, by name, in one call where the bus has one (systemd's ListUnitsByNames); each as {@link #unit} has it. */
+    default java.util.Map<String, UnitInfo> units(java.util.List<String> names) {
+        java.util.Map<String, UnitInfo> out = new java.util.LinkedHashMap<>();
+        for (String n : names) out.put(n, unit(n));
+        return out;
+    }
+
+    /** The names of every registered machine (one call: machined's ListMachines), for a listing that looks up only those. */
+    default java.util.Set<String> machineNames() {
+        throw new Failure("this bus cannot list machines", null);
+    }
+
     /** The major version of the systemd that serves the bus (its Manager's Version, "252.38-1~deb12u1" is 252). */
     int systemdVersion();
 

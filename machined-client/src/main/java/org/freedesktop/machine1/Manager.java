@@ -14,6 +14,9 @@ public interface Manager extends DBusInterface {
     /** UnregisterMachine(s name). */
     void UnregisterMachine(String name);
 
+    /** ListMachines() → a(ssso): every registered machine. */
+    java.util.List<MachineListing> ListMachines();
+
     /** GetMachine(s name) → o. */
     DBusPath GetMachine(String name);
 

@@ -286,7 +286,7 @@ class EndToEndIT {
         assertEquals("", sh("ls -A /var/lib/jspawn | grep child_new || true"), "the child costs no disk until it runs");
         sh("systemctl start jspawn@child_new");
         assertTrue(sh("machinectl list --no-legend").contains("child-new"));
-        assertTrue(sh("jspawn list").lines().anyMatch(l -> l.matches("child_new +child-new +active \\(running\\) .* running +[0-9.]+[KM] +[0-9]+ +(v[0-9]+|-)")),
+        assertTrue(sh("jspawn list --size").lines().anyMatch(l -> l.matches("child_new +child-new +active \\(running\\) .* running +[0-9.]+[KM] +[0-9]+ +none +(v[0-9]+|-)")),
                 "jspawn list shows the upper dir's size");
         Sandbox.Result refused = box.sh("jspawn remove child_new");
         assertEquals(1, refused.exit(), refused.err());

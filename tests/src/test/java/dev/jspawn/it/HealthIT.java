@@ -59,6 +59,7 @@ class HealthIT {
         assertEquals("h1: healthy\nfine", sh("jspawn health h1"), "the check ran in the guest: its /srv/ok, its output");
         assertTrue(sh("jspawn status h1").contains("   Health: healthy"), sh("jspawn status h1"));
         assertTrue(sh("jspawn list --json").matches("(?s).*\\{\"container\":\"h1\",[^}]*\"health\":\"healthy\"}.*"), sh("jspawn list --json"));
+        assertTrue(sh("jspawn list --no-legend").lines().anyMatch(l -> l.matches("h1 +h1 .* healthy +[^ ]+")), sh("jspawn list"));
 
         String leader = sh("machinectl show -p Leader --value h1");
         sh("machinectl shell h1 /bin/rm /srv/ok");
