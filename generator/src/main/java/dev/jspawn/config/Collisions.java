@@ -25,7 +25,8 @@ public final class Collisions {
     }
 
     private final Map<String, ContainerConfig> machines = new HashMap<>();
-    private final TreeMap<String, List<Claim>> dirs = new TreeMap<>();
+    /** Claims on a child's own directories, and (apart: a thousand children of one base claim it a thousand times) on its bases. */
+    private final TreeMap<String, List<Claim>> dirs = new TreeMap<>(), baseDirs = new TreeMap<>();
 
     /** The directories a child owns. */
     static List<String> dirs(ContainerConfig c) {
@@ -44,7 +45,7 @@ public final class Collisions {
         machines.putIfAbsent(c.machineName(), c);
         for (String d : dirs(c)) dirs.computeIfAbsent(d, k -> new ArrayList<>()).add(new Claim(c, false));
         if (withBases) {
-            for (String b : c.lowerDirs()) dirs.computeIfAbsent(b, k -> new ArrayList<>()).add(new Claim(c, true));
+            for (String b : c.lowerDirs()) baseDirs.computeIfAbsent(b, k -> new ArrayList<>()).add(new Claim(c, true));
         }
     }
 
@@ -57,7 +58,9 @@ public final class Collisions {
                     + "; set a different [Container] MachineName="});
         }
         for (String mine : dirs(c)) {
-            for (Map.Entry<String, Claim> e : overlapping(mine)) {
+            List<Map.Entry<String, Claim>> claims = overlapping(mine, dirs);
+            claims.addAll(overlapping(mine, baseDirs));
+            for (Map.Entry<String, Claim> e : claims) {
                 Claim cl = e.getValue();
                 if (cl.owner() == c) continue;
                 found.add(new String[] {cl.owner().name(), cl.base()
@@ -77,17 +80,17 @@ public final class Collisions {
     private List<String[]> baseFindings(ContainerConfig c) {
         List<String[]> found = new ArrayList<>();
         for (String base : c.lowerDirs()) {
-            for (Map.Entry<String, Claim> e : overlapping(base)) {
+            for (Map.Entry<String, Claim> e : overlapping(base, dirs)) { // a base may be shared; it may not reach into a child's own
                 Claim cl = e.getValue();
-                if (cl.owner() == c || cl.base()) continue;
+                if (cl.owner() == c) continue;
                 found.add(new String[] {cl.owner().name(), "its base " + base + " overlaps " + e.getKey() + " of " + who(cl.owner())});
             }
         }
         return found;
     }
 
-    /** Every claim on {@code path}, on a directory above it, or on one below it. */
-    private List<Map.Entry<String, Claim>> overlapping(String path) {
+    /** Every claim in {@code dirs} on {@code path}, on a directory above it, or on one below it. */
+    private static List<Map.Entry<String, Claim>> overlapping(String path, TreeMap<String, List<Claim>> dirs) {
         List<Map.Entry<String, Claim>> out = new ArrayList<>();
         for (String a = path; a != null; a = parent(a)) {
             List<Claim> at = dirs.get(a);
