@@ -65,38 +65,11 @@ final class Output {
     static void write(PrintWriter out, Object value) {
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            value(g, value);
+            dev.jspawn.images.Json.write(g, value);
         } catch (IOException e) {
             throw new UserError("Failed to write JSON: " + e.getMessage());
         }
         out.println();
         out.flush();
-    }
-
-    private static void value(JsonGenerator g, Object v) throws IOException {
-        if (v == null) {
-            g.writeNull();
-        } else if (v instanceof String s) {
-            g.writeString(s);
-        } else if (v instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (v instanceof Integer i) {
-            g.writeNumber(i);
-        } else if (v instanceof Long l) {
-            g.writeNumber(l);
-        } else if (v instanceof Map<?, ?> m) {
-            g.writeStartObject();
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                g.writeFieldName(e.getKey().toString());
-                value(g, e.getValue());
-            }
-            g.writeEndObject();
-        } else if (v instanceof List<?> l) {
-            g.writeStartArray();
-            for (Object o : l) value(g, o);
-            g.writeEndArray();
-        } else {
-            throw new IllegalArgumentException("not a JSON value: " + v.getClass());
-        }
     }
 }

@@ -3,8 +3,6 @@ package dev.jspawn.images;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -15,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipParameters;
@@ -117,14 +113,14 @@ public final class BasePush {
             diffIds.add(OciImage.digest(tarDigest));
         }
         Map<String, Object> config = config(version, diffIds);
-        byte[] configBytes = json(config);
+        byte[] configBytes = Json.bytes(config);
         String configDigest = blob(layout, configBytes);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
         manifest.put("config", Map.of("mediaType", "application/vnd.oci.image.config.v1+json", "digest", configDigest, "size", configBytes.length));
         manifest.put("layers", refs);
-        byte[] manifestBytes = json(manifest);
+        byte[] manifestBytes = Json.bytes(manifest);
         String manifestDigest = blob(layout, manifestBytes);
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
@@ -134,7 +130,7 @@ public final class BasePush {
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);
         index.put("manifests", List.of(entry));
-        Files.write(layout.resolve("index.json"), json(index));
+        Files.write(layout.resolve("index.json"), Json.bytes(index));
         Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         return new Result(configDigest, manifestDigest, layers.size(), devices);
     }
@@ -171,51 +167,6 @@ public final class BasePush {
         String d = OciImage.digest(b);
         Files.write(layout.resolve("blobs/sha256").resolve(d.substring(7)), b);
         return d;
-    }
-
-    private static final JsonFactory JSON = new JsonFactory();
-
-    /** JSON of maps (in their order), lists, strings, numbers, booleans and nulls, without white space. */
-    static byte[] json(Object value) throws IOException {
-        StringWriter w = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            write(g, value);
-        }
-        return w.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void write(JsonGenerator g, Object v) throws IOException {
-        if (v == null) {
-            g.writeNull();
-        } else if (v instanceof Map<?, ?> m) {
-            g.writeStartObject();
-            // Map.of has no order: its keys sorted, so that the bytes never change.
-            Iterable<? extends Map.Entry<?, ?>> entries = m instanceof LinkedHashMap<?, ?> ? m.entrySet()
-                    : new java.util.TreeMap<>(m).entrySet();
-            for (Map.Entry<?, ?> e : entries) {
-                g.writeFieldName(e.getKey().toString());
-                write(g, e.getValue());
-            }
-            g.writeEndObject();
-        } else if (v instanceof List<?> l) {
-            g.writeStartArray();
-            for (Object x : l) write(g, x);
-            g.writeEndArray();
-        } else if (v instanceof String s) {
-            g.writeString(s);
-        } else if (v instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (v instanceof Integer i) {
-            g.writeNumber(i);
-        } else if (v instanceof Long l) {
-            g.writeNumber(l);
-        } else if (v instanceof java.math.BigInteger b) {
-            g.writeNumber(b);
-        } else if (v instanceof Number n) {
-            g.writeNumber(n.toString());
-        } else {
-            throw new IOException("not JSON: " + v);
-        }
     }
 
     private void step(String what) {
