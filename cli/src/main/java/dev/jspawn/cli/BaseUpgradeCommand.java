@@ -2,22 +2,13 @@ package dev.jspawn.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
-import dev.jspawn.config.ContainerConfig;
-import dev.jspawn.config.HealthCheck;
-import dev.jspawn.generator.Converter;
 import dev.jspawn.images.BaseUpgrade;
-import dev.jspawn.images.Prune;
 import dev.jspawn.images.Rollout;
-import dev.jspawn.machined.HostBus;
 import dev.jspawn.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -12,8 +12,6 @@ import java.util.function.Consumer;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.HealthCheck;
 import dev.jspawn.generator.Converter;
-import dev.jspawn.images.BaseUpgrade;
-import dev.jspawn.images.Prune;
 import dev.jspawn.images.Rollout;
 import dev.jspawn.machined.HostBus;
 
@@ -22,7 +20,7 @@ import dev.jspawn.machined.HostBus;
  * the child's lock; started again with systemctl; and waited for until healthy: its HealthCmd= passes (one check at a
  * time, as its timer runs it, without HealthOnFailure=), or, without one, its system is running or degraded.
  */
-final class RolloutChildren implements BaseUpgrade.Children, Rollout.Children {
+final class RolloutChildren implements Rollout.Children {
     private final BaseCommand base;
     private final Context context;
     private final PrintWriter out;
@@ -33,11 +31,6 @@ final class RolloutChildren implements BaseUpgrade.Children, Rollout.Children {
         this.context = base.context();
         this.out = out;
         this.upTimeout = upTimeout;
-    }
-
-    @Override
-    public Prune.Summary stopThenPrune(ContainerConfig c, Consumer<String> stopping, BaseUpgrade.Pruning prune) throws IOException {
-        return offline(c, stopping, prune::run);
     }
 
     @Override

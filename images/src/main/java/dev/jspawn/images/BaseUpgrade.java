@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.Converter;
@@ -21,26 +20,6 @@ import dev.jspawn.generator.Converter;
  */
 public final class BaseUpgrade {
 
-    /** What the upgrade does to a child through systemd, which this module leaves to its caller. */
-    public interface Children {
-        /**
-         * Runs {@code prune} under the child's lock while nothing can mount its overlay (its service stopped if
-         * it runs), and leaves the service stopped: the upgrade starts it again itself. {@code stopping} is given
-         * the service's ActiveState ("active", "activating", ...) just before it is stopped, and is not called
-         * when the service is not running.
-         */
-        Prune.Summary stopThenPrune(ContainerConfig c, Consumer<String> stopping, Pruning prune) throws IOException;
-
-        /** Starts the child's service again; false if that failed. */
-        boolean start(ContainerConfig c);
-    }
-
-    /** A prune to run once the child is stopped. */
-    @FunctionalInterface
-    public interface Pruning {
-        Prune.Summary run() throws IOException;
-    }
-
     /**
      * What became of each child, in order ("removed 3 identical files, kept 1 changed; started again", or why
      * not), and whether any prune or start failed.
@@ -48,16 +27,13 @@ public final class BaseUpgrade {
     public record Result(Map<String, String> summary, boolean failed) {
     }
 
-    /** The states of a child's service in which the upgrade starts it again after stopping it for its prune. */
-    private static final Set<String> RUNNING = Set.of("active", "activating", "reloading");
-
     private final BaseUsers users;
     private final BaseUpdate update;
-    private final Children children;
+    private final Rollout.Children children;
     private final PrintWriter out;
 
     /** @param out where the update's steps and the files the children changed are told */
-    public BaseUpgrade(BaseUsers users, BaseUpdate update, Children children, PrintWriter out) {
+    public BaseUpgrade(BaseUsers users, BaseUpdate update, Rollout.Children children, PrintWriter out) {
         this.users = users;
         this.update = update;
         this.children = children;
@@ -88,8 +64,8 @@ public final class BaseUpgrade {
                     summary.put(c.name(), "skipped: never started (no upper dir, nothing to prune)");
                     continue;
                 }
-                Prune.Summary s = children.stopThenPrune(c, state -> {
-                            if (RUNNING.contains(state)) running.add(c.name());
+                Prune.Summary s = children.offline(c, state -> {
+                            if (Rollout.RUNNING.contains(state)) running.add(c.name());
                         },
                         () -> Prune.forChild(c, false, preferBase, a -> {
                             if (a.kind() == Prune.Kind.KEEP_CHANGED || a.kind() == Prune.Kind.BACKUP) out.println(c.name() + ": " + a);

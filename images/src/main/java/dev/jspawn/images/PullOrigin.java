@@ -1,10 +1,7 @@
 package dev.jspawn.images;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,21 +32,17 @@ public record PullOrigin(String source, List<String> options) {
     void write(BaseStore store, String name) throws IOException {
         StringBuilder b = new StringBuilder("source=" + source + "\n");
         for (String o : options) b.append("option=").append(o).append('\n');
-        Path file = store.store(name).resolve(FILE);
-        Path tmp = file.resolveSibling("." + FILE + ".new");
-        Files.writeString(tmp, b.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        SmallFile.write(store.store(name).resolve(FILE), b.toString());
     }
 
     /** Where base {@code name} was last pulled from; empty for a base never pulled. */
     public static Optional<PullOrigin> read(BaseStore store, String name) throws IOException {
         Path file = store.store(name).resolve(FILE);
-        Optional<Node> n = Node.stat(file);
-        if (n.isEmpty()) return Optional.empty();
-        if (n.get().type() != Node.Type.FILE || n.get().size() > 65536) throw new Beneath.Refused(file + " is not a pull's origin; move it away");
+        Optional<String> text = SmallFile.read(file, "a pull's origin");
+        if (text.isEmpty()) return Optional.empty();
         String source = null;
         List<String> options = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : text.get().split("\n")) {
             if (line.startsWith("source=")) source = line.substring(7);
             else if (line.startsWith("option=--")) options.add(line.substring(7));
         }

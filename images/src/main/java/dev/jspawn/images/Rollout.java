@@ -58,8 +58,8 @@ public final class Rollout {
     public record Result(Map<String, String> summary, boolean failed, String outcome) {
     }
 
-    /** The states of a child's service in which the rollout starts it again after stopping it. */
-    private static final Set<String> RUNNING = Set.of("active", "activating", "reloading");
+    /** The states of a child's service in which the rollout (and upgrade --no-rollback) starts it again after stopping it. */
+    static final Set<String> RUNNING = Set.of("active", "activating", "reloading");
 
     private final BaseStore store;
     private final BaseUsers users;

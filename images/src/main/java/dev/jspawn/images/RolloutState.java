@@ -1,13 +1,9 @@
 package dev.jspawn.images;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -165,10 +161,10 @@ public final class RolloutState {
         if (root == null || lower.getFileName() == null) return Optional.empty();
         BaseStore store = new BaseStore(root);
         Path pin = dir(store, lower.getFileName().toString()).resolve("pins").resolve(child);
-        Optional<String> v = read(pin);
-        if (v.isEmpty()) return Optional.empty();
-        if (!v.get().strip().matches("[1-9][0-9]{0,8}")) throw new IOException(pin + " holds no version number");
-        return Optional.of(store.store(lower.getFileName().toString()).resolve("v" + v.get().strip()));
+        Optional<String> text = read(pin);
+        if (text.isEmpty()) return Optional.empty();
+        int v = version(text.get()).orElseThrow(() -> new IOException(pin + " holds no version number"));
+        return Optional.of(store.store(lower.getFileName().toString()).resolve("v" + v));
     }
 
     /** A child's lower layers, topmost first, with {@link #pinnedVersion} applied. */
@@ -185,27 +181,23 @@ public final class RolloutState {
         if (!Files.isDirectory(pins, LinkOption.NOFOLLOW_LINKS)) return out;
         try (var s = Files.newDirectoryStream(pins)) {
             for (Path p : s) {
-                Optional<String> v = read(p);
-                if (v.isPresent() && v.get().strip().matches("[1-9][0-9]{0,8}")) out.put(p.getFileName().toString(), Integer.parseInt(v.get().strip()));
+                read(p).flatMap(RolloutState::version).ifPresent(v -> out.put(p.getFileName().toString(), v));
             }
         }
         return out;
     }
 
-    /** A small regular file's text; empty if there is none. Anything else there is refused. */
     private static Optional<String> read(Path p) throws IOException {
-        Optional<Node> n = Node.stat(p);
-        if (n.isEmpty()) return Optional.empty();
-        if (n.get().type() != Node.Type.FILE || n.get().size() > 65536) throw new Beneath.Refused(p + " is not a rollout's file; move it away");
-        return Optional.of(Files.readString(p, StandardCharsets.UTF_8));
+        return SmallFile.read(p, "a rollout's file");
     }
 
     private static void write(Path p, String text) throws IOException {
-        Path tmp = p.resolveSibling("." + p.getFileName() + ".new");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
-        Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        SmallFile.write(p, text);
+    }
+
+    /** A pin's version number, or empty if the pin holds none. */
+    private static Optional<Integer> version(String text) {
+        String v = text.strip();
+        return v.matches("[1-9][0-9]{0,8}") ? Optional.of(Integer.parseInt(v)) : Optional.empty();
     }
 }
