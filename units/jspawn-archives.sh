@@ -24,7 +24,9 @@ if [ -x "$jvm" ] && [ -n "$major" ] && [ "$major" -ge 17 ]; then
         else out="$cds/$prog.jsa" flag="-XX:ArchiveClassesAtExit=$out" use="-XX:SharedArchiveFile=$out"; fi
         case $prog in
             generator) cmd=("$root/usr/lib/systemd/system-generators/jspawn-generator" "$train/out" "$train/out" "$train/out") ;;
-            helper) cmd=("$root/usr/libexec/jspawn/jspawn-helper" --train) ;;
+            # In a mount namespace of its own (root only), the helper's training also prepares a scratch child's overlay.
+            helper) cmd=("$root/usr/libexec/jspawn/jspawn-helper" --train)
+                if [ "$(id -u)" -eq 0 ] && unshare --mount true 2>/dev/null; then cmd=(unshare --mount -- "${cmd[@]}"); fi ;;
             jspawn) cmd=("$root/usr/bin/jspawn" verify) ;;
         esac
         env JSPAWN_LIB="$root/usr/share/jspawn/lib" JSPAWN_CDS="$cds" JSPAWN_UNIT_DIRS="$train/conf" JSPAWN_LOG_STDERR=1 \

@@ -1,7 +1,12 @@
 package dev.jspawn.runtime;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.freedesktop.dbus.connections.impl.DBusConnection;
@@ -10,6 +15,8 @@ import org.freedesktop.dbus.exceptions.DBusException;
 
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.generator.HelperContract;
+import dev.jspawn.images.LayerMounts;
+import dev.jspawn.images.Trees;
 import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
 
@@ -74,10 +81,15 @@ public final class HelperMain {
     /**
      * What scripts/install runs to build the class archive: the start-up path of a real run (connect,
      * export, a call to machined) without owning the name or changing anything. Without a bus (a
-     * staging install) it stops early; the archive then holds what was loaded until then.
+     * staging install) it stops early; the archive then holds what was loaded until then. In a mount
+     * namespace of its own (build-archives runs it under unshare --mount when it can), it also prepares a
+     * scratch child's overlay as a start does, with the same call: its range, its idmapped view and its
+     * environment file, all in a scratch directory, the view gone with the namespace. That is most of
+     * what the first start after the helper's own start loads; outside such a namespace it mounts nothing. It
+     * logs its calls as the helper does, on stderr.
      */
     private static void train() {
-        if (System.getenv("DBUS_SYSTEM_BUS_ADDRESS") == null && !java.nio.file.Files.exists(java.nio.file.Path.of("/run/dbus/system_bus_socket"))) {
+        if (System.getenv("DBUS_SYSTEM_BUS_ADDRESS") == null && !Files.exists(Path.of("/run/dbus/system_bus_socket"))) {
             return; // no bus to connect to (dbus-java would wait for it)
         }
         try (DBusConnection conn = connect()) {
@@ -85,10 +97,45 @@ public final class HelperMain {
             try (HostBus bus = DBusHostBus.over(conn)) {
                 bus.machine("jspawn-helper-training");
                 bus.unitOfProcess(ProcessHandle.current().pid());
+                RangeChoice.decide("training", "training", ContainerConfig.PrivateUsers.PICK, Optional.empty(), List.of());
+                if (privateMountNamespace()) trainStart(bus);
             }
-            RangeChoice.decide("training", "training", ContainerConfig.PrivateUsers.PICK, java.util.Optional.empty(), java.util.List.of());
         } catch (Exception | LinkageError e) {
-            // a staging install without a system bus: nothing to lose
+            // a staging install without a system bus, or no user namespaces: nothing lost but time (said on stderr)
+            System.err.println("jspawn-helper: training stopped early: " + e);
+        }
+    }
+
+    /** Whether this process has a mount namespace other than init's: then what it mounts is seen by nobody else. */
+    private static boolean privateMountNamespace() {
+        try {
+            return !Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/1/ns/mnt")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A start's MountLayers and a stop's Unregister, on a scratch child (see {@link #train}); only in a private mount namespace. */
+    private static void trainStart(HostBus bus) throws IOException {
+        Path scratch = Files.createTempDirectory("jspawn-train");
+        try {
+            Path root = scratch.resolve("images"); // made 0700 by the call, as the image root is
+            Path base = scratch.resolve("base");
+            Files.createDirectories(base.resolve("etc"));
+            Files.writeString(base.resolve("etc/os-release"), "ID=training\n");
+            Path run = scratch.resolve("run");
+            Path view = run.resolve("training/lower/0");
+            Files.createDirectories(view);
+            Host host = Host.system().withBus(() -> bus);
+            host = new Host(host.searchPath(), host.bus(), host.proc(), run, host.disk());
+            HelperService service = new HelperService(host, new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+            service.mountLayers("pick", "training", root.resolve("training_up").toString(), root.resolve("training_work").toString(),
+                    run.resolve("training/nspawn.env").toString(), List.of(base + ":" + view));
+            LayerMounts.unmount(view);
+            service.unregister("jspawn-helper-training", "jspawn@training.service");
+        } finally {
+            Trees.deleteIfExists(scratch);
         }
     }
 

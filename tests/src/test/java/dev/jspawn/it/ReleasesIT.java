@@ -81,6 +81,12 @@ class ReleasesIT {
             String archives = sh("cat /var/cache/jspawn/generator.jvm /var/cache/jspawn/helper.jvm /var/cache/jspawn/jspawn.jvm");
             assertEquals(3, archives.lines().filter(l -> l.contains(Integer.parseInt(major) >= 25 ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=")).count(),
                     release + " (Java " + major + "): a class archive for each launcher\n" + archives);
+            // The helper's archive holds a start's own path: its training prepares a scratch child's overlay with a real
+            // MountLayers (a range, an idmapped view), in a mount namespace of its own, and leaves nothing behind.
+            Sandbox.Result training = box.sh("unshare --mount /usr/libexec/jspawn/jspawn-helper --train");
+            assertTrue(training.err().contains("MountLayers training: training: picked UID range"), training.out() + training.err());
+            assertFalse(training.err().contains("stopped early"), training.err());
+            assertEquals("", sh("findmnt -rn -o TARGET,SOURCE | grep jspawn-train; ls /tmp | grep jspawn-train; true"));
             Sandbox.Result list = box.sh("jspawn list");
             assertFalse((list.out() + list.err()).contains("WARNING"), list.err());
 
