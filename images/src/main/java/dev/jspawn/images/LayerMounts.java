@@ -75,7 +75,8 @@ public final class LayerMounts {
      */
     public static void mount(List<Path> layers, List<Path> targets, long start) throws IOException {
         if (layers.size() != targets.size()) throw new IllegalArgumentException("one target per layer");
-        int userns = start > 0 ? userNamespace(start) : -1;
+        Namespace ns = start > 0 ? namespaceOf(start) : null;
+        int userns = ns != null ? ns.fd() : -1;
         int done = 0;
         try {
             for (int i = 0; i < layers.size(); i++) {
@@ -87,7 +88,41 @@ public final class LayerMounts {
             for (int i = done - 1; i >= 0; i--) unmount(targets.get(i));
             throw e;
         } finally {
-            if (userns >= 0) C.close(userns);
+            if (ns != null && !ns.kept()) C.close(ns.fd());
+        }
+    }
+
+    /** At most this many user namespaces are kept open (see {@link #namespaceOf}). */
+    static final int KEPT_NAMESPACES = 256;
+
+    /** Open fds on user namespaces by the start of their range; only ever added to, closed when the process exits. */
+    private static final Map<Long, Integer> NAMESPACES = new java.util.HashMap<>();
+
+    /** An fd on a user namespace; one that is not {@code kept} is closed after its use. */
+    private record Namespace(int fd, boolean kept) {
+    }
+
+    /**
+     * An fd on a user namespace for the range at {@code start}, kept open for the next mount of that range: the helper
+     * mounts a child's views at each of its starts, and each new namespace costs a process ({@link #userNamespace}).
+     * A namespace's maps never change once written, so one fd serves every later mount in this process. Past
+     * {@value #KEPT_NAMESPACES} ranges new ones are not kept, so that the process's fds stay bounded.
+     */
+    private static Namespace namespaceOf(long start) throws IOException {
+        synchronized (NAMESPACES) {
+            Integer kept = NAMESPACES.get(start);
+            if (kept != null) return new Namespace(kept, true);
+        }
+        int fd = userNamespace(start);
+        synchronized (NAMESPACES) {
+            Integer kept = NAMESPACES.get(start);
+            if (kept != null) { // another thread kept one first
+                C.close(fd);
+                return new Namespace(kept, true);
+            }
+            if (NAMESPACES.size() >= KEPT_NAMESPACES) return new Namespace(fd, false);
+            NAMESPACES.put(start, fd);
+            return new Namespace(fd, true);
         }
     }
 
