@@ -24,13 +24,21 @@ if ! /usr/bin/systemctl start -- "$unit"; then
     echo "$name: Failed to mount its overlay at $where: ${reason:-see: systemctl status $unit jspawn-dirs@$name.service}" >&2
     exit 1
 fi
-if ! grep -qs '^JSPAWN_MACHINE_ID=' "$env"; then
+prepared=
+if [ -r "$env" ]; then
+    while IFS= read -r line; do
+        case $line in JSPAWN_MACHINE_ID=*) prepared=1 ;; esac
+    done < "$env"
+fi
+if [ -z "$prepared" ]; then
     echo "$name: its overlay was not prepared for this start ($env has no machine ID);" \
         "stop it and its mount, then start it again: systemctl stop jspawn@$name.service $unit" >&2
     exit 1
 fi
+# The helper has just mounted each view (the overlay could not be mounted without them): one umount each, and
+# one that fails says why in the journal. (No grep or mountpoint process either: a start spawns few.)
 for view in "$@"; do
-    if /usr/bin/mountpoint -q -- "$view"; then /usr/bin/umount --lazy -- "$view"; fi
+    /usr/bin/umount --lazy -- "$view"
 done
 if [ -n "$machine" ]; then
     dir=$(dirname -- "$env")
