@@ -179,4 +179,21 @@ class OffHappyPathIT {
         String failed = sh("systemctl --failed --no-legend --plain");
         assertFalse(failed.contains("jspawn"), "nothing of jspawn failed: " + failed);
     }
+
+    @Test
+    @Order(5)
+    void aStopAfterTheHelperHasGoneStartsItAgainAndUnregisters() {
+        // The helper exits when idle, so a container's stop may have to start it again for its ExecStopPost= Unregister.
+        // That start must not wait for the stop itself: systemd orders a stop before a start whichever way an ordering
+        // between the two units goes, and a jspawn@ ordered after the helper waited out the stop's timeout.
+        sh("printf '[Container]\\nBase=b1\\n' > /etc/jspawn/idle.jspawn && systemctl daemon-reload && systemctl start jspawn@idle");
+        sh("systemctl stop jspawn-helper.service");
+        String cursor = sh("journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p'");
+        sh("systemctl stop jspawn@idle");
+        // (all of the journal since: journalctl 252 with both --after-cursor and -u showed nothing here)
+        String log = sh("journalctl -q --no-pager --after-cursor='" + cursor + "'");
+        assertTrue(log.contains("Unregister idle: "), "the stop's Unregister reached a helper started for it:\n" + log);
+        assertFalse(log.lines().anyMatch(l -> l.contains("jspawn@idle") && l.contains("timed out")), log);
+        assertEquals("inactive", box.sh("systemctl is-active jspawn@idle").out().strip());
+    }
 }
