@@ -39,7 +39,7 @@ class HelperContractTest {
         assertTrue(Files.readString(UNITS.resolve("jspawn-helper.service")).contains("\nBusName=" + HelperContract.BUS_NAME + "\n"));
         assertTrue(Files.readString(UNITS.resolve("dbus/dev.jspawn.Helper.service")).contains("\nName=" + HelperContract.BUS_NAME + "\n"));
         assertTrue(Files.readString(UNITS.resolve("dbus/dev.jspawn.Helper.conf")).contains("<allow own=\"" + HelperContract.BUS_NAME + "\"/>"));
-        assertTrue(Files.readString(UNITS.resolve("jspawn-mount.sh")).contains("'^" + HelperContract.MACHINE_ID_VARIABLE + "='"),
+        assertTrue(Files.readString(UNITS.resolve("jspawn-mount.sh")).contains(" " + HelperContract.MACHINE_ID_VARIABLE + "=*)"),
                 "jspawn-mount checks that the helper wrote the machine ID");
     }
 
