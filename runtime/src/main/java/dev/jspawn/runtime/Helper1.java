@@ -14,7 +14,7 @@ import dev.jspawn.generator.HelperContract;
  *
  * <p>At {@value HelperContract#OBJECT_PATH} on the bus name {@value HelperContract#BUS_NAME} (root only,
  * by its bus policy). The generated units call it with systemd's own busctl, so no container start
- * waits for a JVM of its own: one helper, started by the bus on the first call, serves every start and
+ * waits for a JVM of its own: one helper, started on demand (see jspawn(1), HELPER), serves every start and
  * exits when idle. Each method returns the line it would have printed. Its names are
  * {@link HelperContract}'s; dbus-java derives each method's signature from its Java types.
  */

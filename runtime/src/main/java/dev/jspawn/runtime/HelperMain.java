@@ -21,13 +21,14 @@ import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
 
 /**
- * Runs the helper: the entry point of jspawn-helper.service (Type=dbus, started by the bus on the first call).
+ * Runs the helper: the entry point of jspawn-helper.service (Type=dbus, started on demand: jspawn-dirs@ wants it, and a
+ * call that finds it gone starts it).
  *
  * <p>It owns {@value HelperContract#BUS_NAME}, serves the units' calls over one bus connection, and
  * exits once no call has come for JSPAWN_HELPER_IDLE_SEC seconds (default 10, at most 30). No
  * picocli here: it would add to the start of the JVM that the first container start waits for.
  *
- * <p>Exiting: the name is released first, so the bus starts a new helper for any later call; calls
+ * <p>Exiting: the name is released first, so that any later call starts a new helper; calls
  * that reached this one before are still answered, then the connection is closed. systemd stops a
  * Type=dbus service whose name is gone (SIGTERM, which the unit counts as success): the shutdown
  * hook lets calls in flight finish first, for up to {@value #DRAIN_SECONDS} s.
@@ -49,7 +50,7 @@ public final class HelperMain {
             return;
         }
         if (args.length > 0) {
-            log.println("jspawn-helper: takes no arguments (it is started by the bus; see jspawn(1))");
+            log.println("jspawn-helper: takes no arguments (it is started on demand; see jspawn(1), HELPER)");
             System.exit(2);
         }
         DBusConnection conn = connect();
