@@ -170,6 +170,7 @@ public final class LayerUnpack {
             Path p = dir.resolve(hidden);
             clear(p);
             mknod(p, 0020000, 0);
+            setTime(p, e); // root's, 0600, as overlayfs makes them; only the time is the entry's
             return;
         }
         checkXattrs(xattrs, name);
@@ -240,10 +241,15 @@ public final class LayerUnpack {
                 if (attr.startsWith("user.") || attr.equals("security.capability") || attr.startsWith("system.posix_acl_")) Xattrs.set(p, attr, x.getValue());
             }
         }
+        setTime(p, e);
+    }
+
+    /** The entry's modification time on {@code p}, never following a symlink; its access time left alone. */
+    private static void setTime(Path p, TarArchiveEntry e) throws IOException {
         java.time.Instant t = e.getLastModifiedTime().toInstant();
-        long[] times = { 0, UTIME_OMIT, t.getEpochSecond(), t.getNano() }; // atime left alone, mtime set
+        long[] times = { 0, UTIME_OMIT, t.getEpochSecond(), t.getNano() };
         try {
-            C.utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW);
+            C.utimensat(AT_FDCWD, p.toString(), times, AT_SYMLINK_NOFOLLOW);
         } catch (LastErrorException x) {
             throw new IOException("Failed to set the time of " + p + ": " + x.getMessage(), x);
         }

@@ -80,9 +80,12 @@ class LayerUnpackTest {
 
     @Test
     void whiteoutsBecomeOverlayfsWhiteoutsAndOpaqueDirectories() throws Exception {
-        unpack(new TestImages.Tar().dir("etc").file("etc/.wh.gone", "").dir("srv").file("srv/.wh..wh..opq", "").file("srv/new", "n"));
+        unpack(new TestImages.Tar().dir("etc").file("etc/.wh.gone", "", e -> e.setModTime(new java.util.Date(1_000_000_000_000L)))
+                .dir("srv").file("srv/.wh..wh..opq", "").file("srv/new", "n"));
         Node gone = Node.stat(layer.resolve("etc/gone")).orElseThrow();
         assertTrue(gone.isWhiteout(), "a character device 0/0");
+        assertEquals(1_000_000_000L, Files.getLastModifiedTime(layer.resolve("etc/gone"), LinkOption.NOFOLLOW_LINKS).toInstant().getEpochSecond(),
+                "the whiteout has its entry's time, as every other entry (a layer unpacked twice is the same)");
         assertFalse(Files.exists(layer.resolve("etc/.wh.gone"), LinkOption.NOFOLLOW_LINKS));
         assertEquals("y", Node.stat(layer.resolve("srv")).orElseThrow().overlayMark("opaque").orElseThrow());
         assertFalse(Files.exists(layer.resolve("srv/.wh..wh..opq"), LinkOption.NOFOLLOW_LINKS));
