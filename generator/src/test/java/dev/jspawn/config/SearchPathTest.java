@@ -68,4 +68,38 @@ class SearchPathTest {
         assertEquals(SearchPath.DEFAULT, SearchPath.fromEnvironment(Map.of()).dirs());
         assertEquals(List.of(Path.of("/a"), Path.of("/b")), SearchPath.fromEnvironment(Map.of("JSPAWN_UNIT_DIRS", "/a::/b")).dirs());
     }
+
+    /** find(NAME) looks up one file rather than listing them all: it must take what the scan takes, and nothing else. */
+    @Test
+    void findTakesForEachNameWhatTheScanTakes() throws IOException {
+        Path etc = write("etc/plain.jspawn", "").getParent();
+        Path run = tmp.resolve("run");
+        Path usr = tmp.resolve("usr");
+        write("usr/plain.jspawn", "");                       // shadowed by etc's
+        write("usr/plain.jspawn.d/10-a.conf", "");
+        write("etc/plain.jspawn.d/20-b.conf", "");
+        write("run/only-run.jspawn", "");
+        write("usr/masked.jspawn", "");
+        Files.createSymbolicLink(etc.resolve("masked.jspawn"), Path.of("/dev/null")); // masks usr's, as in systemd
+        Files.createSymbolicLink(etc.resolve("dangling.jspawn"), Path.of("nowhere"));
+        write("usr/dangling.jspawn", "");                    // not taken: etc's dangling link wins and is an error
+        Files.createDirectories(etc.resolve("dir.jspawn"));
+        write("usr/web@.jspawn", "");                        // a template
+        write("usr/web@.jspawn.d/10-t.conf", "");
+        write("etc/web@one.jspawn", "");                     // its instance
+        write("etc/web@one.jspawn.d/10-own.conf", "");
+        write("etc/api@x.jspawn", "");                       // an instance name without a template
+        write("etc/bad@.jspawn", "");                        // bad@: a template without instances
+        Files.createSymbolicLink(etc.resolve("off@.jspawn"), Path.of("/dev/null")); // a masked template
+        write("etc/off@a.jspawn", "");
+        write("etc/caf\u00e9.jspawn", "");                  // a bad name
+        SearchPath path = new SearchPath(List.of(etc, run, usr));
+        Map<String, ConfigSource> scanned = path.scan().sources().stream().collect(Collectors.toMap(ConfigSource::name, s -> s));
+        for (String name : List.of("plain", "only-run", "masked", "dangling", "dir", "web@one", "web@", "web@two", "api@x", "bad@",
+                "off@a", "caf\u00e9", "missing", "../etc/plain", "")) {
+            assertEquals(java.util.Optional.ofNullable(scanned.get(name)), path.find(name), name);
+        }
+        assertEquals(List.of(usr.resolve("web@.jspawn"), usr.resolve("web@.jspawn.d/10-t.conf")), path.find("web@one").orElseThrow().template(),
+                "the instance is its template plus its own");
+    }
 }
