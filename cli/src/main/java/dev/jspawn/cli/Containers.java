@@ -18,10 +18,9 @@ final class Containers {
     }
 
     static ConfigSource find(SearchPath searchPath, String nameOrMachine) {
+        Optional<ConfigSource> byName = searchPath.find(nameOrMachine);
+        if (byName.isPresent()) return byName.get();
         List<ConfigSource> sources = searchPath.scan().sources();
-        for (ConfigSource s : sources) {
-            if (s.name().equals(nameOrMachine)) return s;
-        }
         Bases bases = Bases.load(searchPath);
         for (ConfigSource s : sources) {
             Optional<ContainerConfig> c = ConfigLoader.load(s, bases).config();
@@ -32,11 +31,24 @@ final class Containers {
                 + searchPath.describe() + ", and no container has that machine name");
     }
 
+    /**
+     * The configuration as its own files have it, without the checks against the others (two containers may not
+     * share a machine name or a directory): for a command that only shows it, and costs the same however many
+     * others there are. The generator makes those checks; {@link #load} makes them too.
+     */
+    static ContainerConfig loadAlone(SearchPath searchPath, ConfigSource source) {
+        return config(source, ConfigLoader.load(source, Bases.load(searchPath)));
+    }
+
     /** The configuration, or a failure that lists every error and points at jspawn verify. */
     static ContainerConfig load(SearchPath searchPath, ConfigSource source) {
         Bases bases = Bases.load(searchPath);
         ConfigLoader.Result r = ConfigLoader.loadAll(searchPath.scan().sources(), bases).get(source);
         if (r == null) r = ConfigLoader.load(source, bases); // not in the search path (a file given by its path)
+        return config(source, r);
+    }
+
+    private static ContainerConfig config(ConfigSource source, ConfigLoader.Result r) {
         if (r.ok()) return r.config().get();
         StringBuilder sb = new StringBuilder(source.file() + " is invalid:");
         dev.jspawn.syntax.Diagnostic.capped(r.errors()).forEach(d -> sb.append("\n  ").append(d));

@@ -63,7 +63,9 @@ final class StatusCommand implements Callable<Integer> {
             err.flush();
             return NO_SUCH_CONTAINER;
         }
-        ContainerConfig c = Containers.load(parent.context.searchPath(), source);
+        // Its own files only: the checks against every other file are the generator's (and verify's), and what it
+        // made of them is asked of systemd below, so that showing one container costs the same with 5 or 500.
+        ContainerConfig c = Containers.loadAlone(parent.context.searchPath(), source);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("container", c.name());
         s.put("machine", c.machineName());
@@ -83,13 +85,16 @@ final class StatusCommand implements Callable<Integer> {
         HostBus.UnitInfo unit, mount;
         Optional<HostBus.MachineInfo> m;
         List<String> addresses = List.of();
+        String generated;
         try (HostBus bus = parent.context.bus().get()) {
             unit = bus.unit(Converter.serviceName(c.name()));
+            generated = generated(source, bus.unitSource(Converter.serviceName(c.name())));
             mount = bus.unit(Converter.mountName(c));
             m = bus.machine(c.machineName());
             if (m.isPresent()) addresses = bus.addresses(c.machineName());
         }
         ListCommand.states(s, unit, mount, m);
+        s.put("generated", generated);
         ListCommand.baseVersions(s, c, parent.context.proc());
         s.put("leader", m.map(HostBus.MachineInfo::leader).orElse(null));
         s.put("addresses", addresses);
@@ -104,6 +109,12 @@ final class StatusCommand implements Callable<Integer> {
             for (Path f : source.files()) {
                 out.println((firstFile ? "   Config: " : "           ") + f + (source.template().contains(f) ? " (template)" : ""));
                 firstFile = false;
+            }
+            if (generated.equals(NOT_GENERATED)) {
+                out.println("  Warning: no units were generated from it at the last daemon-reload (it conflicts with another"
+                        + " container, or it was added or fixed since): jspawn verify says why; then run: systemctl daemon-reload");
+            } else if (generated.equals(OUTDATED)) {
+                out.println("  Warning: its files changed since its units were generated: run systemctl daemon-reload");
             }
             out.println("     Base: " + String.join(":", c.lowerDirs()) + baseVersionNote(s));
             out.println("  Command: " + s.get("command"));
@@ -122,6 +133,31 @@ final class StatusCommand implements Callable<Integer> {
             out.flush();
         }
         return unit.activeState().equals("active") || unit.activeState().equals("reloading") ? 0 : NOT_RUNNING;
+    }
+
+    static final String GENERATED = "yes";
+    static final String NOT_GENERATED = "no";
+    static final String OUTDATED = "outdated";
+
+    /**
+     * Whether the generator made the container's units from these files at the last daemon-reload: "yes"; "no" (its
+     * service has no SourcePath= naming its file: it was invalid then, or conflicted with another container, or it
+     * did not exist yet); "outdated" (one of its files, or a new drop-in, is newer than what the generator wrote).
+     */
+    static String generated(ConfigSource source, HostBus.UnitSource from) {
+        if (!from.sourcePath().equals(source.file().toString())) return NOT_GENERATED;
+        Optional<Path> written = from.dropInPaths().stream().map(Path::of)
+                .filter(p -> p.getFileName() != null && p.getFileName().toString().equals(Converter.DROP_IN)).findFirst();
+        if (written.isEmpty()) return GENERATED;
+        try {
+            java.nio.file.attribute.FileTime at = java.nio.file.Files.getLastModifiedTime(written.get());
+            for (Path f : source.files()) {
+                if (java.nio.file.Files.getLastModifiedTime(f).compareTo(at) > 0) return OUTDATED;
+            }
+        } catch (java.io.IOException e) {
+            // a file gone or not readable by this user: not told
+        }
+        return GENERATED;
     }
 
     /**

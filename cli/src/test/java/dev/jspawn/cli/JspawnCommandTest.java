@@ -67,6 +67,14 @@ class JspawnCommandTest {
             return units.getOrDefault(name, new UnitInfo(name, "loaded", "inactive", "dead"));
         }
 
+        /** Where each unit was loaded from; a unit not here has no SourcePath= (no generator wrote a drop-in for it). */
+        final Map<String, UnitSource> sources = new HashMap<>();
+
+        @Override
+        public UnitSource unitSource(String name) {
+            return sources.getOrDefault(name, new UnitSource("", List.of()));
+        }
+
         @Override
         public java.util.Set<String> machineNames() {
             return machines.keySet();
@@ -93,6 +101,17 @@ class JspawnCommandTest {
         Files.createDirectories(etc.resolve("child_apache.jspawn.d"));
         Files.writeString(etc.resolve("child_apache.jspawn.d/10-port.conf"), "[Network]\nPort=8080:80\n");
         Files.writeString(etc.resolve("broken.jspawn"), "[Container]\nBase=a,b\n");
+        generated("child_apache");
+    }
+
+    /** What systemd has after the generator made NAME's units: its drop-in, written now, and its SourcePath=. */
+    Path generated(String name) throws IOException {
+        Path dropIn = tmp.resolve("generator/jspawn@" + name + ".service.d/" + dev.jspawn.generator.Converter.DROP_IN);
+        Files.createDirectories(dropIn.getParent());
+        Files.writeString(dropIn, "[Unit]\nSourcePath=" + etc.resolve(name + ".jspawn") + "\n");
+        bus.sources.put("jspawn@" + name + ".service", new HostBus.UnitSource(etc.resolve(name + ".jspawn").toString(),
+                List.of("/usr/lib/systemd/system/jspawn@.service.d/x.conf", dropIn.toString())));
+        return dropIn;
     }
 
     int run(String... args) {
@@ -267,8 +286,43 @@ class JspawnCommandTest {
                 + "\"],\"root\":\"" + tmp.resolve("images/child_apache") + "\",\"upper\":\"" + tmp.resolve("images/child_apache_up")
                 + "\",\"work\":\"" + tmp.resolve("images/child_apache_work") + "\",\"uid_range_start\":null,\"user_namespace\":null,"
                 + "\"network\":{\"mode\":\"veth\",\"bridge\":null,\"zone\":null,\"ports\":[\"8080:80\"]},\"unit\":\"active\",\"unit_sub\":\"running\","
-                + "\"mount\":\"inactive\",\"mount_sub\":\"dead\",\"machine_state\":\"running\",\"base_version\":null,\"base_current\":null,"
+                + "\"mount\":\"inactive\",\"mount_sub\":\"dead\",\"machine_state\":\"running\",\"generated\":\"yes\",\"base_version\":null,\"base_current\":null,"
                 + "\"leader\":42,\"addresses\":[],\"command\":\"the guest's init (Boot=yes)\",\"health\":\"none\"}\n", out.toString());
+    }
+
+    @Test
+    void statusReadsOnlyItsOwnFilesAndSaysWhatTheGeneratorMadeOfThem() throws IOException {
+        // dup claims child_apache's machine name, and came after child_apache's units were generated (dup has none): status
+        // shows each from its own files, and says which one has no units.
+        Files.writeString(etc.resolve("dup.jspawn"), "[Container]\nBase=default-ns-1\nImageRoot=" + tmp.resolve("images")
+                + "\nMachineName=child-apache\n");
+        assertEquals(3, run("status", "child_apache"));
+        assertTrue(out.toString().startsWith("child_apache (machine child-apache)\n   Config: " + etc.resolve("child_apache.jspawn")
+                + "\n           " + etc.resolve("child_apache.jspawn.d/10-port.conf") + "\n     Base: "), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(3, run("status", "dup"));
+        assertTrue(out.toString().contains("\n  Warning: no units were generated from it at the last daemon-reload (it conflicts with another"
+                + " container, or it was added or fixed since): jspawn verify says why; then run: systemctl daemon-reload\n"), out.toString());
+        out.getBuffer().setLength(0);
+        run("status", "--json", "dup");
+        assertTrue(out.toString().contains("\"generated\":\"no\""), out.toString());
+        assertEquals(1, run("verify"), "verify still checks each file against the others");
+
+        // A drop-in edited after the generator ran (here: the generator's output made older than it): outdated until a daemon-reload.
+        Path dropIn = tmp.resolve("generator/jspawn@child_apache.service.d/" + dev.jspawn.generator.Converter.DROP_IN);
+        Files.setLastModifiedTime(dropIn, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(etc.resolve("child_apache.jspawn.d/10-port.conf")).toMillis() - 1000));
+        out.getBuffer().setLength(0);
+        run("status", "child_apache");
+        assertTrue(out.toString().contains("\n  Warning: its files changed since its units were generated: run systemctl daemon-reload\n"),
+                out.toString());
+        out.getBuffer().setLength(0);
+        run("status", "--json", "child_apache");
+        assertTrue(out.toString().contains("\"generated\":\"outdated\""), out.toString());
+        generated("child_apache"); // the daemon-reload
+        out.getBuffer().setLength(0);
+        run("status", "child_apache");
+        assertFalse(out.toString().contains("Warning"), out.toString());
     }
 
     @Test

@@ -135,12 +135,31 @@ public final class DBusHostBus implements HostBus {
     @Override
     public UnitInfo unit(String name) {
         try {
-            DBusPath path = systemd.LoadUnit(name);
-            Properties p = conn.getRemoteObject(SYSTEMD1, path.getPath(), Properties.class);
+            Properties p = unitProperties(name);
             String iface = "org.freedesktop.systemd1.Unit";
             return new UnitInfo(name, p.Get(iface, "LoadState"), p.Get(iface, "ActiveState"), p.Get(iface, "SubState"));
         } catch (DBusException | DBusExecutionException e) {
             throw new Failure("Failed to look up unit " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The properties of a unit, loaded by name as systemctl show does (a unit not found is "not-found", not an error). */
+    private Properties unitProperties(String name) throws DBusException {
+        return conn.getRemoteObject(SYSTEMD1, systemd.LoadUnit(name).getPath(), Properties.class);
+    }
+
+    @Override
+    public UnitSource unitSource(String name) {
+        try {
+            Properties p = unitProperties(name);
+            String iface = "org.freedesktop.systemd1.Unit";
+            Object dropIns = p.Get(iface, "DropInPaths"); // as: a List of String
+            java.util.List<String> paths = new java.util.ArrayList<>();
+            if (dropIns instanceof java.util.Collection<?> list) list.forEach(o -> paths.add(String.valueOf(o)));
+            else if (dropIns instanceof Object[] array) for (Object o : array) paths.add(String.valueOf(o));
+            return new UnitSource(p.Get(iface, "SourcePath"), paths);
+        } catch (DBusException | DBusExecutionException e) {
+            throw new Failure("Failed to look up where unit " + name + " comes from: " + e.getMessage(), e);
         }
     }
 

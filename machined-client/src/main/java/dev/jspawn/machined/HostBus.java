@@ -24,6 +24,16 @@ public interface HostBus extends AutoCloseable {
         }
     }
 
+    /**
+     * Where systemd loaded a unit from: its SourcePath= (the file a generator made it from, "" if none) and the
+     * drop-ins it read.
+     */
+    record UnitSource(String sourcePath, java.util.List<String> dropInPaths) {
+        public UnitSource {
+            dropInPaths = java.util.List.copyOf(dropInPaths);
+        }
+    }
+
     /** A call that failed, with a message that says which call and why. */
     final class Failure extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -49,6 +59,11 @@ public interface HostBus extends AutoCloseable {
     Optional<String> unitOfProcess(long pid);
 
     UnitInfo unit(String name);
+
+    /** The unit's SourcePath= and drop-ins, as systemd has them loaded now. */
+    default UnitSource unitSource(String name) {
+        throw new Failure("this bus cannot tell where " + name + " was loaded from", null);
+    }
 
     /** Many units at once, by name, in one call where the bus has one (systemd's ListUnitsByNames); each as {@link #unit} has it. */
     default java.util.Map<String, UnitInfo> units(java.util.List<String> names) {

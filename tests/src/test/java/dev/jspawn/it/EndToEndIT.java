@@ -201,7 +201,15 @@ class EndToEndIT {
         assertFalse(holds("systemctl start jspawn@dup"));
         assertEquals(leader2, machineProperty("child-apache", "Leader"), "the running child is still registered");
         assertEquals("active", sh("systemctl is-active jspawn@child_apache"));
+        // Status reads only its own files, and asks systemd what the generator made of them (SourcePath=, DropInPaths=).
+        Sandbox.Result dup = box.sh("jspawn status dup");
+        assertEquals(3, dup.exit(), dup.out() + dup.err());
+        assertTrue(dup.out().contains("Warning: no units were generated from it at the last daemon-reload"), dup.out());
+        assertFalse(sh("jspawn status child_apache").contains("Warning"), "the running child's units are its files'");
+        sh("touch /etc/jspawn/child_apache.jspawn");
+        assertTrue(sh("jspawn status child_apache").contains("Warning: its files changed since its units were generated"));
         sh("rm /etc/jspawn/dup.jspawn && systemctl daemon-reload");
+        assertFalse(sh("jspawn status child_apache").contains("Warning"), "generated again");
     }
 
     @Test
