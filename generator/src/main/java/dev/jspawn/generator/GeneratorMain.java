@@ -90,6 +90,9 @@ public final class GeneratorMain {
         return dryRun && !summaries.isEmpty() ? 1 : 0;
     }
 
+    /** The output directories made so far in this run (each is made once). */
+    private final java.util.Set<Path> made = new java.util.HashSet<>();
+
     /** One valid container: convert, render, write. A summary of what failed (and nothing written), or empty. */
     private java.util.Optional<String> generate(ConfigSource source, ConfigLoader.Result loaded, Path outputDir) {
         try {
@@ -99,7 +102,7 @@ public final class GeneratorMain {
                 rendered.forEach((path, text) -> out.print("# " + path + "\n" + text + "\n"));
                 units.links().forEach(l -> out.print("# " + l.path() + " -> " + l.target() + "\n\n"));
             } else {
-                OutputWriter.write(outputDir, units, rendered);
+                OutputWriter.write(outputDir, units, rendered, made);
             }
             return java.util.Optional.empty();
         } catch (IOException | IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import dev.jspawn.syntax.UnitWriter;
 
@@ -40,21 +41,32 @@ public final class OutputWriter {
         return out;
     }
 
-    public static void write(Path dir, GeneratedUnits units, Map<String, String> rendered) throws IOException {
+    /**
+     * Writes one container's files and links into {@code dir}. {@code made} holds the directories already made in
+     * this run, and gets the ones made now: each is made once a run, not once a file (for a directory that is
+     * there, Files.createDirectories costs a failed mkdir, an exception and a stat).
+     */
+    public static void write(Path dir, GeneratedUnits units, Map<String, String> rendered, Set<Path> made) throws IOException {
         for (Map.Entry<String, String> e : rendered.entrySet()) {
             Path target = dir.resolve(e.getKey());
-            Files.createDirectories(target.getParent());
+            makeDirectories(target.getParent(), made);
             Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
             Files.writeString(tmp, e.getValue(), StandardCharsets.UTF_8);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         for (GeneratedUnits.Link l : units.links()) {
             Path link = dir.resolve(l.path());
-            Files.createDirectories(link.getParent());
+            makeDirectories(link.getParent(), made);
             Path tmp = link.resolveSibling("." + link.getFileName() + ".tmp" + ProcessHandle.current().pid());
             Files.deleteIfExists(tmp);
             Files.createSymbolicLink(tmp, Path.of(l.target()));
             Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    private static void makeDirectories(Path dir, Set<Path> made) throws IOException {
+        if (made.contains(dir)) return;
+        Files.createDirectories(dir);
+        made.add(dir);
     }
 }
