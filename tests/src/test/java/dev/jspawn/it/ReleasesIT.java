@@ -97,6 +97,8 @@ class ReleasesIT {
             assertTrue(range >= 0x80000 && range % 65536 == 0, "its own range: " + range);
             assertEquals(Long.toString(range), sh("awk '/^Uid:/{print $2}' /proc/" + machine("web", "Leader") + "/status"));
             assertEquals("0", guest("web", "/usr/bin/id -u"), "root inside");
+            // Status asks this release's systemd where the unit came from (SourcePath=, DropInPaths=): generated from web's file.
+            assertTrue(sh("jspawn status --json web").contains("\"generated\":\"yes\""), "status of web on this release");
 
             // Identity: its own machine ID, registered as the guest has it, and its machine name as host name.
             String id = machine("web", "Id");
