@@ -187,7 +187,10 @@ class OffHappyPathIT {
         // That start must not wait for the stop itself: systemd orders a stop before a start whichever way an ordering
         // between the two units goes, and a jspawn@ ordered after the helper waited out the stop's timeout.
         sh("printf '[Container]\\nBase=b1\\n' > /etc/jspawn/idle.jspawn && systemctl daemon-reload && systemctl start jspawn@idle");
+        // The helper's JNA unpacked its native library into the helper's runtime directory (not root's ~/.cache), which goes with it.
+        assertTrue(holds("test -d /run/jspawn-helper/JNA/temp"), "JNA's temporary files are under the helper's RuntimeDirectory=");
         sh("systemctl stop jspawn-helper.service");
+        assertFalse(holds("test -e /run/jspawn-helper"), "systemd removed the helper's runtime directory when it stopped");
         String cursor = sh("journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p'");
         sh("systemctl stop jspawn@idle");
         // (all of the journal since: journalctl 252 with both --after-cursor and -u showed nothing here)
