@@ -199,4 +199,15 @@ class OffHappyPathIT {
         assertFalse(log.lines().anyMatch(l -> l.contains("jspawn@idle") && l.contains("timed out")), log);
         assertEquals("inactive", box.sh("systemctl is-active jspawn@idle").out().strip());
     }
+
+    @Test
+    @Order(6)
+    void whatTheSandboxWritesUnderRootsHomeStaysInIt() {
+        // A service run as root writes under ~ (JNA did, before the helper had a runtime directory): the host's /root is
+        // only the lower layer of the sandbox's.
+        String probe = ".jspawn-sandbox-probe-" + ProcessHandle.current().pid();
+        sh("touch /root/" + probe);
+        assertTrue(holds("test -e /root/" + probe));
+        assertFalse(java.nio.file.Files.exists(Path.of("/root", probe)), "the write reached the host's /root");
+    }
 }
