@@ -42,10 +42,14 @@ final class Containers {
 
     /** The configuration, or a failure that lists every error and points at jspawn verify. */
     static ContainerConfig load(SearchPath searchPath, ConfigSource source) {
+        return config(source, checked(searchPath, source));
+    }
+
+    /** What loading {@code source} gives, checked against every other file of the search path, as the generator checks it. */
+    static ConfigLoader.Result checked(SearchPath searchPath, ConfigSource source) {
         Bases bases = Bases.load(searchPath);
         ConfigLoader.Result r = ConfigLoader.loadAll(searchPath.scan().sources(), bases).get(source);
-        if (r == null) r = ConfigLoader.load(source, bases); // not in the search path (a file given by its path)
-        return config(source, r);
+        return r != null ? r : ConfigLoader.load(source, bases); // not in the search path (a file given by its path)
     }
 
     private static ContainerConfig config(ConfigSource source, ConfigLoader.Result r) {

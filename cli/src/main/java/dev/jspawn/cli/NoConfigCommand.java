@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import dev.jspawn.config.Bases;
 import dev.jspawn.config.ConfigLoader;
 import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.SearchPath;
@@ -46,8 +45,7 @@ final class NoConfigCommand implements Callable<Integer> {
             err.println("jspawn: no container " + name + ": there is no " + name + SearchPath.SUFFIX + " in " + searchPath.describe()
                     + ". Create one (see jspawn.jspawn(5)), then run: systemctl daemon-reload");
         } else {
-            ConfigLoader.Result r = ConfigLoader.loadAll(searchPath.scan().sources(), Bases.load(searchPath)).get(source.get());
-            if (r == null) r = ConfigLoader.load(source.get(), Bases.load(searchPath));
+            ConfigLoader.Result r = Containers.checked(searchPath, source.get());
             if (r.ok()) {
                 err.println("jspawn: " + source.get().file() + " is valid but its units were not generated yet: run systemctl daemon-reload");
             } else {
