@@ -1,5 +1,5 @@
 #!/bin/sh
-# /usr/libexec/jspawn/jspawn-call [--failure-file FILE] TIMEOUT METHOD SIGNATURE ARG...
+# /usr/libexec/jspawn/jspawn-call [--if-running] [--failure-file FILE] TIMEOUT METHOD SIGNATURE ARG...
 # How jspawn's units call the helper (dev.jspawn.Helper1.METHOD, see jspawn(1), HELPER): with
 # systemd's busctl, so no start waits for a JVM of its own.
 #
@@ -10,10 +10,14 @@
 # freshly started helper, at most twice: every method is idempotent. A failure the helper itself
 # answered ("jspawn: ...") is final.
 #
+# --if-running: the call is made only if the helper is running, and not made again: without an
+# answer from the helper, this exits with 75 and starts nothing (jspawn-prepare then does without it).
+#
 # --failure-file FILE: a failure's reason is also written to FILE, so that the container's own
 # unit can say it (jspawn@.service does); FILE is removed when the call succeeds.
 set -u
-failure=
+failure= if_running=
+if [ "${1:-}" = --if-running ]; then if_running=1; shift; fi
 if [ "${1:-}" = --failure-file ]; then failure=$2; shift 2; fi
 timeout=$1; shift
 starts=0
@@ -25,6 +29,7 @@ while :; do
         exit 0
     fi
     case $out in *"Call failed: jspawn: "*) break ;; esac
+    [ -z "$if_running" ] || exit 75
     [ "$starts" -lt 2 ] || break
     starts=$((starts + 1))
     /usr/bin/systemctl start jspawn-helper.service || true

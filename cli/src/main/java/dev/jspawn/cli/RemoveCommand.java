@@ -15,6 +15,7 @@ import dev.jspawn.config.ConfigSource;
 import dev.jspawn.config.ContainerConfig;
 import dev.jspawn.config.SearchPath;
 import dev.jspawn.generator.Converter;
+import dev.jspawn.generator.HelperContract;
 import dev.jspawn.images.Node;
 import dev.jspawn.images.Sizes;
 import dev.jspawn.images.Trees;
@@ -65,6 +66,9 @@ final class RemoveCommand implements Callable<Integer> {
             if (Files.exists(d)) out.println("jspawn: note: drop-in " + d + " is left in place");
         }
         if (args.context().systemctl().run("daemon-reload") != 0) out.println("jspawn: warning: systemctl daemon-reload failed");
+        // What its last start prepared, which jspawn-prepare would do again for a new child of the same name (the same
+        // paths, and a new upper dir may come with the same range and inode number): that one is prepared afresh.
+        Files.deleteIfExists(Path.of(c.runDir(), HelperContract.PREPARED_FILE));
         resetFailed(c);
         out.println("Removed " + source.file() + ".");
         List<Path> dirs = new ArrayList<>(List.of(Path.of(c.upperDir()), Path.of(c.workDir()), PruneCommand.backupDir(c), Path.of(c.asideDir())));

@@ -30,6 +30,11 @@ public final class Converter {
      * death cut short made again (units/jspawn-call.sh), so no start waits for a JVM of its own.
      */
     public static final String CALL = "/usr/libexec/jspawn/jspawn-call";
+    /**
+     * jspawn-dirs@'s command: jspawn-call's arguments for MountLayers, which it does again itself when nothing that the
+     * helper's last MountLayers of the child depended on changed (units/jspawn-prepare.sh), else calls the helper.
+     */
+    public static final String PREPARE = "/usr/libexec/jspawn/jspawn-prepare";
     /** jspawn@'s first command: mounts the overlay afresh and says why when it cannot (units/jspawn-mount.sh). */
     public static final String MOUNT = "/usr/libexec/jspawn/jspawn-mount";
     /** After systemd-nspawn: removes what one that ended without cleaning up left, which would refuse the next start (units/jspawn-cleanup.sh). */
@@ -229,7 +234,7 @@ public final class Converter {
      * and work dirs, the child's range, and its layers' views.
      */
     static ExecLine mountLayers(ContainerConfig c) {
-        ExecLine x = new ExecLine(CALL).arg("--failure-file").arg(c.runDir() + "/" + MOUNT_FAILURE)
+        ExecLine x = new ExecLine(PREPARE).arg("--failure-file").arg(c.runDir() + "/" + MOUNT_FAILURE)
                 .arg(Integer.toString(MOUNT_LAYERS_TIMEOUT_SECONDS)).arg(HelperContract.MOUNT_LAYERS).arg(HelperContract.MOUNT_LAYERS_SIGNATURE)
                 .arg(c.privateUsers().toString()).arg(c.machineName()).arg(c.upperDir()).arg(c.workDir())
                 .arg(c.runDir() + "/" + NSPAWN_ENV);

@@ -24,6 +24,17 @@ public final class HelperContract {
     /** In the child's run-time dir beside its nspawn environment: the real directory of each base's version that MountLayers mounted, one a line. */
     public static final String VERSIONS_FILE = "versions";
     public static final String MOUNT_LAYERS_SIGNATURE = "sssssas";
+    /**
+     * In the child's run-time dir beside its nspawn environment: what MountLayers prepared, written down for
+     * units/jspawn-prepare.sh to do again at the next start without the helper while nothing it depended on changed.
+     */
+    public static final String PREPARED_FILE = "prepared";
+    /**
+     * In the helper's runtime directory (jspawn-helper.service's RuntimeDirectory=, {@value #RUNTIME_DIRECTORY}): there
+     * once the helper has served a MountLayers, so that units/jspawn-prepare.sh asks a helper that answers fast.
+     */
+    public static final String WARM_FILE = "mount-layers-warm";
+    public static final String RUNTIME_DIRECTORY = "/run/jspawn-helper";
     /** What {@code jspawn register} does: machine, directory, the unit's main PID (systemd-nspawn). */
     public static final String REGISTER = "Register";
     public static final String REGISTER_SIGNATURE = "ssu";

@@ -41,6 +41,10 @@ class HelperContractTest {
         assertTrue(Files.readString(UNITS.resolve("dbus/dev.jspawn.Helper.conf")).contains("<allow own=\"" + HelperContract.BUS_NAME + "\"/>"));
         assertTrue(Files.readString(UNITS.resolve("jspawn-mount.sh")).contains(" " + HelperContract.MACHINE_ID_VARIABLE + "=*)"),
                 "jspawn-mount checks that the helper wrote the machine ID");
+        String prepare = Files.readString(UNITS.resolve("jspawn-prepare.sh"));
+        assertTrue(prepare.endsWith("\nexec " + Converter.CALL + " \"$@\"\n"), "jspawn-prepare hands its arguments to jspawn-call");
+        assertTrue(prepare.contains("[ \"$4\" = " + HelperContract.MOUNT_LAYERS + " ]"), "and does only MountLayers itself");
+        assertTrue(prepare.contains("record=${10%/*}/" + HelperContract.PREPARED_FILE + "\n"), "from the file the helper writes beside the environment (the 10th argument)");
     }
 
     @Test
@@ -55,7 +59,9 @@ class HelperContractTest {
         for (GeneratedUnits.File f : Converter.convert(c).files()) {
             for (var e : f.unit().entries()) {
                 List<String> words = new ArrayList<>(Arrays.asList(e.value().split(" ")));
-                if (!words.get(0).replaceFirst("^-", "").equals(Converter.CALL)) continue;
+                // jspawn-prepare takes jspawn-call's arguments, and calls it with them unless it can do without the helper.
+                String command = words.get(0).replaceFirst("^-", "");
+                if (!command.equals(Converter.CALL) && !command.equals(Converter.PREPARE)) continue;
                 words.remove(0);
                 if (words.get(0).equals("--failure-file")) words.subList(0, 2).clear();
                 words.remove(0); // the timeout

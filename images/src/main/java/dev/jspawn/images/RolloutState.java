@@ -157,14 +157,19 @@ public final class RolloutState {
      * mounts and prunes of the child use instead of the link.
      */
     public static Optional<Path> pinnedVersion(Path lower, String child) throws IOException {
+        Optional<Path> pin = pinFile(lower, child);
+        if (pin.isEmpty()) return Optional.empty();
+        Optional<String> text = read(pin.get());
+        if (text.isEmpty()) return Optional.empty();
+        int v = version(text.get()).orElseThrow(() -> new IOException(pin.get() + " holds no version number"));
+        return Optional.of(new BaseStore(lower.getParent()).store(lower.getFileName().toString()).resolve("v" + v));
+    }
+
+    /** Where a rollout of the base whose current link is {@code lower} pins {@code child} ({@link #pinnedVersion} reads it); empty for a root path. */
+    public static Optional<Path> pinFile(Path lower, String child) {
         Path root = lower.getParent();
         if (root == null || lower.getFileName() == null) return Optional.empty();
-        BaseStore store = new BaseStore(root);
-        Path pin = dir(store, lower.getFileName().toString()).resolve("pins").resolve(child);
-        Optional<String> text = read(pin);
-        if (text.isEmpty()) return Optional.empty();
-        int v = version(text.get()).orElseThrow(() -> new IOException(pin + " holds no version number"));
-        return Optional.of(store.store(lower.getFileName().toString()).resolve("v" + v));
+        return Optional.of(dir(new BaseStore(root), lower.getFileName().toString()).resolve("pins").resolve(child));
     }
 
     /** A child's lower layers, topmost first, with {@link #pinnedVersion} applied. */

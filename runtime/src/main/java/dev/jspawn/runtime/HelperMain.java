@@ -55,7 +55,10 @@ public final class HelperMain {
         }
         DBusConnection conn = connect();
         HostBus shared = DBusHostBus.over(conn);
-        HelperService service = new HelperService(Host.system().withBus(() -> shared), log);
+        // systemd names the runtime directory it made (RuntimeDirectory=) in the service's environment.
+        String runtime = System.getenv("RUNTIME_DIRECTORY");
+        HelperService service = new HelperService(Host.system().withBus(() -> shared), log,
+                runtime == null || runtime.isEmpty() || runtime.contains(":") ? null : Path.of(runtime, HelperContract.WARM_FILE));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(service)));
         conn.exportObject(HelperContract.OBJECT_PATH, service);
         try {

@@ -30,9 +30,23 @@ final class HelperService implements Helper1 {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong lastEnd = new AtomicLong(System.nanoTime());
 
+    /**
+     * Made once a MountLayers has been served ({@link HelperContract#WARM_FILE} in the helper's runtime directory, which
+     * systemd removes when the helper stops), or null: from then on jspawn-prepare asks this helper, whose later calls take
+     * a few milliseconds, rather than mounting the views itself. Before that, a first call (the JVM still cold) would take
+     * longer than mount(8).
+     */
+    private final Path warmMarker;
+    private volatile boolean warm;
+
     HelperService(Host host, PrintWriter log) {
+        this(host, log, null);
+    }
+
+    HelperService(Host host, PrintWriter log, Path warmMarker) {
         this.host = host;
         this.log = log;
+        this.warmMarker = warmMarker;
     }
 
     @Override
@@ -48,6 +62,14 @@ final class HelperService implements Helper1 {
             String line = OverlaySetup.prepare(host, OverlaySetup.containerOf(Path.of(upper)), privateUsers, machine, Path.of(upper),
                     Path.of(work), envFile.isEmpty() ? null : Path.of(envFile), layers, out);
             out.flush();
+            if (warmMarker != null && !warm) {
+                warm = true;
+                try {
+                    java.nio.file.Files.write(warmMarker, new byte[0]);
+                } catch (java.io.IOException e) {
+                    // then jspawn-prepare keeps mounting the views itself: only time is lost
+                }
+            }
             return notes + line;
         });
     }

@@ -72,7 +72,13 @@ public final class OverlaySetup {
         } catch (Values.Invalid e) {
             throw new UserError("--private-users: " + e.getMessage());
         }
+        // What the last preparation wrote down for the next start to do again goes first: this one may decide otherwise.
+        Path preparedFile = envFile == null ? null : envFile.resolveSibling(HelperContract.PREPARED_FILE);
+        if (preparedFile != null) Files.deleteIfExists(preparedFile);
+        // The host's resolv.conf as it is before it is read: a change from here on sends the next start to the helper.
+        Prepared.Stats resolv = Prepared.Stats.content(List.of(ResolvConf.HOST, ResolvConf.UPLINK));
         List<List<Path>> bases = new ArrayList<>();
+        List<Path> links = new ArrayList<>();
         List<Path> named = new ArrayList<>();
         List<Path> targets = new ArrayList<>();
         for (String l : layers) {
@@ -85,6 +91,7 @@ public final class OverlaySetup {
                 throw new UserError(name + ": a rollout of " + link.getFileName() + " has it on " + base.getFileName() + ", which is missing;"
                         + " finish or roll back the rollout with jspawn base upgrade " + link.getFileName());
             }
+            links.add(link);
             named.add(base);
             Optional<String> missing = ImageDirs.missingBase(base);
             if (missing.isPresent()) throw new UserError(missing.get());
@@ -112,6 +119,9 @@ public final class OverlaySetup {
                 while (LayerMounts.unmount(stackDir(targets.get(i), j))) { }
             }
         }
+        // The mount points as they are before the views go there: a view left mounted on one shows as a change.
+        for (Path t : targets) Files.createDirectories(t);
+        Prepared.Stats mountPoints = Prepared.Stats.identity(targets);
         mountViews(bases, targets, d.start());
         if (envFile != null) {
             // Which version of each base this mount shows: what jspawn base versions and gc read while it is mounted,
@@ -127,8 +137,10 @@ public final class OverlaySetup {
             ImageCommand.write(envFile.getParent(), (version ? top.getParent() : top).getFileName().toString(), named.get(0).toRealPath());
         }
         String machineId = MachineId.of(upper);
-        MachineId.ofBase(bases.stream().flatMap(List::stream).toList()).ifPresent(id -> out.println(name + ": its base carries machine ID " + id + ", which the guest"
-                + " takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
+        List<String> notes = new ArrayList<>();
+        MachineId.ofBase(bases.stream().flatMap(List::stream).toList()).ifPresent(id -> notes.add(name + ": its base carries machine ID " + id
+                + ", which the guest takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
+        notes.forEach(out::println);
         if (envFile != null) {
             boolean nspawnRegisters;
             try (HostBus bus = host.bus().get()) {
@@ -140,7 +152,47 @@ public final class OverlaySetup {
                     + HelperContract.RESOLV_CONF_VARIABLE + "=" + ResolvConf.mode() + "\n"
                     + HelperContract.REGISTER_VARIABLE + "=" + (nspawnRegisters ? "yes" : "no") + "\n").getBytes(StandardCharsets.US_ASCII));
         }
-        return name + ": " + d.note() + ", machine ID " + machineId;
+        String result = name + ": " + d.note() + ", machine ID " + machineId;
+        if (preparedFile != null) {
+            try {
+                // What the next start says of its range: a range picked now is the upper dir's own from then on.
+                notes.add(d.create() ? name + ": " + RangeChoice.decide(name, machine, mode, Node.stat(upper), List.of()).note() + ", machine ID "
+                        + machineId : result);
+                List<String> args = new ArrayList<>(List.of(privateUsers, machine, upper.toString(), work.toString(), envFile.toString(),
+                        Integer.toString(layers.size())));
+                args.addAll(layers);
+                writePrepared(preparedFile, args, name, upper, work, envFile, links, named, bases, targets, mountPoints, d.start(), resolv, notes);
+            } catch (IOException | UserError e) {
+                // Only time is lost: the next start asks the helper again.
+                out.println(name + ": not written down for the next start: " + e.getMessage());
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Writes down this preparation for jspawn-prepare to do again at the next start (see {@link Prepared}), where it can:
+     * every base a plain tree the child is not pinned away from, and, for a range, a mount(8) that idmaps.
+     */
+    private static void writePrepared(Path file, List<String> args, String name, Path upper, Path work, Path envFile, List<Path> links,
+            List<Path> named, List<List<Path>> bases, List<Path> targets, Prepared.Stats mountPoints, long start, Prepared.Stats resolv,
+            List<String> notes) throws IOException {
+        if (start > 0 && !Prepared.mountCanIdmap()) return;
+        List<Prepared.View> views = new ArrayList<>();
+        List<String> owners = new ArrayList<>();
+        for (int i = 0; i < links.size(); i++) {
+            Optional<Path> pin = RolloutState.pinFile(links.get(i), name);
+            if (bases.get(i).size() != 1 || !named.get(i).equals(links.get(i)) || pin.isEmpty()) return;
+            views.add(new Prepared.View(bases.get(i).get(0).toRealPath(), pin.get()));
+            Optional<Node> root = Node.stat(targets.get(i));
+            if (root.isEmpty()) return;
+            owners.add(root.get().uid() + " " + root.get().gid());
+        }
+        Path run = file.getParent();
+        Prepared.Stats identity = Prepared.Stats.identity(List.of(upper.getParent(), upper, work, envFile, run.resolve(HelperContract.VERSIONS_FILE),
+                run.resolve(ImageCommand.FILE), run.resolve(ImageCommand.ERROR))).plus(mountPoints);
+        Optional<String> text = Prepared.text(args, identity, resolv, MIN_FREE_BYTES, start, views, owners, String.join("\n", notes));
+        if (text.isPresent()) WholeFile.write(file, text.get().getBytes(StandardCharsets.UTF_8));
     }
 
     /**

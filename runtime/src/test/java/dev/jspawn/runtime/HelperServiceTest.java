@@ -1,6 +1,7 @@
 package dev.jspawn.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +85,19 @@ class HelperServiceTest {
                 () -> s.mountLayers("pick", "c", tmp + "/c_up", tmp + "/c_work", tmp + "/run/jspawn/c/nspawn.env", List.of()));
         assertEquals("jspawn: c: only 0B free on /var (/dev/vda2), which holds " + tmp + "/c_up; a start needs 16.0M"
                 + " (a guest's first boot writes about 8M there): free some space on /var (/dev/vda2) and start it again", e.getMessage());
+    }
+
+    @Test
+    void aServedMountLayersLeavesTheMarkThatJspawnPrepareAsksAWarmHelperBy() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PreparedTest.root(), "as root (as .ci/run runs): the image root must be root's");
+        Path mark = tmp.resolve("helper-runtime/" + HelperContract.WARM_FILE);
+        java.nio.file.Files.createDirectories(mark.getParent());
+        HelperService s = new HelperService(new Host(new SearchPath(List.of(tmp.resolve("etc"))), () -> bus, tmp.resolve("proc"),
+                tmp.resolve("run/jspawn"), DiskSpace.FILE_STORE), new PrintWriter(log), mark);
+        assertThrows(DBusExecutionException.class, () -> s.mountLayers("sometimes", "m", tmp + "/images/m_up", tmp + "/images/m_work", "", List.of()));
+        assertFalse(java.nio.file.Files.exists(mark), "not after a failed call");
+        s.mountLayers("no", "m", tmp + "/images/m_up", tmp + "/images/m_work", "", List.of());
+        assertTrue(java.nio.file.Files.exists(mark), "after a served one");
     }
 
     @Test

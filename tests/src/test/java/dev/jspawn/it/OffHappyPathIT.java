@@ -200,6 +200,47 @@ class OffHappyPathIT {
         assertEquals("inactive", box.sh("systemctl is-active jspawn@idle").out().strip());
     }
 
+    /** The journal while {@code script} ran (all of it: journalctl 252 with both --after-cursor and -u shows nothing). */
+    String logged(String script) {
+        String cursor = sh("journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p'");
+        sh(script);
+        return sh("journalctl -q --no-pager --after-cursor='" + cursor + "'");
+    }
+
+    @Test
+    @Order(7)
+    void aStartWithoutTheHelperDoesAgainWhatItPreparedUntilSomethingItDependedOnChanged() {
+        // Debian 12's mount(8) cannot idmap (util-linux 2.38), so here only a child without a user namespace is prepared again
+        // without the helper; ReleasesIT starts one with a range that way on Debian 13 and testing.
+        sh("printf '[Container]\\nBase=b1\\n[Exec]\\nPrivateUsers=no\\n' > /etc/jspawn/p.jspawn && systemctl daemon-reload && systemctl start jspawn@p");
+        String version = guestSees("p");
+        String again = "systemctl stop jspawn@p && systemctl stop jspawn-helper && systemctl start jspawn@p";
+        String log = logged(again);
+        assertTrue(log.contains("p: prepared as at its last start, without the helper"), log);
+        assertFalse(log.contains("MountLayers p: "), "the helper was not asked:\n" + log);
+        assertEquals(version, guestSees("p"));
+        assertFalse(sh("cat /proc/self/mountinfo").contains("/run/jspawn/p/lower"), "the view was detached once the overlay held it");
+        assertFalse(holds("test -e /run/jspawn/r/prepared"), "a child with a range is not written down where mount(8) cannot idmap");
+
+        // A view left mounted where the next one goes: the helper clears it and mounts afresh.
+        sh("systemctl stop jspawn@p && mount --bind -o ro /var/lib/jspawn/b1 /run/jspawn/p/lower/0");
+        log = logged("systemctl stop jspawn-helper && systemctl start jspawn@p");
+        assertTrue(log.contains("MountLayers p: ") && !log.contains("without the helper"), log);
+        assertFalse(sh("cat /proc/self/mountinfo").contains("/run/jspawn/p/lower"), "nothing of it is left mounted");
+
+        // A new version of the base since: the helper mounts it.
+        sh("systemctl stop jspawn@p");
+        update("v9");
+        log = logged("systemctl stop jspawn-helper && systemctl start jspawn@p");
+        assertTrue(log.contains("MountLayers p: ") && !log.contains("without the helper"), log);
+        assertEquals("v9", guestSees("p"), "the base's new version, not the one prepared before");
+
+        // A removed child's record goes with it: a new child of that name is prepared afresh.
+        assertTrue(holds("test -f /run/jspawn/p/prepared"));
+        sh("jspawn remove --stop --purge p");
+        assertFalse(holds("test -e /run/jspawn/p/prepared"), "jspawn remove took what the last start prepared");
+    }
+
     @Test
     @Order(6)
     void whatTheSandboxWritesUnderRootsHomeStaysInIt() {

@@ -71,6 +71,13 @@ class ReleasesIT {
             return out[0];
         }
 
+        /** The journal while {@code script} ran (all of it: journalctl 252 with both --after-cursor and -u shows nothing). */
+        String logged(String script) {
+            String cursor = sh("journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p'");
+            sh(script);
+            return sh("journalctl -q --no-pager --after-cursor='" + cursor + "'");
+        }
+
         String machine(String name, String property) {
             return box.sh("machinectl show --value -p " + property + " " + name).out().strip();
         }
@@ -131,6 +138,23 @@ class ReleasesIT {
             // The upgrade cycle: a new base version, the child pruned and started again on it.
             sh("jspawn base upgrade b1 -- sh -c 'echo v2 > /etc/jspawn-version'");
             assertEquals("v2", guest("web", "/bin/cat /etc/jspawn-version"));
+
+            // A start while the helper is not running does again what the helper prepared at the last one, with mount(8), where
+            // it idmaps (util-linux 2.39 and later: Debian 13 and testing, not 12), without waiting for the helper's JVM.
+            boolean idmaps = sh("mount --version").contains("idmapping");
+            String replayed = logged("systemctl stop jspawn@web && systemctl stop jspawn-helper && systemctl start jspawn@web");
+            assertEquals(idmaps, replayed.contains("web: prepared as at its last start, without the helper"), replayed);
+            assertEquals(!idmaps, replayed.contains("MountLayers web: "), "the helper prepared it only where mount(8) cannot:\n" + replayed);
+            assertEquals(release.equals("bookworm"), !idmaps, "util-linux as each release has it");
+            assertEquals(Long.toString(range), sh("awk '/^Uid:/{print $2}' /proc/" + machine("web", "Leader") + "/status"), "in its own range");
+            assertEquals("0 v2", guest("web", "/bin/sh -c 'echo $(id -u) $(cat /etc/jspawn-version)'"), "root inside, on its version");
+            assertEquals(id, machine("web", "Id"), "registered as before");
+            // Once the base changed, a start does not: the helper mounts the new version.
+            sh("systemctl stop jspawn@web && jspawn base update b1 -- sh -c 'echo v3 > /etc/jspawn-version'");
+            String afresh = logged("systemctl stop jspawn-helper && systemctl start jspawn@web");
+            assertFalse(afresh.contains("without the helper"), afresh);
+            assertTrue(afresh.contains("MountLayers web: "), afresh);
+            assertEquals("v3", guest("web", "/bin/cat /etc/jspawn-version"), "the base's new version, not the one prepared before");
 
             // machinectl terminate stops the container (and only it); machinectl poweroff shuts the guest down.
             sh("printf '[Container]\\nBase=b1\\n' > /etc/jspawn/other.jspawn && systemctl daemon-reload && systemctl start jspawn@other");

@@ -1,0 +1,105 @@
+#!/bin/sh
+# /usr/libexec/jspawn/jspawn-prepare --failure-file FILE TIMEOUT MountLayers SIGNATURE PRIVATE_USERS MACHINE UPPER WORK ENV_FILE COUNT BASE:TARGET...
+# What jspawn-dirs@NAME.service runs before each mount of a container's overlay: jspawn-call's arguments for the
+# helper's MountLayers. A running helper that has served one before is asked first: it answers in a few
+# milliseconds, faster than mount(8) (its first call, in a JVM still cold, would not be).
+#
+# When the helper prepared this container's overlay last time, it wrote down what it did and what that depended on
+# (the file "prepared" beside ENV_FILE; see jspawn(1), HELPER). If all of that still holds, this mounts the views
+# of the bases again itself, with mount(8), and the start does not wait for the helper's JVM: the same arguments;
+# the image root, upper and work dirs, the files the helper wrote and the views' mount points (nothing left
+# mounted there), each the same file with the same owner and mode; the host's resolv.conf unchanged; each base's
+# link still naming the version mounted, and no rollout pinning the child; enough free space; and each view, once
+# mounted, owned as the helper's was. Anything else, and the call goes to the helper (jspawn-call), which decides
+# afresh and writes the file again.
+set -u
+LC_ALL=C
+export LC_ALL
+
+number() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
+
+# Reads one line of the file (fd 3) into $line.
+next() { IFS= read -r line <&3; }
+
+# Reads a count of paths, those paths, a count of lines and those lines; true if `stat [-L] -c FORMAT` of the paths
+# prints just those lines now.
+same_stat() {
+    format=$1 follow=$2
+    next && number "$line" || return 1
+    n=$line
+    set --
+    while [ "$n" -gt 0 ]; do next || return 1; set -- "$@" "$line"; n=$((n - 1)); done
+    next && number "$line" || return 1
+    n=$line want=
+    while [ "$n" -gt 0 ]; do
+        next || return 1
+        want=${want:+$want
+}$line
+        n=$((n - 1))
+    done
+    [ "$(/usr/bin/stat $follow -c "$format" -- "$@" 2>/dev/null)" = "$want" ]
+}
+
+# The views mounted so far, one a line, unmounted again if a later step fails.
+mounted=
+
+undo() {
+    printf '%s\n' "$mounted" | while IFS= read -r t; do [ -z "$t" ] || /usr/bin/umount --lazy -- "$t"; done
+    mounted=
+}
+
+# With the file on fd 3 and jspawn-call's arguments: true once the views are mounted.
+replay() {
+    shift 5
+    upper=$3
+    next && [ "$line" = "jspawn-prepared 1" ] || return 1
+    next && [ "$line" = $# ] || return 1
+    for arg in "$@"; do next && [ "$line" = "$arg" ] || return 1; done
+    same_stat '%d %i %u %g %f' '' || return 1
+    same_stat '%d %i %s %.9Y %.9Z' -L || return 1
+    next && number "$line" || return 1
+    need=$line
+    free=$(/usr/bin/stat -f -c '%a %S' -- "$upper" 2>/dev/null) && number "${free% *}" && number "${free#* }" || return 1
+    [ $((${free% *} * ${free#* })) -ge "$need" ] || return 1
+    next || return 1
+    idmap=$line
+    shift 6
+    for layer in "$@"; do
+        link=${layer%%:*} target=${layer#*:}
+        next && version=$line && next && pin=$line && next && owner=$line || return 1
+        [ ! -e "$pin" ] && [ ! -h "$pin" ] && [ -d "$version" ] && [ "$link" -ef "$version" ] || return 1
+        /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$version" "$target" || return 1
+        mounted=${mounted:+$mounted
+}$target
+        [ "$(/usr/bin/stat -c '%u %g' -- "$target" 2>/dev/null)" = "$owner" ] || return 1
+    done
+    # What the helper said then, said again.
+    next && number "$line" || return 1
+    n=$line said=
+    while [ "$n" -gt 0 ]; do
+        next || return 1
+        said=${said:+$said
+}$line
+        n=$((n - 1))
+    done
+    return 0
+}
+
+if [ -e /run/jspawn-helper/mount-layers-warm ]; then
+    /usr/libexec/jspawn/jspawn-call --if-running "$@"
+    called=$?
+    [ "$called" -eq 75 ] || exit "$called"
+fi
+said=
+if [ $# -ge 11 ] && [ "$1" = --failure-file ] && [ "$4" = MountLayers ]; then
+    record=${10%/*}/prepared
+    # (A redirection that fails fails only the command it is on, where exec's would end this shell.)
+    if [ -f "$record" ] && [ ! -h "$record" ] && replay "$@" 3< "$record"; then
+        rm -f -- "$2"
+        [ -z "$said" ] || printf '%s\n' "$said"
+        echo "$7: prepared as at its last start, without the helper"
+        exit 0
+    fi
+    undo
+fi
+exec /usr/libexec/jspawn/jspawn-call "$@"
