@@ -176,7 +176,7 @@ class ReleasesIT {
             Sandbox.await(WAIT, "jspawn@other to fail", () -> box.sh("systemctl is-failed jspawn@other").out().strip().equals("failed"));
             assertEquals("", sh("findmnt -rn -o TARGET | grep unix-export || true"), "nothing of the killed nspawn is left mounted");
             sh("systemctl start jspawn@other");
-            assertEquals("v2", guest("other", "/bin/cat /etc/jspawn-version"), "started again and booted");
+            assertEquals("v3", guest("other", "/bin/cat /etc/jspawn-version"), "started again and booted");
             sh("machinectl poweroff other");
             Sandbox.await(WAIT, "jspawn@other to stop", () -> box.sh("systemctl is-active jspawn@other").out().strip().equals("inactive"));
             String failed = sh("systemctl --failed --no-legend --plain");
