@@ -18,26 +18,40 @@ export LC_ALL
 
 number() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 
+# Why the helper is asked after all (said in the journal): false, for "|| changed WHAT".
+why=
+changed() { why=$1; return 1; }
+
 # Reads one line of the file (fd 3) into $line.
 next() { IFS= read -r line <&3; }
 
-# Reads a count of paths, those paths, a count of lines and those lines; true if `stat [-L] -c FORMAT` of the paths
-# prints just those lines now.
-same_stat() {
-    format=$1 follow=$2
+# Reads a count and that many lines into $lines, one a line.
+counted() {
     next && number "$line" || return 1
-    n=$line
-    set --
-    while [ "$n" -gt 0 ]; do next || return 1; set -- "$@" "$line"; n=$((n - 1)); done
-    next && number "$line" || return 1
-    n=$line want=
+    n=$line lines=
     while [ "$n" -gt 0 ]; do
         next || return 1
-        want=${want:+$want
+        lines=${lines:+$lines
 }$line
         n=$((n - 1))
     done
-    [ "$(/usr/bin/stat $follow -c "$format" -- "$@" 2>/dev/null)" = "$want" ]
+}
+
+# Reads a count of paths and the paths, then a count of lines and the lines; true if `stat [-L] -c FORMAT` of the
+# paths prints just those lines now. (No value holds a newline: the helper writes none then.)
+same_stat() {
+    format=$1 follow=$2
+    counted || return 1
+    paths=$lines
+    counted || return 1
+    set -f
+    old_ifs=$IFS IFS='
+'
+    # split at newlines only, no globbing: one path a line
+    set -- $paths
+    IFS=$old_ifs
+    set +f
+    [ "$(/usr/bin/stat $follow -c "$format" -- "$@" 2>/dev/null)" = "$lines" ] || changed "one of $* changed"
 }
 
 # The views mounted so far, one a line, unmounted again if a later step fails.
@@ -52,37 +66,33 @@ undo() {
 replay() {
     shift 5
     upper=$3
-    next && [ "$line" = "jspawn-prepared 1" ] || return 1
-    next && [ "$line" = $# ] || return 1
-    for arg in "$@"; do next && [ "$line" = "$arg" ] || return 1; done
+    next && [ "$line" = "jspawn-prepared 1" ] || changed "the file it wrote is not one this reads" || return 1
+    next && [ "$line" = $# ] || changed "its unit's arguments changed" || return 1
+    for arg in "$@"; do
+        next && [ "$line" = "$arg" ] || changed "its unit's arguments changed" || return 1
+    done
     same_stat '%d %i %u %g %f' '' || return 1
     same_stat '%d %i %s %.9Y %.9Z' -L || return 1
     next && number "$line" || return 1
     need=$line
     free=$(/usr/bin/stat -f -c '%a %S' -- "$upper" 2>/dev/null) && number "${free% *}" && number "${free#* }" || return 1
-    [ $((${free% *} * ${free#* })) -ge "$need" ] || return 1
+    [ $((${free% *} * ${free#* })) -ge "$need" ] || changed "less than $need bytes are free for $upper" || return 1
     next || return 1
     idmap=$line
     shift 6
     for layer in "$@"; do
         link=${layer%%:*} target=${layer#*:}
         next && version=$line && next && pin=$line && next && owner=$line || return 1
-        [ ! -e "$pin" ] && [ ! -h "$pin" ] && [ -d "$version" ] && [ "$link" -ef "$version" ] || return 1
-        /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$version" "$target" || return 1
+        [ ! -e "$pin" ] && [ ! -h "$pin" ] || changed "a rollout pins it ($pin)" || return 1
+        [ -d "$version" ] && [ "$link" -ef "$version" ] || changed "$link is no longer $version" || return 1
+        /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$version" "$target" || changed "mount(8) failed" || return 1
         mounted=${mounted:+$mounted
 }$target
-        [ "$(/usr/bin/stat -c '%u %g' -- "$target" 2>/dev/null)" = "$owner" ] || return 1
+        [ "$(/usr/bin/stat -c '%u %g' -- "$target" 2>/dev/null)" = "$owner" ] || changed "the view at $target is not owned by $owner" || return 1
     done
     # What the helper said then, said again.
-    next && number "$line" || return 1
-    n=$line said=
-    while [ "$n" -gt 0 ]; do
-        next || return 1
-        said=${said:+$said
-}$line
-        n=$((n - 1))
-    done
-    return 0
+    counted || return 1
+    said=$lines
 }
 
 if [ -e /run/jspawn-helper/mount-layers-warm ]; then
@@ -94,12 +104,15 @@ said=
 if [ $# -ge 11 ] && [ "$1" = --failure-file ] && [ "$4" = MountLayers ]; then
     record=${10%/*}/prepared
     # (A redirection that fails fails only the command it is on, where exec's would end this shell.)
-    if [ -f "$record" ] && [ ! -h "$record" ] && replay "$@" 3< "$record"; then
-        rm -f -- "$2"
-        [ -z "$said" ] || printf '%s\n' "$said"
-        echo "$7: prepared as at its last start, without the helper"
-        exit 0
+    if [ -f "$record" ] && [ ! -h "$record" ]; then
+        if replay "$@" 3< "$record"; then
+            rm -f -- "$2"
+            [ -z "$said" ] || printf '%s\n' "$said"
+            echo "$7: prepared as at its last start, without the helper"
+            exit 0
+        fi
+        undo
+        echo "$7: prepared by the helper: ${why:-$record is cut short} since its last start"
     fi
-    undo
 fi
 exec /usr/libexec/jspawn/jspawn-call "$@"

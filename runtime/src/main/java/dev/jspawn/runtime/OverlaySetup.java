@@ -189,8 +189,12 @@ public final class OverlaySetup {
             owners.add(root.get().uid() + " " + root.get().gid());
         }
         Path run = file.getParent();
-        Prepared.Stats identity = Prepared.Stats.identity(List.of(upper.getParent(), upper, work, envFile, run.resolve(HelperContract.VERSIONS_FILE),
-                run.resolve(ImageCommand.FILE), run.resolve(ImageCommand.ERROR))).plus(mountPoints);
+        // Each version directory too, by its own entry: a path that a base update turned into a link to another version (a
+        // plain directory base is moved into the store at its first update) is no longer that directory.
+        List<Path> files = new ArrayList<>(List.of(upper.getParent(), upper, work, envFile, run.resolve(HelperContract.VERSIONS_FILE),
+                run.resolve(ImageCommand.FILE), run.resolve(ImageCommand.ERROR)));
+        for (Prepared.View v : views) files.add(v.version());
+        Prepared.Stats identity = Prepared.Stats.identity(files).plus(mountPoints);
         Optional<String> text = Prepared.text(args, identity, resolv, MIN_FREE_BYTES, start, views, owners, String.join("\n", notes));
         if (text.isPresent()) WholeFile.write(file, text.get().getBytes(StandardCharsets.UTF_8));
     }

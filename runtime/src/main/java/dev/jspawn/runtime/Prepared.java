@@ -21,8 +21,9 @@ import java.util.Optional;
  * what the preparation was asked (MountLayers' arguments), what it read and what it did:
  * <ul>
  * <li>the state of each file its decisions came from, as {@code stat} prints it: the image root, the upper and
- * work dirs, the files it wrote and the views' mount points before they were mounted (so that a view left mounted
- * there shows), with {@value #IDENTITY} (which changes when one is replaced, re-owned or re-moded, not when the
+ * work dirs, the files it wrote, each version directory it mounted (a plain directory base that its first update moved
+ * into the store, leaving a link of the same name, is no longer the same entry) and the views' mount points before
+ * they were mounted (so that a view left mounted there shows), with {@value #IDENTITY} (which changes when one is replaced, re-owned or re-moded, not when the
  * guest writes into its root), and the host's resolv.conf and resolved's, with {@value #CONTENT} through links
  * (which changes with their content);</li>
  * <li>the free space a start needs;</li>
