@@ -35,6 +35,12 @@ public final class Converter {
      * helper's last MountLayers of the child depended on changed (units/jspawn-prepare.sh), else calls the helper.
      */
     public static final String PREPARE = "/usr/libexec/jspawn/jspawn-prepare";
+    /**
+     * jspawn@'s registration after systemd-nspawn's start and its removal after the stop: jspawn-call's arguments for
+     * Register and Unregister, which it answers itself where nspawn registers the guest and there is only something to
+     * look at (units/jspawn-register.sh), else calls the helper.
+     */
+    public static final String REGISTER = "/usr/libexec/jspawn/jspawn-register";
     /** jspawn@'s first command: mounts the overlay afresh and says why when it cannot (units/jspawn-mount.sh). */
     public static final String MOUNT = "/usr/libexec/jspawn/jspawn-mount";
     /** After systemd-nspawn: removes what one that ended without cleaning up left, which would refuse the next start (units/jspawn-cleanup.sh). */
@@ -137,11 +143,11 @@ public final class Converter {
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
         // Registered once the guest's init runs (nspawn says READY then): machinectl sees a guest that is still booting.
-        // Where nspawn registers it itself (JSPAWN_REGISTER=yes, systemd 258 and later), the helper only checks that it did.
-        s.add("Service", "ExecStartPost", helperCall("", REGISTER_TIMEOUT_SECONDS, HelperContract.REGISTER, HelperContract.REGISTER_SIGNATURE)
+        // Where nspawn registers it itself (JSPAWN_REGISTER=yes, systemd 258 and later), jspawn-register only checks that it did.
+        s.add("Service", "ExecStartPost", helperCall(REGISTER, REGISTER_TIMEOUT_SECONDS, HelperContract.REGISTER, HelperContract.REGISTER_SIGNATURE)
                 .arg(c.machineName()).arg(c.where()).raw("${MAINPID}").toString());
         if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());
-        s.add("Service", "ExecStopPost", helperCall("-", REGISTER_TIMEOUT_SECONDS, HelperContract.UNREGISTER, HelperContract.UNREGISTER_SIGNATURE)
+        s.add("Service", "ExecStopPost", helperCall("-" + REGISTER, REGISTER_TIMEOUT_SECONDS, HelperContract.UNREGISTER, HelperContract.UNREGISTER_SIGNATURE)
                 .arg(c.machineName()).arg(serviceName(c.name())).toString());
         s.add("Service", "ExecStopPost", new ExecLine("-" + CLEANUP).arg(c.machineName()).arg(c.where()).toString());
         // Queued, not waited for: the mount's stop is ordered after this unit's stop (or restart), which is still running.
@@ -245,9 +251,9 @@ public final class Converter {
         return x;
     }
 
-    /** A call of the helper's {@code method} (jspawn-call); the arguments follow. */
-    static ExecLine helperCall(String prefix, int timeoutSeconds, String method, String signature) {
-        return new ExecLine(prefix + CALL).arg(Integer.toString(timeoutSeconds)).arg(method).arg(signature);
+    /** A call of the helper's {@code method} by {@code command}, which takes jspawn-call's arguments; the arguments follow. */
+    static ExecLine helperCall(String command, int timeoutSeconds, String method, String signature) {
+        return new ExecLine(command).arg(Integer.toString(timeoutSeconds)).arg(method).arg(signature);
     }
 
     /**

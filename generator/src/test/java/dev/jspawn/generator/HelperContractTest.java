@@ -45,6 +45,12 @@ class HelperContractTest {
         assertTrue(prepare.endsWith("\nexec " + Converter.CALL + " \"$@\"\n"), "jspawn-prepare hands its arguments to jspawn-call");
         assertTrue(prepare.contains("[ \"$4\" = " + HelperContract.MOUNT_LAYERS + " ]"), "and does only MountLayers itself");
         assertTrue(prepare.contains("record=${10%/*}/" + HelperContract.PREPARED_FILE + "\n"), "from the file the helper writes beside the environment (the 10th argument)");
+        assertTrue(prepare.contains("nspawn_registers \"${10}\""), "it starts the helper unless the environment the helper wrote says nspawn registers the guest");
+        String register = Files.readString(UNITS.resolve("jspawn-register.sh"));
+        assertTrue(register.endsWith("\nexec " + Converter.CALL + " \"$@\"\n"), "jspawn-register hands its arguments to jspawn-call");
+        assertTrue(register.contains("[ \"${" + HelperContract.REGISTER_VARIABLE + ":-}\" = yes ]"), "and answers only where nspawn registers the guest");
+        assertTrue(register.contains("    " + HelperContract.REGISTER + ":" + HelperContract.REGISTER_SIGNATURE + ":6)\n")
+                && register.contains("    " + HelperContract.UNREGISTER + ":" + HelperContract.UNREGISTER_SIGNATURE + ":5)\n"), "the two methods, with their arguments");
     }
 
     @Test
@@ -59,9 +65,10 @@ class HelperContractTest {
         for (GeneratedUnits.File f : Converter.convert(c).files()) {
             for (var e : f.unit().entries()) {
                 List<String> words = new ArrayList<>(Arrays.asList(e.value().split(" ")));
-                // jspawn-prepare takes jspawn-call's arguments, and calls it with them unless it can do without the helper.
+                // jspawn-prepare and jspawn-register take jspawn-call's arguments, and call it with them unless they can do
+                // without the helper.
                 String command = words.get(0).replaceFirst("^-", "");
-                if (!command.equals(Converter.CALL) && !command.equals(Converter.PREPARE)) continue;
+                if (!List.of(Converter.CALL, Converter.PREPARE, Converter.REGISTER).contains(command)) continue;
                 words.remove(0);
                 if (words.get(0).equals("--failure-file")) words.subList(0, 2).clear();
                 words.remove(0); // the timeout

@@ -21,8 +21,8 @@ import dev.jspawn.machined.DBusHostBus;
 import dev.jspawn.machined.HostBus;
 
 /**
- * Runs the helper: the entry point of jspawn-helper.service (Type=dbus, started on demand: jspawn-dirs@ wants it, and a
- * call that finds it gone starts it).
+ * Runs the helper: the entry point of jspawn-helper.service (Type=dbus, started on demand: by jspawn-prepare where it
+ * registers a guest whose overlay jspawn-prepare mounted itself, and by a call that finds it not running).
  *
  * <p>It owns {@value HelperContract#BUS_NAME}, serves the units' calls over one bus connection, and
  * exits once no call has come for JSPAWN_HELPER_IDLE_SEC seconds (default 10, at most 30). No

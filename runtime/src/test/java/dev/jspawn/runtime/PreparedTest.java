@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import dev.jspawn.generator.HelperContract;
 /**
  * What the helper writes down of a preparation, and units/jspawn-prepare.sh, which does it again only while all of it
  * holds: the script runs here for real, on a real file the helper's code wrote, with jspawn-call in its copy replaced
- * by a script that says it was called (the integration tests run the real one, and the mounts).
+ * by a script that says it was called, and systemctl by one that notes what it was asked (the integration tests run
+ * the real ones, and the mounts).
  */
 class PreparedTest {
 
@@ -80,7 +82,9 @@ class PreparedTest {
     @Test
     void theScriptDoesAgainWhatWasWrittenDownUntilSomethingItDependedOnChanged() throws Exception {
         assumeTrue(root(), "as root (as .ci/run runs): the image root must be root's");
-        replayedAfter(l -> { }, true, "nothing changed");
+        Layout same = replayedAfter(l -> { }, true, "nothing changed");
+        assertEquals("start --no-block jspawn-helper.service\n", Files.readString(same.systemctl),
+                "the helper, which registers the guest, is started and not waited for");
         Layout running = replayedAfter(l -> { }, false, true, "nothing changed, but a helper runs that has served a MountLayers: it is asked");
         assertTrue(Files.exists(running.failure), "left to the helper");
         replayedAfter(l -> l.args.set(1, "other"), false, "another machine name in the unit");
@@ -101,13 +105,27 @@ class PreparedTest {
         }), false, "the file cut short");
     }
 
+    @Test
+    void whereNspawnRegistersTheGuestAStartDoneAgainStartsNothingOfTheHelper() throws Exception {
+        assumeTrue(root(), "as root (as .ci/run runs): the image root must be root's");
+        Layout l = replayedAfter(l0 -> { }, l0 -> l0.uncheck(() -> Files.writeString(l0.env, HelperContract.REGISTER_VARIABLE + "=yes\n", StandardOpenOption.APPEND)),
+                true, false, "the helper wrote that nspawn registers the guest (systemd 258 and later)");
+        assertTrue(Files.notExists(l.systemctl), "systemctl was not asked to start the helper");
+    }
+
     /** Writes the file as the helper does, makes one change, runs the script: replayed, or handed to the helper with its arguments. */
-    void replayedAfter(Consumer<Layout> change, boolean replayed, String what) throws Exception {
-        replayedAfter(change, replayed, false, what);
+    Layout replayedAfter(Consumer<Layout> change, boolean replayed, String what) throws Exception {
+        return replayedAfter(change, replayed, false, what);
     }
 
     Layout replayedAfter(Consumer<Layout> change, boolean replayed, boolean helperRunning, String what) throws Exception {
+        return replayedAfter(l -> { }, change, replayed, helperRunning, what);
+    }
+
+    /** As above, with {@code before} done to the dirs before the helper writes the file. */
+    Layout replayedAfter(Consumer<Layout> before, Consumer<Layout> change, boolean replayed, boolean helperRunning, String what) throws Exception {
         Layout l = new Layout(Files.createTempDirectory(tmp, "case"));
+        before.accept(l);
         l.write(1);
         change.accept(l);
         Path copy = l.dir.resolve("jspawn-prepare"), call = l.dir.resolve("jspawn-call");
@@ -116,7 +134,11 @@ class PreparedTest {
         if (helperRunning) Files.writeString(runtime.resolve(HelperContract.WARM_FILE), "");
         Files.writeString(call, "#!/bin/sh\necho \"helper called: $*\"\n");
         call.toFile().setExecutable(true);
+        Path systemctl = l.dir.resolve("systemctl");
+        Files.writeString(systemctl, "#!/bin/sh\necho \"$*\" >> " + l.systemctl + "\n");
+        systemctl.toFile().setExecutable(true);
         Files.writeString(copy, Files.readString(SCRIPT).replace("/usr/libexec/jspawn/jspawn-call", call.toString())
+                .replace("/usr/bin/systemctl", systemctl.toString())
                 .replace(HelperContract.RUNTIME_DIRECTORY + "/", runtime + "/"));
         List<String> command = new ArrayList<>(List.of("sh", copy.toString(), "--failure-file", l.failure.toString(), "120",
                 HelperContract.MOUNT_LAYERS, HelperContract.MOUNT_LAYERS_SIGNATURE));
@@ -161,6 +183,8 @@ class PreparedTest {
     /** A child's dirs as a preparation with PrivateUsers=no and no bases leaves them, with a resolv.conf of its own. */
     static final class Layout {
         final Path dir, root, upper, work, run, env, failure, resolv, uplink;
+        /** What the script asked systemctl, a line each time. */
+        final Path systemctl;
         final List<String> args0;
         /** What the unit passes. */
         final List<String> args;
@@ -175,6 +199,7 @@ class PreparedTest {
             failure = run.resolve("failure");
             resolv = dir.resolve("resolv.conf");
             uplink = dir.resolve("uplink.conf");
+            systemctl = dir.resolve("systemctl.log");
             Files.createDirectories(root);
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
             Files.createDirectory(upper);
