@@ -7,11 +7,12 @@
 # When the helper prepared this container's overlay last time, it wrote down what it did and what that depended on
 # (the file "prepared" beside ENV_FILE; see jspawn(1), HELPER). If all of that still holds, this mounts the views
 # of the bases again itself, with mount(8), and the start does not wait for the helper's JVM: the same arguments;
-# the image root, upper and work dirs, the files the helper wrote and the views' mount points (nothing left
-# mounted there), each the same file with the same owner and mode; the host's resolv.conf unchanged; each base's
-# link still naming the version mounted, and no rollout pinning the child; enough free space; and each view, once
-# mounted, owned as the helper's was. Anything else, and the call goes to the helper (jspawn-call), which decides
-# afresh and writes the file again.
+# the image root, upper and work dirs, the files the helper wrote, the views' mount points and those of a stack's
+# layers' clones (nothing left mounted there), and each layer of a stack, each the same file with the same owner
+# and mode; the host's resolv.conf unchanged; each base's link still naming the version mounted, and no rollout
+# pinning the child; enough free space; and each view, once mounted, owned as the helper's was. A view is the
+# version's tree bound read-only (and idmapped), or for a stack the read-only overlay of each layer's clone.
+# Anything else, and the call goes to the helper (jspawn-call), which decides afresh and writes the file again.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -57,16 +58,45 @@ same_stat() {
 # The views mounted so far, one a line, unmounted again if a later step fails.
 mounted=
 
+# Detaches each mount point of a list, one a line.
+detach() {
+    printf '%s\n' "$1" | while IFS= read -r t; do [ -z "$t" ] || /usr/bin/umount --lazy -- "$t"; done
+}
+
 undo() {
-    printf '%s\n' "$mounted" | while IFS= read -r t; do [ -z "$t" ] || /usr/bin/umount --lazy -- "$t"; done
+    detach "$mounted"
     mounted=
+}
+
+# Mounts a stack of layers (LAYERS, one a line) again as the helper did: each layer's clone at its place (CLONES, one
+# a line), read-only and idmapped, then the read-only overlay of them (OPTIONS) at TARGET; the clones are then
+# detached, as the overlay holds them.
+mount_stack() {
+    layers=$1 clones=$2 options=$3 target=$4
+    # split at newlines only, no globbing: one path a line
+    set -f
+    old_ifs=$IFS IFS='
+'
+    set -- $layers
+    cloned= ok=0
+    for clone in $clones; do
+        /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$1" "$clone" || { ok=1; break; }
+        cloned=${cloned:+$cloned
+}$clone
+        shift
+    done
+    IFS=$old_ifs
+    set +f
+    [ "$ok" -ne 0 ] || /usr/bin/mount -t overlay -o "ro,$options" -- overlay "$target" || ok=1
+    detach "$cloned"
+    return "$ok"
 }
 
 # With the file on fd 3 and jspawn-call's arguments: true once the views are mounted.
 replay() {
     shift 5
     upper=$3
-    next && [ "$line" = "jspawn-prepared 1" ] || changed "the file it wrote is not one this reads" || return 1
+    next && [ "$line" = "jspawn-prepared 2" ] || changed "the file it wrote is not one this reads" || return 1
     next && [ "$line" = $# ] || changed "its unit's arguments changed" || return 1
     for arg in "$@"; do
         next && [ "$line" = "$arg" ] || changed "its unit's arguments changed" || return 1
@@ -83,9 +113,20 @@ replay() {
     for layer in "$@"; do
         link=${layer%%:*} target=${layer#*:}
         next && version=$line && next && pin=$line && next && owner=$line || return 1
+        counted || return 1
+        layers=$lines
+        counted || return 1
+        clones=$lines
+        next || return 1
+        options=$line
         [ ! -e "$pin" ] && [ ! -h "$pin" ] || changed "a rollout pins it ($pin)" || return 1
         [ -d "$version" ] && [ "$link" -ef "$version" ] || changed "$link is no longer $version" || return 1
-        /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$version" "$target" || changed "mount(8) failed" || return 1
+        # The version's tree, or the overlay of its stack's layers.
+        if [ -z "$clones" ]; then
+            /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$layers" "$target" || changed "mount(8) failed" || return 1
+        else
+            mount_stack "$layers" "$clones" "$options" "$target" || changed "mount(8) failed" || return 1
+        fi
         mounted=${mounted:+$mounted
 }$target
         [ "$(/usr/bin/stat -c '%u %g' -- "$target" 2>/dev/null)" = "$owner" ] || changed "the view at $target is not owned by $owner" || return 1

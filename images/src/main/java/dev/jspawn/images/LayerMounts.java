@@ -134,6 +134,20 @@ public final class LayerMounts {
      * would take apart; jspawn's own run-time paths hold none.
      */
     public static void mountReadOnlyOverlay(List<Path> layers, Path target) throws IOException {
+        String options = readOnlyOverlayOptions(layers);
+        Files.createDirectories(target);
+        try {
+            C.mount("overlay", target.toString(), "overlay", new NativeLong(MS_RDONLY), options);
+        } catch (LastErrorException e) {
+            throw new Failure("Failed to mount the stack of " + layers.size() + " layers at " + target + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The options of {@link #mountReadOnlyOverlay}'s overlay of {@code layers}, topmost first, beside its read-only flag: what
+     * jspawn-prepare passes mount(8) when it mounts the same overlay again.
+     */
+    public static String readOnlyOverlayOptions(List<Path> layers) {
         if (layers.size() < 2) throw new IllegalArgumentException("overlayfs needs two layers or an upper dir");
         StringBuilder options = new StringBuilder("lowerdir=");
         for (int i = 0; i < layers.size(); i++) {
@@ -141,12 +155,7 @@ public final class LayerMounts {
             if (l.matches(".*[:,\\\\].*")) throw new IllegalArgumentException("a layer path with ':', ',' or '\\': " + l);
             options.append(i == 0 ? "" : ":").append(l);
         }
-        Files.createDirectories(target);
-        try {
-            C.mount("overlay", target.toString(), "overlay", new NativeLong(MS_RDONLY), options.toString());
-        } catch (LastErrorException e) {
-            throw new Failure("Failed to mount the stack of " + layers.size() + " layers at " + target + ": " + e.getMessage());
-        }
+        return options.toString();
     }
 
     /** Detaches a mount at {@code target}; false if nothing was mounted there. */

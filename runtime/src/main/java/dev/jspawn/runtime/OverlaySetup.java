@@ -172,30 +172,38 @@ public final class OverlaySetup {
 
     /**
      * Writes down this preparation for jspawn-prepare to do again at the next start (see {@link Prepared}), where it can:
-     * every base a plain tree the child is not pinned away from, and, for a range, a mount(8) that idmaps.
+     * no base the child is pinned away from, and, for a range, a mount(8) that idmaps.
      */
     private static void writePrepared(Path file, List<String> args, String name, Path upper, Path work, Path envFile, List<Path> links,
             List<Path> named, List<List<Path>> bases, List<Path> targets, Prepared.Stats mountPoints, long start, Prepared.Stats resolv,
             List<String> notes) throws IOException {
         if (start > 0 && !Prepared.mountCanIdmap()) return;
         List<Prepared.View> views = new ArrayList<>();
-        List<String> owners = new ArrayList<>();
         for (int i = 0; i < links.size(); i++) {
             Optional<Path> pin = RolloutState.pinFile(links.get(i), name);
-            if (bases.get(i).size() != 1 || !named.get(i).equals(links.get(i)) || pin.isEmpty()) return;
-            views.add(new Prepared.View(bases.get(i).get(0).toRealPath(), pin.get()));
+            if (!named.get(i).equals(links.get(i)) || pin.isEmpty()) return;
             Optional<Node> root = Node.stat(targets.get(i));
             if (root.isEmpty()) return;
-            owners.add(root.get().uid() + " " + root.get().gid());
+            List<Path> layers = new ArrayList<>(), clones = new ArrayList<>();
+            for (Path l : bases.get(i)) layers.add(l.toRealPath());
+            // A stack: each layer's clone went where mountViews put it, under the overlay of them.
+            if (layers.size() > 1) for (int j = 0; j < layers.size(); j++) clones.add(stackDir(targets.get(i), j));
+            views.add(new Prepared.View(links.get(i).toRealPath(), pin.get(), layers, clones,
+                    clones.isEmpty() ? "" : LayerMounts.readOnlyOverlayOptions(clones), root.get().uid() + " " + root.get().gid()));
         }
         Path run = file.getParent();
         // Each version directory too, by its own entry: a path that a base update turned into a link to another version (a
         // plain directory base is moved into the store at its first update) is no longer that directory.
         List<Path> files = new ArrayList<>(List.of(upper.getParent(), upper, work, envFile, run.resolve(HelperContract.VERSIONS_FILE),
                 run.resolve(ImageCommand.FILE), run.resolve(ImageCommand.ERROR)));
-        for (Prepared.View v : views) files.add(v.version());
+        // A stack's layers, and where their clones go: nothing may be mounted there.
+        for (Prepared.View v : views) {
+            files.add(v.version());
+            for (Path l : v.layers()) if (!l.equals(v.version())) files.add(l);
+            files.addAll(v.clones());
+        }
         Prepared.Stats identity = Prepared.Stats.identity(files).plus(mountPoints);
-        Optional<String> text = Prepared.text(args, identity, resolv, MIN_FREE_BYTES, start, views, owners, String.join("\n", notes));
+        Optional<String> text = Prepared.text(args, identity, resolv, MIN_FREE_BYTES, start, views, String.join("\n", notes));
         if (text.isPresent()) WholeFile.write(file, text.get().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -27,21 +27,22 @@ import java.util.Optional;
  * guest writes into its root), and the host's resolv.conf and resolved's, with {@value #CONTENT} through links
  * (which changes with their content);</li>
  * <li>the free space a start needs;</li>
- * <li>for each base, the version it mounted (the base's link must still name that very directory) and the file a
- * rollout would pin the child with (which must still be absent);</li>
+ * <li>for each base, the version it mounted (the base's link must still name that very directory), the file a
+ * rollout would pin the child with (which must still be absent), and the layers it mounted: the version's tree, or
+ * each layer of its stack with the directory its clone went to and the options of the read-only overlay of the
+ * clones (each layer and each of those directories is in the identity group too);</li>
  * <li>the idmapping of the views, and the owner each view's root showed once mounted;</li>
  * <li>what it said.</li>
  * </ul>
  * jspawn-prepare mounts the views again, with mount(8), only when every one of those still holds, and otherwise
  * asks the helper, which removes the file first and writes it again once it has prepared the overlay. So a base
  * update, a rollout's pin, a conversion to another range, a changed file, a missing environment or a full disk
- * each send the start to the helper, which decides afresh. Only a child whose bases are plain trees (one view each,
- * no stack of layers) and which is not pinned is written down; with a user namespace, only where mount(8) can
- * idmap (util-linux 2.39 and later: {@code X-mount.idmap=}).
+ * each send the start to the helper, which decides afresh. Only a child that is not pinned is written down; with a
+ * user namespace, only where mount(8) can idmap (util-linux 2.39 and later: {@code X-mount.idmap=}).
  */
 final class Prepared {
 
-    static final String HEADER = "jspawn-prepared 1";
+    static final String HEADER = "jspawn-prepared 2";
     /** stat's format for what must stay the same file with the same owner and mode (not following a symlink). */
     static final String IDENTITY = "%d %i %u %g %f";
     /** stat -L's format for what must keep its content. */
@@ -50,8 +51,22 @@ final class Prepared {
     private Prepared() {
     }
 
-    /** One base's view: the version directory mounted (its real path) and the rollout pin that must stay absent. */
-    record View(Path version, Path pin) {
+    /**
+     * One base's view: the version directory mounted (its real path), the rollout pin that must stay absent, the layers
+     * (the version's own tree, or its stack, topmost first: their real paths), for a stack the directory each layer's
+     * clone goes to and the options of the read-only overlay of them, and what stat -c "%u %g" printed for the view's
+     * root once mounted.
+     */
+    record View(Path version, Path pin, List<Path> layers, List<Path> clones, String overlayOptions, String owner) {
+        View {
+            layers = List.copyOf(layers);
+            clones = List.copyOf(clones);
+            boolean tree = layers.size() == 1 && clones.isEmpty() && overlayOptions.isEmpty();
+            boolean stack = layers.size() >= 2 && clones.size() == layers.size() && !overlayOptions.isEmpty();
+            if (!tree && !stack) {
+                throw new IllegalArgumentException("a tree, or a stack with a clone of each layer and its overlay's options");
+            }
+        }
     }
 
     /**
@@ -138,10 +153,8 @@ final class Prepared {
      * @param args MountLayers' arguments, as the unit passes them
      * @param identity the image root, the upper dir and the work dir (in that order), then the rest
      * @param start the range's first UID, 0 for none
-     * @param owners what stat -c "%u %g" printed for each view's root once mounted
      */
-    static Optional<String> text(List<String> args, Stats identity, Stats content, long minFree, long start, List<View> views,
-            List<String> owners, String note) {
+    static Optional<String> text(List<String> args, Stats identity, Stats content, long minFree, long start, List<View> views, String note) {
         if (identity.lines().size() < 3 || identity.lines().subList(0, 3).stream().anyMatch(Optional::isEmpty)) return Optional.empty();
         if (!prepared(identity.printed(), start)) return Optional.empty();
         Lines b = new Lines();
@@ -153,11 +166,13 @@ final class Prepared {
         b.counted(content.printed());
         b.line(Long.toString(minFree));
         b.line(start > 0 ? "0:" + start + ":" + dev.jspawn.images.UidRanges.SIZE : "");
-        for (int i = 0; i < views.size(); i++) {
-            View v = views.get(i);
+        for (View v : views) {
             b.line(v.version().toString());
             b.line(v.pin().toString());
-            b.line(owners.get(i));
+            b.line(v.owner());
+            b.counted(v.layers().stream().map(Path::toString).toList());
+            b.counted(v.clones().stream().map(Path::toString).toList());
+            b.line(v.overlayOptions());
         }
         b.counted(note.lines().toList());
         return b.text();

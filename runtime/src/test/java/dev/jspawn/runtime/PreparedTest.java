@@ -226,7 +226,7 @@ class PreparedTest {
 
         Optional<String> text(List<String> args, long minFree) {
             return Prepared.text(args, Prepared.Stats.identity(List.of(root, upper, work, env, run.resolve(HelperContract.VERSIONS_FILE))),
-                    Prepared.Stats.content(List.of(resolv, uplink)), minFree, 0, List.of(), List.of(), "c: PrivateUsers=no: the guest's root is host root");
+                    Prepared.Stats.content(List.of(resolv, uplink)), minFree, 0, List.of(), "c: PrivateUsers=no: the guest's root is host root");
         }
 
         /** Writes the file as the helper would, for the arguments it was called with. */

@@ -212,8 +212,8 @@ class OffHappyPathIT {
     @Order(7)
     void aStartWithoutTheHelperDoesAgainWhatItPreparedUntilSomethingItDependedOnChanged() {
         // Debian 12's mount(8) cannot idmap (util-linux 2.38), so here only a child without a user namespace is prepared again
-        // without the helper; ReleasesIT starts one with a range that way on Debian 13 and testing. Only for a base that is one
-        // tree: b1 is a stack of layers since its first update, so a child of a fresh copy.
+        // without the helper; ReleasesIT starts one with a range that way on Debian 13 and testing. A child of a fresh copy of
+        // the base, a tree, which an update here makes a stack.
         sh("cp -a " + image + " /var/lib/jspawn/plain && echo v0 > /var/lib/jspawn/plain/etc/jspawn-version"
                 + " && printf '[Container]\\nBase=plain\\n[Exec]\\nPrivateUsers=no\\n' > /etc/jspawn/p.jspawn && systemctl daemon-reload && systemctl start jspawn@p");
         String version = guestSees("p");
@@ -234,14 +234,25 @@ class OffHappyPathIT {
 
         assertTrue(holds("test -f /run/jspawn/p/prepared"), "written down again by the helper");
 
-        // A new version of the base since: the helper mounts it. (The update made the base a stack of two layers, which is
-        // not written down.)
+        // A new version of the base since: the helper mounts it. The update made the base a stack of two layers (the new one
+        // over the old tree), which is written down too, and done again at the next start: each layer's clone, the overlay
+        // of them, the clones detached.
         sh("systemctl stop jspawn@p && jspawn base update plain -- sh -c 'echo v9 > /etc/jspawn-version'");
         log = logged("systemctl stop jspawn-helper && systemctl start jspawn@p");
         assertTrue(log.contains("MountLayers p: ") && !log.contains("without the helper"), log);
         assertEquals("v9", guestSees("p"), "the base's new version, not the one prepared before");
+        log = logged(again);
+        assertTrue(log.contains("p: prepared as at its last start, without the helper"), log);
+        assertFalse(log.contains("MountLayers p: "), "the helper was not asked:\n" + log);
+        assertEquals("v9", guestSees("p"), "the stack's top layer, over the tree below it");
+        assertEquals("", sh("findmnt -rn -o TARGET | grep /run/jspawn/p/ || true"), "the clones and the view were detached once the overlay held them");
 
-        assertFalse(holds("test -e /run/jspawn/p/prepared"), "a stack of layers is not written down");
+        // A clone left mounted where a layer's goes: the helper again.
+        sh("systemctl stop jspawn@p && mount --bind -o ro /var/lib/jspawn/plain /run/jspawn/p/stack/0/1");
+        log = logged("systemctl stop jspawn-helper && systemctl start jspawn@p");
+        assertTrue(log.contains("MountLayers p: ") && !log.contains("without the helper"), log);
+        assertEquals("", sh("findmnt -rn -o TARGET | grep /run/jspawn/p/ || true"), "nothing of it is left mounted");
+        assertEquals("v9", guestSees("p"));
 
         // A removed child's record goes with it: a new child of that name is prepared afresh.
         sh("touch /run/jspawn/p/prepared && jspawn remove --stop --purge p");

@@ -169,6 +169,12 @@ class ReleasesIT {
             assertFalse(afresh.contains("without the helper"), afresh);
             assertTrue(afresh.contains("MountLayers solo: "), afresh);
             assertEquals("v1", guest("solo", "/bin/cat /etc/jspawn-version"), "the base's new version, not the one prepared before");
+            // The update made the base a stack of layers: done again as well, each layer's clone in the child's range.
+            String stacked = logged("systemctl stop jspawn@solo && systemctl stop jspawn-helper && systemctl start jspawn@solo");
+            assertEquals(idmaps, stacked.contains("solo: prepared as at its last start, without the helper"), stacked);
+            assertEquals("0 v1", guest("solo", "/bin/sh -c 'echo $(id -u) $(cat /etc/jspawn-version)'"), "root inside, on the stack");
+            assertEquals(sh("stat -c %u /var/lib/jspawn/solo_up"), sh("awk '/^Uid:/{print $2}' /proc/" + machine("solo", "Leader") + "/status"),
+                    "in its own range");
             sh("systemctl stop jspawn@solo");
 
             // machinectl terminate stops the container (and only it); machinectl poweroff shuts the guest down.
