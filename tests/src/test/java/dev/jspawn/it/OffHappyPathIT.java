@@ -192,20 +192,14 @@ class OffHappyPathIT {
         assertTrue(holds("test -d /run/jspawn-helper/JNA/temp"), "JNA's temporary files are under the helper's RuntimeDirectory=");
         sh("systemctl stop jspawn-helper.service");
         assertFalse(holds("test -e /run/jspawn-helper"), "systemd removed the helper's runtime directory when it stopped");
-        String cursor = sh("journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p'");
-        sh("systemctl stop jspawn@idle");
-        // (all of the journal since: journalctl 252 with both --after-cursor and -u showed nothing here)
-        String log = sh("journalctl -q --no-pager --after-cursor='" + cursor + "'");
+        String log = logged("systemctl stop jspawn@idle");
         assertTrue(log.contains("Unregister idle: "), "the stop's Unregister reached a helper started for it:\n" + log);
         assertFalse(log.lines().anyMatch(l -> l.contains("jspawn@idle") && l.contains("timed out")), log);
         assertEquals("inactive", box.sh("systemctl is-active jspawn@idle").out().strip());
     }
 
-    /** The journal while {@code script} ran (all of it: journalctl 252 with both --after-cursor and -u shows nothing). */
     String logged(String script) {
-        String cursor = sh("journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p'");
-        sh(script);
-        return sh("journalctl -q --no-pager --after-cursor='" + cursor + "'");
+        return box.logged(script);
     }
 
     @Test

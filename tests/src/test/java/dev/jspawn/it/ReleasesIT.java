@@ -71,11 +71,8 @@ class ReleasesIT {
             return out[0];
         }
 
-        /** The journal while {@code script} ran (all of it: journalctl 252 with both --after-cursor and -u shows nothing). */
         String logged(String script) {
-            String cursor = sh("journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p'");
-            sh(script);
-            return sh("journalctl -q --no-pager --after-cursor='" + cursor + "'");
+            return box.logged(script);
         }
 
         String machine(String name, String property) {

@@ -85,6 +85,16 @@ final class Sandbox implements AutoCloseable {
         return script(src, Duration.ofMinutes(3), cmd.toArray(String[]::new));
     }
 
+    /**
+     * Runs {@code script} (it must succeed) and returns the journal of what happened meanwhile: all of it, as journalctl 252
+     * with both --after-cursor and -u shows nothing.
+     */
+    String logged(String script) {
+        String cursor = sh("journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p'").ok().out().strip();
+        sh(script).ok();
+        return sh("journalctl -q --no-pager --after-cursor='" + cursor + "'").ok().out().strip();
+    }
+
     /** For @RegisterExtension: prints the last 150 lines of the journal of the sandbox {@code box} gives when a test fails. */
     static org.junit.jupiter.api.extension.TestWatcher journalOnFailure(java.util.function.Supplier<Sandbox> box) {
         return new org.junit.jupiter.api.extension.TestWatcher() {
