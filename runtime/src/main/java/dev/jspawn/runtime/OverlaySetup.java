@@ -77,10 +77,7 @@ public final class OverlaySetup {
         if (preparedFile != null) Files.deleteIfExists(preparedFile);
         // The host's resolv.conf as it is before it is read: a change from here on sends the next start to the helper.
         Prepared.Stats resolv = Prepared.Stats.content(List.of(ResolvConf.HOST, ResolvConf.UPLINK));
-        List<List<Path>> bases = new ArrayList<>();
-        List<Path> links = new ArrayList<>();
-        List<Path> named = new ArrayList<>();
-        List<Path> targets = new ArrayList<>();
+        List<BaseView> views = new ArrayList<>();
         for (String l : layers) {
             int colon = l.indexOf(':');
             if (colon < 0 || colon == l.length() - 1) throw new UserError("--layer takes BASE:TARGET, not " + l);
@@ -91,13 +88,10 @@ public final class OverlaySetup {
                 throw new UserError(name + ": a rollout of " + link.getFileName() + " has it on " + base.getFileName() + ", which is missing;"
                         + " finish or roll back the rollout with jspawn base upgrade " + link.getFileName());
             }
-            links.add(link);
-            named.add(base);
             Optional<String> missing = ImageDirs.missingBase(base);
             if (missing.isPresent()) throw new UserError(missing.get());
             // The base's current version, now: a tree, or a stack of layers (each then gets a view of its own).
-            bases.add(Layers.of(base));
-            targets.add(Path.of(l.substring(colon + 1)));
+            views.add(new BaseView(link, base, Layers.of(base), Path.of(l.substring(colon + 1))));
         }
         Path imageRoot = upper.getParent();
         checkSpace(host, name, upper);
@@ -113,32 +107,33 @@ public final class OverlaySetup {
             }
         }
         Beneath.privateDir(work);
-        for (int i = 0; i < targets.size(); i++) {
-            while (LayerMounts.unmount(targets.get(i))) { } // left mounted by a run that did not stop cleanly
-            for (int j = 0; j < bases.get(i).size(); j++) {
-                while (LayerMounts.unmount(stackDir(targets.get(i), j))) { }
+        for (BaseView v : views) {
+            while (LayerMounts.unmount(v.target())) { } // left mounted by a run that did not stop cleanly
+            for (int j = 0; j < v.layers().size(); j++) {
+                while (LayerMounts.unmount(stackDir(v.target(), j))) { }
             }
         }
         // The mount points as they are before the views go there: a view left mounted on one shows as a change.
+        List<Path> targets = views.stream().map(BaseView::target).toList();
         for (Path t : targets) Files.createDirectories(t);
         Prepared.Stats mountPoints = Prepared.Stats.identity(targets);
-        mountViews(bases, targets, d.start());
+        mountViews(views, d.start());
         if (envFile != null) {
             // Which version of each base this mount shows: what jspawn base versions and gc read while it is mounted,
             // since versions that share layers cannot be told apart by what the child sees.
             StringBuilder record = new StringBuilder();
-            for (Path b : named) record.append(b.toRealPath()).append('\n');
+            for (BaseView v : views) record.append(v.named().toRealPath()).append('\n');
             Files.createDirectories(envFile.getParent());
             WholeFile.write(envFile.resolveSibling(HelperContract.VERSIONS_FILE), record.toString().getBytes(StandardCharsets.UTF_8));
             // The image's command, for a child with Boot=no and no Parameters= (jspawn-mount puts it to use): the topmost base's.
             Path top = Path.of(layers.get(0).substring(0, layers.get(0).indexOf(':')));
             // A child held on a version (BaseVersion=) names ROOT/.jspawn/bases/NAME/vN: the base is NAME.
             boolean version = top.getParent() != null && top.getParent().getParent() != null && top.getParent().getParent().endsWith(BaseStore.STORE);
-            ImageCommand.write(envFile.getParent(), (version ? top.getParent() : top).getFileName().toString(), named.get(0).toRealPath());
+            ImageCommand.write(envFile.getParent(), (version ? top.getParent() : top).getFileName().toString(), views.get(0).named().toRealPath());
         }
         String machineId = MachineId.of(upper);
         List<String> notes = new ArrayList<>();
-        MachineId.ofBase(bases.stream().flatMap(List::stream).toList()).ifPresent(id -> notes.add(name + ": its base carries machine ID " + id
+        MachineId.ofBase(views.stream().flatMap(v -> v.layers().stream()).toList()).ifPresent(id -> notes.add(name + ": its base carries machine ID " + id
                 + ", which the guest takes over its own; blank it (jspawn base update BASE -- true) to give each child its own"));
         notes.forEach(out::println);
         if (envFile != null) {
@@ -161,7 +156,7 @@ public final class OverlaySetup {
                 List<String> args = new ArrayList<>(List.of(privateUsers, machine, upper.toString(), work.toString(), envFile.toString(),
                         Integer.toString(layers.size())));
                 args.addAll(layers);
-                writePrepared(preparedFile, args, name, upper, work, envFile, links, named, bases, targets, mountPoints, d.start(), resolv, notes);
+                writePrepared(preparedFile, args, name, upper, work, envFile, views, mountPoints, d.start(), resolv, notes);
             } catch (IOException | UserError e) {
                 // Only time is lost: the next start asks the helper again.
                 out.println(name + ": not written down for the next start: " + e.getMessage());
@@ -174,21 +169,20 @@ public final class OverlaySetup {
      * Writes down this preparation for jspawn-prepare to do again at the next start (see {@link Prepared}), where it can:
      * no base the child is pinned away from, and, for a range, a mount(8) that idmaps.
      */
-    private static void writePrepared(Path file, List<String> args, String name, Path upper, Path work, Path envFile, List<Path> links,
-            List<Path> named, List<List<Path>> bases, List<Path> targets, Prepared.Stats mountPoints, long start, Prepared.Stats resolv,
-            List<String> notes) throws IOException {
+    private static void writePrepared(Path file, List<String> args, String name, Path upper, Path work, Path envFile, List<BaseView> mounted,
+            Prepared.Stats mountPoints, long start, Prepared.Stats resolv, List<String> notes) throws IOException {
         if (start > 0 && !Prepared.mountCanIdmap()) return;
         List<Prepared.View> views = new ArrayList<>();
-        for (int i = 0; i < links.size(); i++) {
-            Optional<Path> pin = RolloutState.pinFile(links.get(i), name);
-            if (!named.get(i).equals(links.get(i)) || pin.isEmpty()) return;
-            Optional<Node> root = Node.stat(targets.get(i));
+        for (BaseView m : mounted) {
+            Optional<Path> pin = RolloutState.pinFile(m.link(), name);
+            if (!m.named().equals(m.link()) || pin.isEmpty()) return;
+            Optional<Node> root = Node.stat(m.target());
             if (root.isEmpty()) return;
-            List<Path> layers = new ArrayList<>(), clones = new ArrayList<>();
-            for (Path l : bases.get(i)) layers.add(l.toRealPath());
+            List<Path> layers = new ArrayList<>();
+            for (Path l : m.layers()) layers.add(l.toRealPath());
             // A stack: each layer's clone went where mountViews put it, under the overlay of them.
-            if (layers.size() > 1) for (int j = 0; j < layers.size(); j++) clones.add(stackDir(targets.get(i), j));
-            views.add(new Prepared.View(links.get(i).toRealPath(), pin.get(), layers, clones,
+            List<Path> clones = m.clones();
+            views.add(new Prepared.View(m.link().toRealPath(), pin.get(), layers, clones,
                     clones.isEmpty() ? "" : LayerMounts.readOnlyOverlayOptions(clones), root.get().uid() + " " + root.get().gid()));
         }
         Path run = file.getParent();
@@ -212,28 +206,39 @@ public final class OverlaySetup {
      * clone of each of its layers (at {@link #stackDir}), then one read-only overlay of them at the target, after
      * which the clones are detached (the overlay holds them). On failure, what was mounted goes again.
      */
-    static void mountViews(List<List<Path>> bases, List<Path> targets, long start) throws IOException {
+    static void mountViews(List<BaseView> views, long start) throws IOException {
         int done = 0;
         try {
-            for (int i = 0; i < targets.size(); i++) {
-                List<Path> layers = bases.get(i);
-                if (layers.size() == 1) {
-                    LayerMounts.mount(layers, List.of(targets.get(i)), start);
+            for (BaseView v : views) {
+                if (v.clones().isEmpty()) {
+                    LayerMounts.mount(v.layers(), List.of(v.target()), start);
                 } else {
-                    List<Path> clones = new ArrayList<>();
-                    for (int j = 0; j < layers.size(); j++) clones.add(stackDir(targets.get(i), j));
-                    LayerMounts.mount(layers, clones, start);
+                    LayerMounts.mount(v.layers(), v.clones(), start);
                     try {
-                        LayerMounts.mountReadOnlyOverlay(clones, targets.get(i));
+                        LayerMounts.mountReadOnlyOverlay(v.clones(), v.target());
                     } finally {
-                        for (Path c : clones) LayerMounts.unmount(c);
+                        for (Path c : v.clones()) LayerMounts.unmount(c);
                     }
                 }
                 done++;
             }
         } catch (IOException | RuntimeException e) {
-            for (int i = done - 1; i >= 0; i--) LayerMounts.unmount(targets.get(i));
+            for (int i = done - 1; i >= 0; i--) LayerMounts.unmount(views.get(i).target());
             throw e;
+        }
+    }
+
+    /**
+     * One base of the child: its link as the unit names it, the directory mounted (the link, or the version a rollout
+     * pins the child on), that version's layers (its tree, or its stack, topmost first) and where its view goes.
+     */
+    record BaseView(Path link, Path named, List<Path> layers, Path target) {
+        /** Where each layer of a stack is cloned (RUN/NAME/stack/I/J for the view at RUN/NAME/lower/I); none for a tree. */
+        List<Path> clones() {
+            if (layers.size() == 1) return List.of();
+            List<Path> out = new ArrayList<>();
+            for (int j = 0; j < layers.size(); j++) out.add(stackDir(target, j));
+            return out;
         }
     }
 
