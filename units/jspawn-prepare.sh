@@ -68,6 +68,11 @@ undo() {
     mounted=
 }
 
+# Binds a version's tree or a layer (SOURCE) read-only at TARGET, idmapped to the range where there is one.
+bind_view() {
+    /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$1" "$2"
+}
+
 # Mounts a stack of layers (LAYERS, one a line) again as the helper did: each layer's clone at its place (CLONES, one
 # a line), read-only and idmapped, then the read-only overlay of them (OPTIONS) at TARGET; the clones are then
 # detached, as the overlay holds them.
@@ -80,7 +85,7 @@ mount_stack() {
     set -- $layers
     cloned= ok=0
     for clone in $clones; do
-        /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$1" "$clone" || { ok=1; break; }
+        bind_view "$1" "$clone" || { ok=1; break; }
         cloned=${cloned:+$cloned
 }$clone
         shift
@@ -123,7 +128,7 @@ replay() {
         [ -d "$version" ] && [ "$link" -ef "$version" ] || changed "$link is no longer $version" || return 1
         # The version's tree, or the overlay of its stack's layers.
         if [ -z "$clones" ]; then
-            /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$layers" "$target" || changed "mount(8) failed" || return 1
+            bind_view "$layers" "$target" || changed "mount(8) failed" || return 1
         else
             mount_stack "$layers" "$clones" "$options" "$target" || changed "mount(8) failed" || return 1
         fi

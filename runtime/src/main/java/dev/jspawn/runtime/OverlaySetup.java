@@ -210,14 +210,15 @@ public final class OverlaySetup {
         int done = 0;
         try {
             for (BaseView v : views) {
-                if (v.clones().isEmpty()) {
+                List<Path> clones = v.clones();
+                if (clones.isEmpty()) {
                     LayerMounts.mount(v.layers(), List.of(v.target()), start);
                 } else {
-                    LayerMounts.mount(v.layers(), v.clones(), start);
+                    LayerMounts.mount(v.layers(), clones, start);
                     try {
-                        LayerMounts.mountReadOnlyOverlay(v.clones(), v.target());
+                        LayerMounts.mountReadOnlyOverlay(clones, v.target());
                     } finally {
-                        for (Path c : v.clones()) LayerMounts.unmount(c);
+                        for (Path c : clones) LayerMounts.unmount(c);
                     }
                 }
                 done++;
