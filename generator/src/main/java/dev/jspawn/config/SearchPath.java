@@ -60,7 +60,7 @@ public final class SearchPath {
         Map<String, Path> winners = new TreeMap<>();
         List<Diagnostic> errors = new ArrayList<>();
         for (Path dir : dirs) {
-            for (Path file : list(dir, "*" + suffix, errors)) {
+            for (Path file : list(dir, suffix, errors)) {
                 String fileName = file.getFileName().toString();
                 winners.putIfAbsent(fileName.substring(0, fileName.length() - suffix.length()), file);
             }
@@ -137,20 +137,30 @@ public final class SearchPath {
     private List<Path> dropIns(String fileName, List<Diagnostic> errors) {
         Map<String, Path> byName = new TreeMap<>();
         for (Path dir : dirs) {
-            for (Path conf : list(dir.resolve(fileName + ".d"), "*.conf", errors)) {
+            for (Path conf : list(dir.resolve(fileName + ".d"), ".conf", errors)) {
                 byName.putIfAbsent(conf.getFileName().toString(), conf);
             }
         }
         // A drop-in that is not a file stays in the list: reading it fails its container as a whole,
         // rather than generating the container without a setting the admin meant it to have.
-        return byName.values().stream().filter(p -> !isMasked(p)).collect(Collectors.toList());
+        List<Path> out = new ArrayList<>();
+        for (Path p : byName.values()) {
+            if (!isMasked(p)) out.add(p);
+        }
+        return out;
     }
 
-    private static List<Path> list(Path dir, String glob, List<Diagnostic> errors) {
+    /**
+     * The entries of {@code dir} whose names end in {@code suffix}, sorted. (A name test, not a glob: each glob is
+     * made into a regular expression and compiled, at every directory listed.)
+     */
+    private static List<Path> list(Path dir, String suffix, List<Diagnostic> errors) {
         if (!Files.isDirectory(dir)) return List.of();
         List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, glob)) {
-            stream.forEach(out::add);
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path p : stream) {
+                if (p.getFileName().toString().endsWith(suffix)) out.add(p);
+            }
         } catch (IOException e) {
             errors.add(Diagnostic.ofFile(dir, "Failed to read directory: " + e.getMessage() + ", ignoring"));
         }
