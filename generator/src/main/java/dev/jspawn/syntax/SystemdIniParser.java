@@ -176,11 +176,19 @@ public final class SystemdIniParser {
     }
 
     /**
-     * One ini4j parser for every file. Each IniParser.newInstance looks its class up as a service (reading
-     * META-INF/services through the class loader), which at a thousand files was about 5% of the generator's run.
-     * A parser keeps nothing of a parse but its configuration, so one serves every parse, also at once.
+     * One ini4j parser for every file: a parser keeps nothing of a parse but its configuration, so one serves every
+     * parse, also at once. Made with its constructor: IniParser.newInstance looks its class up as a service (reading
+     * META-INF/services through the class loader, then Class.forName), which was about 5% of a generator run with one
+     * file, and at a thousand files when it was made for each.
      */
-    private static final IniParser INI4J = IniParser.newInstance(ini4jConfig());
+    private static final IniParser INI4J = new Ini4jParser(ini4jConfig());
+
+    /** ini4j's own parser, given its configuration as IniParser.newInstance(Config) does (setConfig is protected). */
+    private static final class Ini4jParser extends IniParser {
+        Ini4jParser(Config config) {
+            setConfig(config);
+        }
+    }
 
     /** What ini4j is to do: split sections and key=value lines, nothing more (the rest is done above and in the Collector). */
     private static Config ini4jConfig() {
