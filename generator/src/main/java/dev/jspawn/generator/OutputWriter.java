@@ -50,18 +50,37 @@ public final class OutputWriter {
         for (Map.Entry<String, String> e : rendered.entrySet()) {
             Path target = dir.resolve(e.getKey());
             makeDirectories(target.getParent(), made);
-            Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
+            Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + PID);
             Files.writeString(tmp, e.getValue(), StandardCharsets.UTF_8);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         for (GeneratedUnits.Link l : units.links()) {
             Path link = dir.resolve(l.path());
             makeDirectories(link.getParent(), made);
-            Path tmp = link.resolveSibling("." + link.getFileName() + ".tmp" + ProcessHandle.current().pid());
+            Path tmp = link.resolveSibling("." + link.getFileName() + ".tmp" + PID);
             Files.deleteIfExists(tmp);
             Files.createSymbolicLink(tmp, Path.of(l.target()));
             Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** This process's ID, which makes the temporary names its own. */
+    static final String PID = pid();
+
+    /**
+     * Read from /proc/self, the link named after the process that reads it: one readlink, where ProcessHandle.current()
+     * first sets up the JDK's process support (about 6 ms of a generator run on Java 17). ProcessHandle where /proc is not there.
+     */
+    private static String pid() {
+        try {
+            String pid = Files.readSymbolicLink(Path.of("/proc/self")).toString();
+            boolean digits = !pid.isEmpty();
+            for (int i = 0; i < pid.length(); i++) digits &= pid.charAt(i) >= '0' && pid.charAt(i) <= '9';
+            if (digits) return pid;
+        } catch (IOException | UnsupportedOperationException e) {
+            // below
+        }
+        return Long.toString(ProcessHandle.current().pid());
     }
 
     private static void makeDirectories(Path dir, Set<Path> made) throws IOException {
