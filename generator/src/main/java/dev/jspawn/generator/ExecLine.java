@@ -2,7 +2,6 @@ package dev.jspawn.generator;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Builds an {@code ExecStart=}-style command line. Each argument becomes exactly one word for
@@ -11,7 +10,8 @@ import java.util.regex.Pattern;
  */
 public final class ExecLine {
 
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=+,@%-]+");
+    /** Characters a word may have unquoted (besides letters and digits). */
+    private static final String PLAIN = "_./:=+,@%-";
 
     private final List<String> words = new ArrayList<>();
 
@@ -40,13 +40,23 @@ public final class ExecLine {
         return String.join(" ", words);
     }
 
+    /** Whether {@code arg} needs no quotes: one or more of A-Z a-z 0-9 and {@value #PLAIN}. (A loop, not a regular expression: it is asked for every word of every unit.) */
+    private static boolean plain(String arg) {
+        if (arg.isEmpty()) return false;
+        for (int i = 0; i < arg.length(); i++) {
+            char c = arg.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || PLAIN.indexOf(c) >= 0)) return false;
+        }
+        return true;
+    }
+
     static String quote(String arg) {
         for (int i = 0; i < arg.length(); i++) {
             char c = arg.charAt(i);
             if (c < 0x20 || c == 0x7f) throw new IllegalArgumentException("control character in command argument");
         }
         if (arg.equals(";")) return "\\;";
-        if (PLAIN.matcher(arg).matches()) return arg;
+        if (plain(arg)) return arg;
         StringBuilder sb = new StringBuilder("\"");
         for (int i = 0; i < arg.length(); i++) {
             char c = arg.charAt(i);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 public final class UnitNames {
 
     private static final int MAX_UNIT_NAME = 255;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private UnitNames() {
     }
@@ -17,7 +18,12 @@ public final class UnitNames {
     /** The unit name for {@code path} with {@code suffix} (e.g. ".mount"); the path must be absolute and normalized. */
     public static String fromPath(String path, String suffix) {
         if (!path.startsWith("/")) throw new IllegalArgumentException("not an absolute path: " + path);
-        String simplified = path.replaceAll("/+", "/");
+        StringBuilder collapsed = new StringBuilder(path.length()); // "//" as "/" (a loop: replaceAll compiles a regex at each call)
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c != '/' || collapsed.length() == 0 || collapsed.charAt(collapsed.length() - 1) != '/') collapsed.append(c);
+        }
+        String simplified = collapsed.toString();
         if (simplified.length() > 1 && simplified.endsWith("/")) simplified = simplified.substring(0, simplified.length() - 1);
         for (String part : simplified.split("/")) {
             if (part.equals("..") || part.equals(".")) throw new IllegalArgumentException("path is not normalized: " + path);
@@ -38,7 +44,7 @@ public final class UnitNames {
             boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
                     || b == ':' || b == '_' || b == '/' || (b == '.' && i > 0);
             if (plain) out.append((char) b);
-            else out.append(String.format("\\x%02x", b));
+            else out.append('\\').append('x').append(HEX[b >> 4]).append(HEX[b & 0xf]);
         }
         return out.toString();
     }

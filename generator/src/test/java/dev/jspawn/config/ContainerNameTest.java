@@ -1,6 +1,7 @@
 package dev.jspawn.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 
@@ -17,6 +18,20 @@ class ContainerNameTest {
     @ValueSource(strings = {"a", "child-apache", "shop.example", "0", "a-b-c.d1", LABEL_63, LABEL_62 + ".x", "x.y.z"})
     void validHostNamesAreMachineNames(String name) {
         assertEquals(Optional.empty(), ContainerName.machineNameProblem(name), name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "0", "_x", "child_apache", "a.b", "a-", "a.", "shop@1", "x@_y", "a.b@c-d.", "web@a_b",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
+    void containerNames(String name) {
+        assertEquals(Optional.empty(), ContainerName.problem(name), name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", ".a", "-a", "a..b", "a@", "@a", "a@b@c", "a@.b", "a@-b", "a b", "a/b", "a:b", "caf\u00e9", "a\nb",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
+    void notContainerNames(String name) {
+        assertTrue(ContainerName.problem(name).orElseThrow().startsWith("container name \"" + name + "\" is not allowed: use 1 to 64 of"), name);
     }
 
     @ParameterizedTest
