@@ -19,6 +19,14 @@ import dev.jspawn.syntax.Diagnostic;
  */
 final class CollisionPass {
 
+    /** By container name. (A class of its own: Comparator.comparing would link a lambda and a method reference at every start.) */
+    private static final Comparator<ConfigSource> BY_NAME = new Comparator<>() {
+        @Override
+        public int compare(ConfigSource a, ConfigSource b) {
+            return a.name().compareTo(b.name());
+        }
+    };
+
     private CollisionPass() {
     }
 
@@ -26,10 +34,14 @@ final class CollisionPass {
     static Map<ConfigSource, Result> judge(List<ConfigSource> sources, Function<ConfigSource, Result> load) {
         Map<ConfigSource, Result> results = new LinkedHashMap<>();
         List<ConfigSource> ordered = new ArrayList<>(sources);
-        ordered.sort(Comparator.comparing(ConfigSource::name));
+        ordered.sort(BY_NAME);
         Map<ConfigSource, Result> own = new HashMap<>();
-        for (ConfigSource s : ordered) own.put(s, load.apply(s));
-        List<ContainerConfig> valid = ordered.stream().map(own::get).filter(Result::ok).map(r -> r.config().get()).toList();
+        List<ContainerConfig> valid = new ArrayList<>();
+        for (ConfigSource s : ordered) {
+            Result r = load.apply(s);
+            own.put(s, r);
+            if (r.ok()) valid.add(r.config().get());
+        }
         Collisions everyChild = Collisions.of(valid, false); // a base reaching into any child's dirs, whatever the order
         Collisions claimed = new Collisions();              // what the files before this one (in name order) hold
         for (ConfigSource s : ordered) {

@@ -47,12 +47,18 @@ public final class NspawnKeys {
     /** Keys of systemd.nspawn(5) that an overlay child cannot use, with why and what to use instead. */
     public static final Map<String, String> NOT_APPLICABLE = new LinkedHashMap<>();
 
-    private static final Pattern CAPABILITY = Pattern.compile("CAP_[A-Z_]+|all", Pattern.CASE_INSENSITIVE);
-    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}");
-    private static final Pattern SIGNAL = Pattern.compile("(SIG)?[A-Z0-9]+([+-][0-9]+)?|[0-9]{1,2}");
-    private static final Pattern RLIMIT = Pattern.compile("(infinity|[0-9]+[A-Za-z]{0,3})(:(infinity|[0-9]+[A-Za-z]{0,3}))?");
-    private static final Pattern SYSCALL = Pattern.compile("~?[@A-Za-z0-9_:-]+");
-    private static final Pattern TMPFS_OPTIONS = Pattern.compile("[A-Za-z0-9_=.+-]+(\\\\?,[A-Za-z0-9_=.+-]+)*");
+    /**
+     * The forms of values, compiled the first time a key that needs one is set: most files set none of these keys,
+     * and compiling all of them was about 2% of a generator run.
+     */
+    private static final class Syntax {
+        static final Pattern CAPABILITY = Pattern.compile("CAP_[A-Z_]+|all", Pattern.CASE_INSENSITIVE);
+        static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}");
+        static final Pattern SIGNAL = Pattern.compile("(SIG)?[A-Z0-9]+([+-][0-9]+)?|[0-9]{1,2}");
+        static final Pattern RLIMIT = Pattern.compile("(infinity|[0-9]+[A-Za-z]{0,3})(:(infinity|[0-9]+[A-Za-z]{0,3}))?");
+        static final Pattern SYSCALL = Pattern.compile("~?[@A-Za-z0-9_:-]+");
+        static final Pattern TMPFS_OPTIONS = Pattern.compile("[A-Za-z0-9_=.+-]+(\\\\?,[A-Za-z0-9_=.+-]+)*");
+    }
 
     static {
         add("Exec", "ProcessTwo", Shape.FLAG, "--as-pid2", NspawnKeys::yesNo);
@@ -63,12 +69,12 @@ public final class NspawnKeys {
         add("Exec", "DropCapability", Shape.JOINED, "--drop-capability", NspawnKeys::capabilities);
         add("Exec", "AmbientCapability", Shape.JOINED, "--ambient-capability", NspawnKeys::capabilities);
         add("Exec", "NoNewPrivileges", Shape.SCALAR, "--no-new-privileges", NspawnKeys::yesNo);
-        add("Exec", "KillSignal", Shape.SCALAR, "--kill-signal", v -> matching(v, SIGNAL, "a signal name such as SIGRTMIN+3 or SIGTERM"));
+        add("Exec", "KillSignal", Shape.SCALAR, "--kill-signal", v -> matching(v, Syntax.SIGNAL, "a signal name such as SIGRTMIN+3 or SIGTERM"));
         add("Exec", "Personality", Shape.SCALAR, "--personality", v -> oneOf(v, "x86", "x86-64", "arm", "arm64", "s390", "s390x", "ppc", "ppc64", "ppc64-le"));
         add("Exec", "SystemCallFilter", Shape.EACH, "--system-call-filter", NspawnKeys::syscalls);
         for (String r : List.of("CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NOFILE", "AS", "NPROC", "MEMLOCK", "LOCKS", "SIGPENDING",
                 "MSGQUEUE", "NICE", "RTPRIO", "RTTIME")) {
-            add("Exec", "Limit" + r, Shape.SCALAR, "--rlimit", v -> "RLIMIT_" + r + "=" + matching(v, RLIMIT, "a limit: a number, infinity, or SOFT:HARD"));
+            add("Exec", "Limit" + r, Shape.SCALAR, "--rlimit", v -> "RLIMIT_" + r + "=" + matching(v, Syntax.RLIMIT, "a limit: a number, infinity, or SOFT:HARD"));
         }
         add("Exec", "OOMScoreAdjust", Shape.SCALAR, "--oom-score-adjust", v -> integer(v, -1000, 1000));
         add("Exec", "CPUAffinity", Shape.JOINED, "--cpu-affinity", NspawnKeys::cpus);
@@ -138,7 +144,7 @@ public final class NspawnKeys {
     }
 
     static String user(String v) throws Values.Invalid {
-        return matching(v, USER, "a user name (1 to 32 of A-Z a-z 0-9 _ . -)");
+        return matching(v, Syntax.USER, "a user name (1 to 32 of A-Z a-z 0-9 _ . -)");
     }
 
     static String hostname(String v) throws Values.Invalid {
@@ -151,7 +157,7 @@ public final class NspawnKeys {
         List<String> out = new ArrayList<>();
         for (String w : v.trim().split("[\\s,]+")) {
             if (w.isEmpty()) continue;
-            matching(w, CAPABILITY, "a capability name such as CAP_NET_ADMIN (or all)");
+            matching(w, Syntax.CAPABILITY, "a capability name such as CAP_NET_ADMIN (or all)");
             out.add(w.toLowerCase(Locale.ROOT).equals("all") ? "all" : w.toUpperCase(Locale.ROOT));
         }
         return String.join(",", out);
@@ -160,7 +166,7 @@ public final class NspawnKeys {
     static String syscalls(String v) throws Values.Invalid {
         List<String> out = new ArrayList<>();
         for (String w : v.trim().split("\\s+")) {
-            if (!w.isEmpty()) out.add(matching(w, SYSCALL, "a system call name or @group, optionally after ~"));
+            if (!w.isEmpty()) out.add(matching(w, Syntax.SYSCALL, "a system call name or @group, optionally after ~"));
         }
         if (out.isEmpty()) throw new Values.Invalid("no system call given");
         return String.join(" ", out);
@@ -189,7 +195,7 @@ public final class NspawnKeys {
     static String tmpfs(String v) throws Values.Invalid {
         int colon = v.indexOf(':');
         Values.path(colon < 0 ? v : v.substring(0, colon));
-        if (colon >= 0) matching(v.substring(colon + 1), TMPFS_OPTIONS, "a list of mount options such as mode=0755,size=64M");
+        if (colon >= 0) matching(v.substring(colon + 1), Syntax.TMPFS_OPTIONS, "a list of mount options such as mode=0755,size=64M");
         return v;
     }
 

@@ -96,10 +96,16 @@ public final class ConfigFiles {
     }
 
     private static ExecutorService newReader() {
-        return Executors.newSingleThreadExecutor(r -> {
+        return Executors.newSingleThreadExecutor(new ReaderThreads());
+    }
+
+    /** The reader's thread: a daemon, so one left blocked in open() never keeps the process. */
+    private static final class ReaderThreads implements java.util.concurrent.ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
             Thread t = new Thread(r, "jspawn-config-reader");
             t.setDaemon(true);
             return t;
-        });
+        }
     }
 }
