@@ -15,8 +15,8 @@ import dev.jspawn.syntax.UnitFile;
  * Converts one container's configuration into units. Pure: no I/O, no environment.
  *
  * <p>For a container NAME mounted at WHERE it makes what systemd-fstab-generator makes of the
- * how-to's fstab line {@code overlay WHERE overlay noauto,x-systemd.automount,lowerdir=…,upperdir=…,workdir=… 0 0}
- * (WHERE.mount, WHERE.automount and the local-fs.target.requires link), plus a drop-in for
+ * how-to's fstab line with nofail, {@code overlay WHERE overlay noauto,nofail,x-systemd.automount,lowerdir=…,upperdir=…,workdir=… 0 0}
+ * (WHERE.mount, WHERE.automount and the local-fs.target.wants link), plus a drop-in for
  * {@code jspawn-dirs@NAME.service}, which creates the upper and work dirs before the mount, and a
  * drop-in for {@code jspawn@NAME.service} with the systemd-nspawn command line.
  */
@@ -85,9 +85,9 @@ public final class Converter {
         String dirs = dirsServiceName(c.name());
         List<GeneratedUnits.File> files = new ArrayList<>();
 
-        // Unlike fstab's line, not ordered before local-fs.target (nor by default dependencies, which would):
-        // preparing it needs the bus (the helper), which comes after local-fs.target. Only its container
-        // needs it, and that starts later still. Its automount is still pulled in by local-fs.target.
+        // As fstab's line with nofail, not ordered before local-fs.target: preparing it needs the bus (the helper),
+        // which comes after local-fs.target. Only its container needs it, and that starts later still. Its automount
+        // is still pulled in by local-fs.target.
         UnitFile m = origin(c, "Overlay of jspawn container " + c.name());
         m.add("Unit", "DefaultDependencies", "no");
         m.add("Unit", "Conflicts", "umount.target");
@@ -153,7 +153,10 @@ public final class Converter {
         // Queued, not waited for: the mount's stop is ordered after this unit's stop (or restart), which is still running.
         s.add("Service", "ExecStopPost", new ExecLine("-" + SYSTEMCTL).arg("stop").arg("--no-block").arg(mount).toString());
         List<GeneratedUnits.Link> links = new ArrayList<>();
-        links.add(new GeneratedUnits.Link("local-fs.target.requires/" + automount, "../" + automount));
+        // Wanted, not required (fstab's nofail): a container's automount never fails the host's boot. Where the kernel
+        // has no autofs, systemd finds every automount unsupported, and a required one sent the boot to emergency mode.
+        // The container does not need it: its service starts the mount itself (jspawn-mount, ExecStartPre=).
+        links.add(new GeneratedUnits.Link("local-fs.target.wants/" + automount, "../" + automount));
         for (UnitSettings.Setting u : c.unitSettings()) {
             if (!u.section().equals("Install")) {
                 s.add(u.section(), u.key(), u.value());
@@ -225,13 +228,14 @@ public final class Converter {
     }
 
     /**
-     * The whole option string, as systemd-fstab-generator keeps it from the fstab line; lowerdir names
+     * The whole option string, as systemd-fstab-generator keeps it from the fstab line (nofail included, which
+     * mount(8) ignores); lowerdir names
      * the views of the bases that jspawn-dirs@ mounts (idmapped to the child's range), where the how-to's
      * line names the bases themselves: a base's version may be a stack of layers, which one path can name
      * only as a view.
      */
     static String mountOptions(ContainerConfig c) {
-        return "noauto,x-systemd.automount,lowerdir=" + String.join(":", c.layerDirs())
+        return "noauto,nofail,x-systemd.automount,lowerdir=" + String.join(":", c.layerDirs())
                 + ",upperdir=" + c.upperDir() + ",workdir=" + c.workDir();
     }
 
