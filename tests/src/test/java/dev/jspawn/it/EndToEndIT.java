@@ -260,7 +260,10 @@ class EndToEndIT {
     @Order(9)
     void pruneKeepsWhatTheGuestChangedAndRestoreBringsItBack() {
         // As after a boot: the automount set up, the mount only on demand (systemd refuses an automount on a mounted path).
-        sh("systemctl stop var-lib-jspawn-child_apache.mount && systemctl start var-lib-jspawn-child_apache.automount jspawn@child_apache");
+        // systemd starts automounts only where the kernel has autofs (/dev/autofs); some VM kernels are built without it.
+        boolean autofs = holds("test -e /dev/autofs");
+        sh("systemctl stop var-lib-jspawn-child_apache.mount && systemctl start " + (autofs ? "var-lib-jspawn-child_apache.automount " : "")
+                + "jspawn@child_apache");
         // A copy-up that changed nothing (same content written back), and a real change.
         box.sh("guest-shell child-apache /bin/sh -c 'cat /etc/debian_version > /tmp/v && cat /tmp/v > /etc/debian_version"
                 + " && echo changed-by-guest >> /etc/issue'").ok();
@@ -274,7 +277,8 @@ class EndToEndIT {
         assertFalse(holds("test -e /var/lib/jspawn/child_apache_up/etc/debian_version"), "the identical copy is gone");
         assertTrue(sh("cat /var/lib/jspawn/child_apache_up/etc/issue").contains("changed-by-guest"));
         assertEquals("inactive", sh("systemctl is-active jspawn@child_apache || true"));
-        assertEquals("active", sh("systemctl is-active var-lib-jspawn-child_apache.automount"), "the automount is back");
+        assertEquals(autofs ? "active" : "inactive", sh("systemctl is-active var-lib-jspawn-child_apache.automount || true"),
+                "the automount is back where it was set up, and nothing started in its place where it could not be");
 
         sh("jspawn prune --prefer-base child_apache");
         assertTrue(sh("cat /var/lib/jspawn/child_apache_backup/etc/issue").contains("changed-by-guest"));
