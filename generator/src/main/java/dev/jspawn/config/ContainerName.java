@@ -2,6 +2,8 @@ package dev.jspawn.config;
 
 import java.util.Optional;
 
+import dev.jspawn.syntax.Ascii;
+
 /**
  * Container names (the NAME of NAME.jspawn, the instance of jspawn@NAME.service) and the machine
  * names machined accepts, which must be valid host names: {@code child_apache} is a fine unit
@@ -40,7 +42,7 @@ public final class ContainerName {
         if (part.isEmpty()) return false;
         for (int i = 0; i < part.length(); i++) {
             char c = part.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || (i > 0 && (c == '.' || c == '-'));
+            boolean ok = Ascii.letterOrDigit(c) || c == '_' || (i > 0 && (c == '.' || c == '-'));
             if (!ok) return false;
         }
         return true;
@@ -74,7 +76,7 @@ public final class ContainerName {
         String invalid = what + " \"" + name + "\" is not a valid host name: ";
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+            boolean ldh = Ascii.letterOrDigit(c) || c == '-';
             if (!ldh && c != '.') {
                 String shown = c < 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isSpaceChar(c)
                         ? "U+%04X".formatted((int) c) : "'" + new String(Character.toChars(name.codePointAt(i))) + "'";

@@ -3,6 +3,8 @@ package dev.jspawn.generator;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.jspawn.syntax.Ascii;
+
 /**
  * Builds an {@code ExecStart=}-style command line. Each argument becomes exactly one word for
  * systemd: quoted where needed, with '\\' and '"' escaped and '$' doubled, so no value can
@@ -45,7 +47,7 @@ public final class ExecLine {
         if (arg.isEmpty()) return false;
         for (int i = 0; i < arg.length(); i++) {
             char c = arg.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || PLAIN.indexOf(c) >= 0)) return false;
+            if (!Ascii.letterOrDigit(c) && PLAIN.indexOf(c) < 0) return false;
         }
         return true;
     }

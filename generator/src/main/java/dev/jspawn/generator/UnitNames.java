@@ -2,6 +2,8 @@ package dev.jspawn.generator;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.jspawn.syntax.Ascii;
+
 /**
  * The one function that turns a path into a unit name, as {@code systemd-escape --path} does
  * (systemd's unit_name_from_path): '/' becomes '-', and every byte of the UTF-8 form that is not
@@ -41,8 +43,7 @@ public final class UnitNames {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < bytes.length; i++) {
             int b = bytes[i] & 0xff;
-            boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-                    || b == ':' || b == '_' || b == '/' || (b == '.' && i > 0);
+            boolean plain = Ascii.letterOrDigit(b) || b == ':' || b == '_' || b == '/' || (b == '.' && i > 0);
             if (plain) out.append((char) b);
             else out.append('\\').append('x').append(HEX[b >> 4]).append(HEX[b & 0xf]);
         }
