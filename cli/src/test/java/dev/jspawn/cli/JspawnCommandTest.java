@@ -391,10 +391,18 @@ class JspawnCommandTest {
         assertEquals("jspawn: No container nginx: no nginx.jspawn in " + etc + ", and no container has that machine name\n", err.toString());
     }
 
-    /** A /proc in which systemd-nspawn runs as PID 100 with {@code children} ("101 ", or "" before the guest starts). */
+    /**
+     * A /proc in which systemd-nspawn runs as PID 100 with {@code children} ("101 ", or "" before the guest starts), each
+     * PID 1 of a PID namespace of its own (its status's NSpid ends in 1), as nspawn's child is.
+     */
     static Path fakeNspawn(Path proc, String children) throws IOException {
         Files.createDirectories(proc.resolve("100/task/100"));
         Files.writeString(proc.resolve("100/task/100/children"), children);
+        for (String c : children.trim().split(" ")) {
+            if (c.isEmpty()) continue;
+            Files.createDirectories(proc.resolve(c));
+            Files.writeString(proc.resolve(c + "/status"), "Name:\tsystemd\nNSpid:\t" + c + "\t1\n");
+        }
         return proc;
     }
 

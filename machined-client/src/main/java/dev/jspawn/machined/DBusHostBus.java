@@ -66,6 +66,15 @@ public final class DBusHostBus implements HostBus {
     }
 
     @Override
+    public boolean hasProcess(String name, long pid) {
+        try {
+            return machines.GetMachineByPID(new UInt32(pid)).getPath().equals(machines.GetMachine(name).getPath());
+        } catch (DBusExecutionException e) {
+            return false; // no such machine, or the process is in none (NoMachineForPID)
+        }
+    }
+
+    @Override
     public java.util.List<String> addresses(String machine) {
         try {
             java.util.List<String> v4 = new java.util.ArrayList<>(), v6 = new java.util.ArrayList<>();

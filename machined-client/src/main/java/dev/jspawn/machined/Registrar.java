@@ -40,13 +40,20 @@ public final class Registrar {
         this.alive = alive;
     }
 
-    /** @param mainPid the unit's main process (systemd-nspawn), which identifies the registering unit */
-    public void register(HostBus.Registration r, long mainPid) {
+    /**
+     * Registers {@code r}, unless this very unit has registered this very leader already: a unit's start asks twice, once
+     * as systemd-nspawn starts and once when the guest's init runs, and whichever comes second finds it done.
+     *
+     * @param mainPid the unit's main process (systemd-nspawn), which identifies the registering unit
+     * @return whether it registered now (false: it was registered so already)
+     */
+    public boolean register(HostBus.Registration r, long mainPid) {
         Optional<HostBus.MachineInfo> existing = bus.machine(r.machine());
         if (existing.isPresent()) {
             HostBus.MachineInfo old = existing.get();
             Optional<String> ourUnit = bus.unitOfProcess(mainPid);
             boolean sameUnit = ourUnit.isPresent() && ourUnit.get().equals(old.unit());
+            if (sameUnit && old.leader() == r.leader() && alive.test(old.leader())) return false;
             if (alive.test(old.leader()) && !sameUnit) {
                 throw new HostBus.Failure("Failed to register machine " + r.machine() + ": the name is in use by a running machine of "
                         + old.unit() + " (leader " + old.leader() + "); set a different MachineName=", null);
@@ -54,6 +61,7 @@ public final class Registrar {
             bus.unregisterMachine(r.machine());
         }
         bus.registerMachine(r);
+        return true;
     }
 
     /** What unregistering did. */

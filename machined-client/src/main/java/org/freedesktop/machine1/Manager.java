@@ -20,6 +20,9 @@ public interface Manager extends DBusInterface {
     /** GetMachine(s name) → o. */
     DBusPath GetMachine(String name);
 
+    /** GetMachineByPID(u pid) → o: the machine the process belongs to (by its leader or its unit). */
+    DBusPath GetMachineByPID(UInt32 pid);
+
     /** GetMachineAddresses(s name) → a(iay): the addresses of the guest's network namespace, as machinectl list shows. */
     java.util.List<Address> GetMachineAddresses(String name);
 }

@@ -70,9 +70,27 @@ class RegistrarTest {
         FakeBus bus = new FakeBus();
         bus.units.put(200L, "jspawn@child_apache.service");
         bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "running", 101, "jspawn@child_apache.service", "/x"));
-        new Registrar(bus, pid -> true).register(reg(201), 200);
+        assertTrue(new Registrar(bus, pid -> true).register(reg(201), 200));
         assertEquals(List.of("unregister child-apache", "register child-apache"), bus.calls);
         assertEquals(201, bus.machines.get("child-apache").leader());
+    }
+
+    @Test
+    void theSameUnitsRegistrationOfTheSameLeaderIsKept() {
+        FakeBus bus = new FakeBus();
+        bus.units.put(200L, "jspawn@child_apache.service");
+        bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "running", 201, "jspawn@child_apache.service", "/x"));
+        org.junit.jupiter.api.Assertions.assertFalse(new Registrar(bus, pid -> true).register(reg(201), 200));
+        assertEquals(List.of(), bus.calls);
+    }
+
+    @Test
+    void anotherUnitsMachineWithTheSameLeaderIsStillRefused() {
+        FakeBus bus = new FakeBus();
+        bus.units.put(200L, "jspawn@child_apache.service");
+        bus.machines.put("child-apache", new HostBus.MachineInfo("child-apache", "running", 201, "other.service", "/x"));
+        assertThrows(HostBus.Failure.class, () -> new Registrar(bus, pid -> true).register(reg(201), 200));
+        assertEquals(List.of(), bus.calls);
     }
 
     @Test

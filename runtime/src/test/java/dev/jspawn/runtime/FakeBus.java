@@ -54,10 +54,22 @@ final class FakeBus implements HostBus {
     public void close() {
     }
 
-    /** A /proc in which systemd-nspawn runs as PID 100 with {@code children} ("101 ", or "" before the guest starts). */
+    /**
+     * A /proc in which systemd-nspawn runs as PID 100 with {@code children} ("101 ", or "" before the guest starts), each
+     * PID 1 of a PID namespace of its own, as nspawn's child is.
+     */
     static Path fakeNspawn(Path proc, String children) throws IOException {
         Files.createDirectories(proc.resolve("100/task/100"));
         Files.writeString(proc.resolve("100/task/100/children"), children);
+        for (String c : children.trim().split(" ")) {
+            if (!c.isEmpty()) fakeProcess(proc, Long.parseLong(c), c + "\t1");
+        }
         return proc;
+    }
+
+    /** Process {@code pid} in a fake /proc, with the NSpid line of its status ("101\t1": PID 1 of a namespace of its own). */
+    static void fakeProcess(Path proc, long pid, String nsPid) throws IOException {
+        Files.createDirectories(proc.resolve(Long.toString(pid)));
+        Files.writeString(proc.resolve(pid + "/status"), "Name:\tsystemd\nPid:\t" + pid + "\nNSpid:\t" + nsPid + "\n");
     }
 }

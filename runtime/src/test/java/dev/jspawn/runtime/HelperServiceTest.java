@@ -53,6 +53,22 @@ class HelperServiceTest {
     }
 
     @Test
+    void aStartsSecondRegisterFindsTheGuestRegisteredAlready() throws IOException {
+        // jspawn-nspawn's call as nspawn starts, then ExecStartPost='s once the init runs: one registration
+        FakeBus.fakeNspawn(tmp.resolve("proc"), "101 ");
+        bus.unitOf.put(100L, "jspawn@x.service");
+        HelperService s = service();
+        assertEquals("Registered machine child-apache (leader 101).", s.register("child-apache", "/var/lib/jspawn/child_apache", new UInt32(100)));
+        assertEquals("Machine child-apache registered already (leader 101).", s.register("child-apache", "/var/lib/jspawn/child_apache", new UInt32(100)));
+        assertEquals(1, bus.registered.size());
+        // machined lost it meanwhile (a registration removed by hand): registered again, not taken on trust
+        bus.machines.clear();
+        assertEquals("Registered machine child-apache (leader 101).", s.register("child-apache", "/var/lib/jspawn/child_apache", new UInt32(100)));
+        assertEquals(2, bus.registered.size());
+        s.unregister("child-apache", "jspawn@x.service");
+    }
+
+    @Test
     void registerAndUnregisterAnswerWithTheCommandsLines() throws IOException {
         FakeBus.fakeNspawn(tmp.resolve("proc"), "101 ");
         HelperService s = service();
