@@ -41,6 +41,11 @@ public final class Converter {
      * look at (units/jspawn-register.sh), else calls the helper.
      */
     public static final String REGISTER = "/usr/libexec/jspawn/jspawn-register";
+    /**
+     * jspawn@'s main process: execs systemd-nspawn, once it has asked the helper, where the helper registers the guest, to
+     * register it as nspawn starts (units/jspawn-nspawn.sh).
+     */
+    public static final String NSPAWN_START = "/usr/libexec/jspawn/jspawn-nspawn";
     /** jspawn@'s first command: mounts the overlay afresh and says why when it cannot (units/jspawn-mount.sh). */
     public static final String MOUNT = "/usr/libexec/jspawn/jspawn-mount";
     /** After systemd-nspawn: removes what one that ended without cleaning up left, which would refuse the next start (units/jspawn-cleanup.sh). */
@@ -142,8 +147,8 @@ public final class Converter {
         s.add("Service", "ExecStartPre", mountNow.toString());
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
-        // Registered once the guest's init runs (nspawn says READY then): machinectl sees a guest that is still booting.
-        // Where nspawn registers it itself (JSPAWN_REGISTER=yes, systemd 258 and later), jspawn-register only checks that it did.
+        // Registered as nspawn starts its child (jspawn-nspawn's call), else once the guest's init runs (nspawn says READY
+        // then): machinectl sees a guest that is still booting. Where nspawn registers it itself (JSPAWN_REGISTER=yes, systemd 258 and later), jspawn-register only checks that it did.
         s.add("Service", "ExecStartPost", helperCall(REGISTER, REGISTER_TIMEOUT_SECONDS, HelperContract.REGISTER, HelperContract.REGISTER_SIGNATURE)
                 .arg(c.machineName()).arg(c.where()).raw("${MAINPID}").toString());
         if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());
@@ -272,7 +277,7 @@ public final class Converter {
     }
 
     static ExecLine nspawn(ContainerConfig c) {
-        ExecLine x = new ExecLine(NSPAWN)
+        ExecLine x = new ExecLine(NSPAWN_START).arg(c.machineName()).arg(c.where()).arg(NSPAWN)
                 .arg("--quiet").arg("--keep-unit").raw("--register=${" + HelperContract.REGISTER_VARIABLE + "}")
                 // Settings files only for the image's command, which comes in one (/run/systemd/nspawn/MACHINE.nspawn).
                 .arg(c.imageCommand() ? "--settings=yes" : "--settings=no")

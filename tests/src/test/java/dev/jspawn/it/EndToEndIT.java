@@ -121,6 +121,14 @@ class EndToEndIT {
         assertEquals("systemd", sh("cat /proc/" + leader + "/comm"));
         String status = sh("machinectl status --no-pager child-apache");
         assertTrue(status.matches("(?s).*\\n\\s*Iface: ve-child-apache\\n.*"), "the host side of the veth is registered:\n" + status);
+        assertEquals(sh("guest-shell child-apache /bin/cat /etc/machine-id | tr -d '\\r'"), machineProperty("child-apache", "Id"),
+                "registered with the guest's own machine ID");
+        // Asked twice (jspawn-nspawn as nspawn starts, jspawn-register once the init runs), the helper registers once:
+        // whichever call comes second finds it registered. (Which one comes first is a race the early one mostly wins.)
+        Sandbox.await(WAIT, "both registration calls to be answered", () -> sh("journalctl --no-pager -o cat -u jspawn-helper"
+                + " | grep -c 'Register child-apache: Machine child-apache registered already (leader " + leader + ").' || true").equals("1"));
+        assertEquals("1", sh("journalctl --no-pager -o cat -u jspawn-helper | grep -c 'Register child-apache: Registered machine child-apache (leader "
+                + leader + ", interface index' || true"), "registered once, with the veth's host side");
 
         // Guest root is not host root: the guest's init runs as the first UID of the child's own range, recorded as its upper dir's owner.
         long range = owner("/var/lib/jspawn/child_apache_up");
