@@ -105,29 +105,31 @@ final class Guest {
             // none yet
         }
         for (String arg : nspawnArgs(proc, nspawnPid)) {
-            if (arg.startsWith("--uuid=")) {
-                String id = arg.substring(7).replace("-", "").toLowerCase(java.util.Locale.ROOT);
-                if (id.matches("[0-9a-f]{32}")) return HexFormat.of().parseHex(id);
-            }
+            byte[] id = arg.startsWith("--uuid=") ? uuid(arg.substring(7)) : null;
+            if (id != null) return id;
         }
         try {
             for (String var : guestFile(proc.resolve(leader + "/environ")).split("\0")) {
-                if (var.startsWith("container_uuid=")) {
-                    String id = var.substring(15).replace("-", "").toLowerCase(java.util.Locale.ROOT);
-                    if (id.matches("[0-9a-f]{32}")) return HexFormat.of().parseHex(id);
-                }
+                byte[] id = var.startsWith("container_uuid=") ? uuid(var.substring(15)) : null;
+                if (id != null) return id;
             }
         } catch (IOException e) {
             // not in its environment
         }
         try {
             // Where nspawn also leaves it: the only place on systemd 257 and later, whose nspawn no longer sets container_uuid.
-            String id = guestFile(proc.resolve(leader + "/root/run/host/container-uuid")).trim().replace("-", "").toLowerCase(java.util.Locale.ROOT);
-            if (id.matches("[0-9a-f]{32}")) return HexFormat.of().parseHex(id);
+            byte[] id = uuid(guestFile(proc.resolve(leader + "/root/run/host/container-uuid")).trim());
+            if (id != null) return id;
         } catch (IOException e) {
             // no ID yet: machined accepts none
         }
         return new byte[0];
+    }
+
+    /** A UUID as nspawn writes one (with or without dashes, either case) as 16 bytes, or null if it is none. */
+    private static byte[] uuid(String text) {
+        String id = text.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+        return id.matches("[0-9a-f]{32}") ? HexFormat.of().parseHex(id) : null;
     }
 
     /**

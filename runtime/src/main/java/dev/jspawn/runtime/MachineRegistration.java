@@ -32,7 +32,7 @@ public final class MachineRegistration {
             var proc = host.proc();
             long leader = Guest.leader(proc, mainPid, timeoutMillis);
             // The second call of a start whose first this helper answered: two calls to machined to confirm, not seven.
-            if (registeredHere(bus, machine, mainPid, leader)) return "Machine " + machine + " registered already (leader " + leader + ").";
+            if (registeredHere(bus, machine, mainPid, leader)) return already(machine, leader);
             int[] ifindices = Guest.hostInterfaces(proc, leader, mainPid, timeoutMillis);
             HostBus.Registration r = new HostBus.Registration(machine, Guest.machineId(proc, leader, mainPid), directory, leader, ifindices);
             boolean now;
@@ -40,10 +40,14 @@ public final class MachineRegistration {
                 now = new Registrar(bus).register(r, mainPid);
                 if (now) REGISTERED.put(machine, new long[] {mainPid, leader});
             }
-            if (!now) return "Machine " + machine + " registered already (leader " + leader + ").";
+            if (!now) return already(machine, leader);
             return "Registered machine " + machine + " (leader " + leader
                     + (ifindices.length > 0 ? ", interface index " + Arrays.toString(ifindices) : "") + ").";
         }
+    }
+
+    private static String already(String machine, long leader) {
+        return "Machine " + machine + " registered already (leader " + leader + ").";
     }
 
     /** Held while a registration looks at machined and registers: the two calls of one start must not both register. */
