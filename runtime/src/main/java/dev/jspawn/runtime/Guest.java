@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>That is its init (the leader, the only child of systemd-nspawn), its machine ID, and the host
  * side of its veth link (the ifindex that the guest's host0 names as its peer, read through the
- * guest's own /sys).
+ * guest's own /sys). What is read inside the guest's tree is read inside its root ({@link GuestFiles}).
  */
 final class Guest {
 
@@ -82,48 +82,24 @@ final class Guest {
         return out;
     }
 
-    /**
-     * A small file of the guest's, read as the generator reads a config file: only a regular file, at most
-     * 1 MiB, never blocking. The guest owns what is there: a FIFO or a link to /dev/zero must cost the
-     * shared helper neither a thread nor its memory.
-     */
-    private static String guestFile(Path file) throws IOException {
-        return new String(dev.jspawn.syntax.ConfigFiles.read(file), java.nio.charset.StandardCharsets.UTF_8);
+    /** A guest's file of at most a line, read inside its root (never through a symlink out of it), or empty. */
+    private static String guestFile(Path proc, long leader, String rel, long fsType) {
+        return GuestFiles.read(proc.resolve(leader + "/root"), rel, 4096, fsType)
+                .map(b -> new String(b, StandardCharsets.UTF_8).trim()).orElse("");
     }
 
     /**
-     * The guest's 128-bit machine ID: its /etc/machine-id; while that is still empty (a first boot, or registered before its
-     * init has set it up), the ID jspawn hands nspawn ({@code --uuid=}, on nspawn's command line, which the guest's init
-     * takes); then the older places nspawn leaves it ({@code container_uuid} in the init's environment, /run/host/container-uuid).
-     * An empty array (machined then has none) if none is there.
+     * The guest's 128-bit machine ID as nspawn registers it: the one jspawn hands nspawn ({@code --uuid=}, on nspawn's own
+     * command line, which the guest's init takes for an empty /etc/machine-id); only without one, the guest's
+     * /etc/machine-id. An empty array (machined then has none) if neither is there.
      */
     static byte[] machineId(Path proc, long leader, long nspawnPid) {
-        try {
-            String id = guestFile(proc.resolve(leader + "/root/etc/machine-id")).trim();
-            if (id.matches("[0-9a-f]{32}")) return HexFormat.of().parseHex(id);
-        } catch (IOException e) {
-            // none yet
-        }
         for (String arg : nspawnArgs(proc, nspawnPid)) {
             byte[] id = arg.startsWith("--uuid=") ? uuid(arg.substring(7)) : null;
             if (id != null) return id;
         }
-        try {
-            for (String var : guestFile(proc.resolve(leader + "/environ")).split("\0")) {
-                byte[] id = var.startsWith("container_uuid=") ? uuid(var.substring(15)) : null;
-                if (id != null) return id;
-            }
-        } catch (IOException e) {
-            // not in its environment
-        }
-        try {
-            // Where nspawn also leaves it: the only place on systemd 257 and later, whose nspawn no longer sets container_uuid.
-            byte[] id = uuid(guestFile(proc.resolve(leader + "/root/run/host/container-uuid")).trim());
-            if (id != null) return id;
-        } catch (IOException e) {
-            // no ID yet: machined accepts none
-        }
-        return new byte[0];
+        byte[] own = uuid(guestFile(proc, leader, "etc/machine-id", GuestFiles.ANY));
+        return own != null ? own : new byte[0];
     }
 
     /** A UUID as nspawn writes one (with or without dashes, either case) as 16 bytes, or null if it is none. */
@@ -138,24 +114,29 @@ final class Guest {
      * link while the child still runs nspawn's code, up to {@code timeoutMillis}; once the init runs, what is there is all.
      */
     static int[] hostInterfaces(Path proc, long leader, long nspawnPid, long timeoutMillis) throws InterruptedException {
+        return hostInterfaces(proc, leader, nspawnPid, timeoutMillis, GuestFiles.SYSFS);
+    }
+
+    /**
+     * As above, the link read only from a file system of type {@code sysfs}: a file the guest put at that path (in its upper
+     * dir, or on a tmpfs of its own) names whatever it likes. (nspawn 252 has mounted the guest's sysfs by the time its child
+     * shows as the leader; this does not rely on that order.)
+     */
+    static int[] hostInterfaces(Path proc, long leader, long nspawnPid, long timeoutMillis, long sysfs) throws InterruptedException {
         boolean veth = false;
         for (String arg : nspawnArgs(proc, nspawnPid)) {
             veth |= arg.equals("--network-veth") || arg.startsWith("--network-bridge=") || arg.startsWith("--network-zone=");
         }
+        if (!veth) return new int[0];
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        Path iflink = proc.resolve(leader + "/root/sys/class/net/host0/iflink");
-        // Until then a stat each time (the child's /sys is nspawn's until it mounts sysfs there), then one read.
-        while (veth && !Files.exists(iflink) && stillNspawn(proc, leader, nspawnPid) && System.nanoTime() < deadline) {
+        while (true) {
+            try {
+                return new int[] {Integer.parseInt(guestFile(proc, leader, "sys/class/net/host0/iflink", sysfs))};
+            } catch (NumberFormatException e) {
+                // not there (yet)
+            }
+            if (!stillNspawn(proc, leader, nspawnPid) || System.nanoTime() > deadline) return new int[0];
             Thread.sleep(POLL_MILLIS);
-        }
-        return host0(proc, leader);
-    }
-
-    private static int[] host0(Path proc, long leader) {
-        try {
-            return new int[] {Integer.parseInt(guestFile(proc.resolve(leader + "/root/sys/class/net/host0/iflink")).trim())};
-        } catch (IOException | NumberFormatException e) {
-            return new int[0];
         }
     }
 
@@ -171,7 +152,7 @@ final class Guest {
     /** systemd-nspawn's command line (the host's, not the guest's), or none if it cannot be read. */
     static List<String> nspawnArgs(Path proc, long nspawnPid) {
         try {
-            List<String> args = List.of(guestFile(proc.resolve(nspawnPid + "/cmdline")).split("\0"));
+            List<String> args = List.of(Files.readString(proc.resolve(nspawnPid + "/cmdline"), StandardCharsets.ISO_8859_1).split("\0"));
             // nspawn's own options end at "--": what follows is the guest's command line, the admin's Parameters=
             int end = args.indexOf("--");
             return end < 0 ? args : args.subList(0, end);

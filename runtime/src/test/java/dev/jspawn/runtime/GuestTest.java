@@ -81,15 +81,35 @@ class GuestTest {
     }
 
     @Test
-    void theGuestsOwnMachineIdComesFirstThenTheOneNspawnWasGiven() throws Exception {
+    void theMachineIdIsTheOneNspawnWasGivenThenTheGuestsOwn() throws Exception {
         Path proc = proc();
         cmdline(proc, "/usr/bin/systemd-nspawn", "--quiet", "--uuid=" + UUID, "--boot");
         Files.createDirectories(proc.resolve("102/root/etc"));
-        Files.writeString(proc.resolve("102/root/etc/machine-id"), "\n"); // a first boot: still empty
-        assertArrayEquals(HexFormat.of().parseHex(UUID), Guest.machineId(proc, 102, 100));
         String own = "fedcba9876543210fedcba9876543210";
         Files.writeString(proc.resolve("102/root/etc/machine-id"), own + "\n");
+        // As nspawn registers it: the guest's init takes that ID for its own while /etc/machine-id is empty
+        assertArrayEquals(HexFormat.of().parseHex(UUID), Guest.machineId(proc, 102, 100));
+        cmdline(proc, "/usr/bin/systemd-nspawn", "--quiet", "--boot");
         assertArrayEquals(HexFormat.of().parseHex(own), Guest.machineId(proc, 102, 100));
+    }
+
+    @Test
+    void aGuestsSymlinkToAHostFileIsReadInsideTheGuest() throws Exception {
+        Path proc = proc();
+        cmdline(proc, "/usr/bin/systemd-nspawn", "--quiet", "--boot");
+        Path secret = Files.writeString(tmp.resolve("secret"), "fedcba9876543210fedcba9876543210\n"); // a host file
+        Files.createDirectories(proc.resolve("102/root/etc"));
+        Files.createSymbolicLink(proc.resolve("102/root/etc/machine-id"), secret);
+        assertArrayEquals(new byte[0], Guest.machineId(proc, 102, 100));
+        Files.delete(proc.resolve("102/root/etc/machine-id"));
+        Files.createSymbolicLink(proc.resolve("102/root/etc/machine-id"), Path.of("../../../../secret"));
+        assertArrayEquals(new byte[0], Guest.machineId(proc, 102, 100));
+        // the same absolute link to a file the guest has is followed, inside its tree
+        Files.createDirectories(proc.resolve("102/root" + tmp));
+        Files.writeString(proc.resolve("102/root" + secret), UUID);
+        Files.delete(proc.resolve("102/root/etc/machine-id"));
+        Files.createSymbolicLink(proc.resolve("102/root/etc/machine-id"), secret);
+        assertArrayEquals(HexFormat.of().parseHex(UUID), Guest.machineId(proc, 102, 100));
     }
 
     @Test
@@ -130,7 +150,7 @@ class GuestTest {
             }
         });
         later.start();
-        assertArrayEquals(new int[] {7}, Guest.hostInterfaces(proc, 102, 100, 5000));
+        assertArrayEquals(new int[] {7}, Guest.hostInterfaces(proc, 102, 100, 5000, GuestFiles.fsType(tmp)));
         later.join();
     }
 
@@ -145,5 +165,17 @@ class GuestTest {
         long t0 = System.nanoTime();
         assertArrayEquals(new int[0], Guest.hostInterfaces(proc, 102, 100, 5000));
         assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "did not wait");
+    }
+
+    @Test
+    void aLinkFileInTheUpperDirIsNoSysfsAndNotTaken() throws Exception {
+        Path proc = proc();
+        cmdline(proc, "/usr/bin/systemd-nspawn", "--network-veth");
+        Path net = Files.createDirectories(proc.resolve("102/root/sys/class/net/host0"));
+        Files.writeString(net.resolve("iflink"), "7\n"); // left by the guest where its sysfs would be
+        Files.createSymbolicLink(proc.resolve("100/exe"), Path.of("/usr/bin/systemd-nspawn"));
+        Files.createSymbolicLink(proc.resolve("102/exe"), Path.of("/usr/bin/systemd-nspawn"));
+        assertArrayEquals(new int[0], Guest.hostInterfaces(proc, 102, 100, 50));
+        assertArrayEquals(new int[] {7}, Guest.hostInterfaces(proc, 102, 100, 50, GuestFiles.fsType(tmp)));
     }
 }
