@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 
 import com.sun.jna.LastErrorException;
@@ -53,7 +54,7 @@ final class GuestFiles {
         int close(int fd);
     }
 
-    private static final LibC C = Native.load("c", LibC.class);
+    private static final LibC C = Native.load("c", LibC.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
 
     private GuestFiles() {
     }
