@@ -253,7 +253,9 @@ public final class Rollout {
         List<String> reversed = new ArrayList<>(s.plan().children());
         java.util.Collections.reverse(reversed);
         for (String n : reversed) {
-            if (!s.pinned(n)) continue;
+            // Not pinned but still marked running: a run cut short put it back, and was killed before it had started it again.
+            boolean pinned = s.pinned(n);
+            if (!pinned && !s.wasRunning(n)) continue;
             ContainerConfig c = configs.get(n);
             if (c == null) {
                 lines.put(n, "its configuration is gone: nothing could be put back; what its prune kept aside is in its NAME_rollout dir");
@@ -261,18 +263,25 @@ public final class Rollout {
                 clean = false;
                 continue;
             }
-            say(n + ": putting it back on " + from + " with the copies its prune removed");
             String line;
             try {
-                Aside.Restored r = children.offline(c, state -> { }, () -> Aside.restore(Path.of(c.upperDir()), RolloutState.asideDir(c)));
-                s.unpin(n);
-                line = "back on " + from + ", " + r.restored() + " removed copies restored"
-                        + (r.superseded() > 0 ? " (" + r.superseded() + " the guest had replaced since)" : "");
-                if (!r.left().isEmpty()) {
-                    line += "; could not put back, left in " + c.asideDir() + ": " + String.join(", ", r.left());
-                    clean = false;
+                if (pinned) {
+                    say(n + ": putting it back on " + from + " with the copies its prune removed");
+                    Aside.Restored r = children.offline(c, state -> { }, () -> Aside.restore(Path.of(c.upperDir()), RolloutState.asideDir(c)));
+                    s.unpin(n); // from here it mounts the old version again
+                    line = "back on " + from + ", " + r.restored() + " removed copies restored"
+                            + (r.superseded() > 0 ? " (" + r.superseded() + " the guest had replaced since)" : "");
+                    if (!r.left().isEmpty()) {
+                        line += "; could not put back, left in " + c.asideDir() + ": " + String.join(", ", r.left());
+                        clean = false;
+                    }
+                } else {
+                    line = "back on " + from + " (put back by the run that was cut short)";
                 }
-                if (s.wasRunning(n)) line += children.start(c) ? "; started again" : "; FAILED to start again";
+                if (s.wasRunning(n)) {
+                    line += children.start(c) ? "; started again" : "; FAILED to start again";
+                    s.startedAgain(n);
+                }
             } catch (IOException | RuntimeException e) {
                 line = "FAILED to put it back: " + e.getMessage() + "; run jspawn base upgrade " + name + " again to retry";
                 clean = false;

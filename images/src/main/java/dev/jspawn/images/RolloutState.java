@@ -25,7 +25,8 @@ import dev.jspawn.config.ContainerName;
  * <li>{@code pins/CHILD}: the child is on the new version (or on its way): its mounts and prunes use that
  * version, not the current one; written before anything of the child changes, removed only once all is
  * back;</li>
- * <li>{@code running/CHILD}: the child was running when the rollout stopped it, so it is started again;</li>
+ * <li>{@code running/CHILD}: the child was running when the rollout stopped it, so it is started again (rolling back,
+ * removed once it has been);</li>
  * <li>{@code done/CHILD}: the child is on the new version and healthy (or was not running).</li>
  * </ul>
  * Each change is one file written whole under a temporary name and renamed.
@@ -131,6 +132,11 @@ public final class RolloutState {
 
     public boolean wasRunning(String child) throws IOException {
         return Node.stat(dir.resolve("running").resolve(child)).isPresent();
+    }
+
+    /** Rolling back: the child put back is started again (or failed to), so a rerun need not start it. */
+    public void startedAgain(String child) throws IOException {
+        Files.deleteIfExists(dir.resolve("running").resolve(child));
     }
 
     public void markDone(String child) throws IOException {

@@ -51,7 +51,7 @@ class RolloutTest {
         @Override
         public boolean start(ContainerConfig c) {
             calls.add("start " + c.name());
-            if (dieAt.equals("start " + c.name())) throw new Killed();
+            if (dieAt.equals("start " + c.name()) && (dieAfter.isEmpty() || calls.contains(dieAfter))) throw new Killed();
             return true;
         }
 
@@ -217,6 +217,23 @@ class RolloutTest {
         assertEquals(2, new BaseStore(root).versions("web").size(), "CMD is not run again");
         for (String n : List.of("a", "b")) assertEquals("new\n", Files.readString(root.resolve(n + "_up/etc/motd")));
         assertTrue(said.toString().contains("was cut short; rolling it back"), said.toString());
+    }
+
+    @Test
+    void aChildPutBackButNotStartedAgainWhenTheRollbackWasCutShortIsStartedByTheNextRun() throws IOException {
+        unhealthy = Set.of("a");
+        dieAt = "start a"; // its second start: a was put back on v1 (its pin gone), then the kill
+        dieAfter = "healthy a";
+        assertThrows(Killed.class, () -> run(List.of("update")));
+        assertEquals(List.of("offline a", "start a", "healthy a", "offline a", "start a"), calls);
+        dieAt = "";
+        calls.clear();
+        Rollout.Result r = run(List.of("update"));
+        assertEquals(List.of("start a"), calls, "a was running before the rollout: it runs again, and b was never touched");
+        assertTrue(r.summary().get("a").contains("started again"), r.summary().toString());
+        assertTrue(r.outcome().startsWith("rolled back: v1 stays current"), r.outcome());
+        assertEquals(1, current());
+        assertTrue(RolloutState.open(new BaseStore(root), "web").isEmpty(), "the rollout ended");
     }
 
     List<AutoUpgrade.Outcome> auto(AutoUpgrade.Puller puller) throws IOException {
