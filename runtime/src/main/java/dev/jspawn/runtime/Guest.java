@@ -131,7 +131,9 @@ final class Guest {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (true) {
             try {
-                return new int[] {Integer.parseInt(guestFile(proc, leader, "sys/class/net/host0/iflink", sysfs))};
+                // 0 while the pair is being made: host0 shows before the kernel links it to its peer (seen at a warm start)
+                int ifindex = Integer.parseInt(guestFile(proc, leader, "sys/class/net/host0/iflink", sysfs));
+                if (ifindex > 0) return new int[] {ifindex};
             } catch (NumberFormatException e) {
                 // not there (yet)
             }

@@ -142,9 +142,12 @@ class GuestTest {
         Files.createSymbolicLink(proc.resolve("102/exe"), Path.of("/usr/bin/systemd-nspawn"));
         Thread later = new Thread(() -> {
             try {
-                Thread.sleep(100);
+                Thread.sleep(50);
                 Files.createDirectories(net);
-                Files.writeString(net.resolve("iflink"), "7\n");
+                Files.writeString(net.resolve("iflink"), "0\n"); // the pair not linked yet
+                Thread.sleep(50);
+                Files.writeString(net.resolve("iflink.new"), "7\n");
+                Files.move(net.resolve("iflink.new"), net.resolve("iflink"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException | InterruptedException e) {
                 throw new RuntimeException(e);
             }
