@@ -28,7 +28,8 @@ final class GuestFiles {
     /** No check of the file system the file is on. */
     static final long ANY = 0;
 
-    private static final long SYS_OPENAT2 = 437; // the same number on every architecture
+    // x86_64 and aarch64 share these numbers (openat2 came after the unified syscall table; the flags are the generic ones).
+    private static final long SYS_OPENAT2 = 437;
     private static final long AT_FDCWD = -100;
     private static final long O_NONBLOCK = 04000;
     private static final long O_NOCTTY = 0400;
@@ -38,7 +39,7 @@ final class GuestFiles {
     private static final long RESOLVE_IN_ROOT = 0x10;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_TYPE = 0x1;
-    private static final int STATX_MODE_OFFSET = 28; // struct statx's stx_mode, the same on every architecture
+    private static final int STATX_MODE_OFFSET = 28; // struct statx's stx_mode: its layout is the same on every architecture
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
 
