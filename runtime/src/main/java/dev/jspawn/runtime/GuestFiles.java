@@ -3,7 +3,6 @@ package dev.jspawn.runtime;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,6 +11,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
 
 /**
  * A running guest's small files, read from the host through its root ({@code /proc/LEADER/root}) the way nspawn reads a
@@ -50,7 +50,7 @@ final class GuestFiles {
 
         int fstatfs(int fd, byte[] buf) throws LastErrorException;
 
-        NativeLong read(int fd, byte[] buf, NativeLong count) throws LastErrorException;
+        NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
 
         int close(int fd);
     }
@@ -75,10 +75,11 @@ final class GuestFiles {
             C.statx(file, "", AT_EMPTY_PATH, STATX_TYPE, st);
             int mode = ByteBuffer.wrap(st).order(ByteOrder.nativeOrder()).getShort(STATX_MODE_OFFSET) & 0xffff;
             if ((mode & S_IFMT) != S_IFREG) return Optional.empty();
-            byte[] buf = new byte[max + 1];
-            int n = 0;
-            for (int got; n < buf.length && (got = readInto(file, buf, n)) > 0; ) n += got;
-            return n > max ? Optional.empty() : Optional.of(Arrays.copyOf(buf, n));
+            try (Memory buf = new Memory(max + 1)) { // one byte more than allowed: a file that fills it is too large
+                long n = 0;
+                for (long got; n < buf.size() && (got = C.read(file, buf.share(n), new NativeLong(buf.size() - n)).longValue()) > 0; ) n += got;
+                return n > max ? Optional.empty() : Optional.of(buf.getByteArray(0, (int) n));
+            }
         } catch (LastErrorException e) {
             return Optional.empty(); // missing, not allowed, or no openat2 (Linux before 5.6)
         } finally {
@@ -102,13 +103,6 @@ final class GuestFiles {
         C.fstatfs(fd, st);
         ByteBuffer b = ByteBuffer.wrap(st).order(ByteOrder.nativeOrder());
         return Native.LONG_SIZE == 8 ? b.getLong(0) : b.getInt(0) & 0xffffffffL; // f_type comes first, a long
-    }
-
-    private static int readInto(int fd, byte[] buf, int offset) {
-        byte[] chunk = new byte[buf.length - offset];
-        int got = C.read(fd, chunk, new NativeLong(chunk.length)).intValue();
-        if (got > 0) System.arraycopy(chunk, 0, buf, offset, got);
-        return got;
     }
 
     private static int openat2(long dirfd, String path, long flags, long resolve) {
