@@ -11,7 +11,8 @@
 # answered ("jspawn: ...") is final.
 #
 # --if-running: the call is made only if the helper is running, and not made again: without an
-# answer from the helper, this exits with 75 and starts nothing (jspawn-prepare then does without it).
+# answer from the helper, this exits with 75 and starts nothing (jspawn-prepare and jspawn-register then do
+# without it).
 #
 # --failure-file FILE: a failure's reason is also written to FILE, so that the container's own
 # unit can say it (jspawn@.service does); FILE is removed when the call succeeds.

@@ -7,7 +7,7 @@
 # nspawn's child, PID 1 of the guest's own PID namespace, and registers it before it execs the init,
 # as nspawn does itself where it registers. ExecStartPost='s jspawn-register then finds the guest
 # registered, or registers it if this call did not come through: a helper not running now is not
-# started here (jspawn-prepare has started it where it is needed), and nothing waits for it.
+# started here, and without one jspawn-register registers the guest itself.
 set -u
 machine=$1 directory=$2
 shift 2

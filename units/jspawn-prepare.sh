@@ -141,15 +141,6 @@ replay() {
     said=$lines
 }
 
-# Whether systemd-nspawn registers the guest itself (the helper wrote JSPAWN_REGISTER=yes into ENV_FILE for it,
-# systemd 258 and later): then a start done here needs nothing of the helper.
-nspawn_registers() {
-    while IFS= read -r l; do
-        [ "$l" != JSPAWN_REGISTER=yes ] || return 0
-    done < "$1"
-    return 1
-}
-
 if [ -e /run/jspawn-helper/mount-layers-warm ]; then
     /usr/libexec/jspawn/jspawn-call --if-running "$@"
     called=$?
@@ -160,8 +151,6 @@ if [ $# -ge 11 ] && [ "$1" = --failure-file ] && [ "$4" = MountLayers ]; then
     record=${10%/*}/prepared
     # (A redirection that fails fails only the command it is on, where exec's would end this shell.)
     if [ -f "$record" ] && [ ! -h "$record" ]; then
-        # Else the helper registers the guest, once its init runs: its JVM starts now, beside the mount and nspawn.
-        nspawn_registers "${10}" 2>/dev/null || /usr/bin/systemctl start --no-block jspawn-helper.service
         if replay "$@" 3< "$record"; then
             rm -f -- "$2"
             [ -z "$said" ] || printf '%s\n' "$said"

@@ -2,35 +2,120 @@
 # /usr/libexec/jspawn/jspawn-register TIMEOUT Register ssu MACHINE DIRECTORY MAINPID
 # /usr/libexec/jspawn/jspawn-register TIMEOUT Unregister ss MACHINE UNIT
 # What jspawn@NAME.service runs once systemd-nspawn has started (ExecStartPost=) and after it stopped
-# (ExecStopPost=): jspawn-call's arguments for the helper's Register and Unregister.
+# (ExecStopPost=): jspawn-call's arguments for the helper's Register and Unregister. What it can settle
+# with busctl, it does itself, so that neither waits for the helper's JVM:
 #
 # Where systemd-nspawn registers the guest itself (systemd 258 and later: the helper then sets
-# JSPAWN_REGISTER=yes in the environment file the unit reads), the helper's part is only to look:
-# that machined has MACHINE, registered for the unit systemd-nspawn (MAINPID) runs in, and at the
-# stop that nothing of it is left to remove. This looks itself, with busctl, so that neither waits
-# for the helper's JVM. Anything else, a machine that is not the one expected included, goes to the
-# helper (jspawn-call), which registers, removes, or says what is wrong.
+# JSPAWN_REGISTER=yes in the environment file the unit reads), it looks: that machined has MACHINE,
+# registered for the unit systemd-nspawn (MAINPID) runs in.
+#
+# Before (JSPAWN_REGISTER=no), a running helper is asked, as jspawn-nspawn has asked it already when
+# nspawn started. Without one, this registers the guest as the helper would, when machined has no
+# machine of that name: its leader is nspawn's child that is PID 1 of its own PID namespace (all read
+# from the kernel's /proc, nothing from the guest's files), its machine ID nspawn's --uuid=, its
+# interface the host side of its veth, ve-MACHINE (vb- on a bridge or zone), by that name in the
+# host's /sys. Anything else (a registration left of the same name, a name nspawn shortened, a failed
+# call) goes to the helper.
+#
+# At the stop, a machine machined no longer has is nothing to remove, and the unit's own is removed.
+# Anything else goes to the helper (jspawn-call), which registers, removes, or says what is wrong.
 set -u
+proc=/proc net=/sys/class/net
 # A method call or a property (one a line, as busctl prints them: s "...", u N): the reply, or busctl's error.
 call() { /usr/bin/busctl call --timeout="$timeout" -- "$@" 2>&1; }
 property() { /usr/bin/busctl get-property --timeout="$timeout" -- "$@" 2>&1; }
+manager() { call org.freedesktop.machine1 /org/freedesktop/machine1 org.freedesktop.machine1.Manager "$@"; }
 # machined's answer for MACHINE: its object path, or an error.
-get_machine() { call org.freedesktop.machine1 /org/freedesktop/machine1 org.freedesktop.machine1.Manager GetMachine s "$machine"; }
+get_machine() { manager GetMachine s "$machine"; }
 # The object path in a reply: o "PATH".
 object() {
     case $1 in 'o "/'*'"') path=${1#o \"} path=${path%\"} ;; *) return 1 ;; esac
 }
+number() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 
-if [ "${JSPAWN_REGISTER:-}" = yes ] && [ $# -ge 5 ]; then
+# Whether process $1 is PID 1 of a PID namespace below this one: its NSpid (which the kernel writes) ends in 1.
+pid_one() {
+    while IFS= read -r l; do
+        case $l in
+        NSpid:*)
+            set -- ${l#NSpid:}
+            [ $# -gt 1 ] || return 1
+            shift $(($# - 1))
+            [ "$1" = 1 ]
+            return
+            ;;
+        esac
+    done < "$proc/$1/status"
+    return 1
+}
+
+# Registers the guest of systemd-nspawn $3 as MACHINE ($1) with root directory $2, where machined has no
+# machine of that name; false, with $why set, for anything this leaves to the helper.
+register() {
+    nspawn=$3 leader=
+    for children in "$proc/$nspawn"/task/*/children; do
+        kids=
+        { IFS= read -r kids || :; } 2>/dev/null < "$children"
+        for kid in $kids; do
+            number "$kid" && pid_one "$kid" 2>/dev/null || continue
+            [ -z "$leader" ] || { why="systemd-nspawn has several children that are PID 1 of a namespace"; return 1; }
+            leader=$kid
+        done
+    done
+    [ -n "$leader" ] || { why="systemd-nspawn (PID $nspawn) has no child that is PID 1 of a namespace"; return 1; }
+    # nspawn's own options, up to "--" (what follows is the guest's command line).
+    uuid= veth=
+    args=$(/usr/bin/tr '\0' '\n' < "$proc/$nspawn/cmdline" 2>/dev/null) || { why="cannot read systemd-nspawn's command line"; return 1; }
+    while IFS= read -r a; do
+        case $a in
+        --) break ;;
+        --uuid=*) uuid=${a#--uuid=} ;;
+        --network-veth) veth=ve- ;;
+        --network-bridge=* | --network-zone=*) veth=vb- ;;
+        esac
+    done <<END
+$args
+END
+    # The 16 bytes of the UUID (32 hex digits, with or without dashes), as busctl's arguments.
+    hex= rest=$uuid
+    while [ -n "$rest" ]; do
+        c=${rest%"${rest#?}"} rest=${rest#?}
+        case $c in -) ;; [0-9a-fA-F]) hex=$hex$c ;; *) hex= rest= ;; esac
+    done
+    [ ${#hex} -eq 32 ] || { why="systemd-nspawn has no --uuid="; return 1; }
+    bytes=
+    while [ -n "$hex" ]; do
+        bytes="$bytes $((0x${hex%"${hex#??}"}))" hex=${hex#??}
+    done
+    interfaces=0 said=
+    if [ -n "$veth" ]; then
+        link=$veth$1 ifindex=
+        # Longer than IFNAMSIZ allows, nspawn shortens it, and only the helper finds it.
+        [ ${#link} -le 15 ] && { IFS= read -r ifindex || :; } 2>/dev/null < "$net/$link/ifindex" && number "$ifindex" \
+            || { why="no interface $link"; return 1; }
+        interfaces="1 $ifindex" said=", interface index [$ifindex]"
+    fi
+    case $(get_machine) in
+    *"No machine '$1' known"*) ;;
+    *) why="machined has a machine $1 already, or did not answer"; return 1 ;;
+    esac
+    # (unquoted: one argument each)
+    reply=$(manager RegisterMachineWithNetwork sayssusai "$1" 16 $bytes jspawn container "$leader" "$2" $interfaces) \
+        || { why=$reply; return 1; }
+    echo "Registered machine $1 (leader $leader$said)."
+}
+
+why=
+if [ $# -ge 5 ]; then
     timeout=$1 machine=$4
-    case $2:$3:$# in
-    Register:ssu:6)
+    case ${JSPAWN_REGISTER:-}:$2:$3:$# in
+    yes:Register:ssu:6)
         # As the helper looks: machined has MACHINE, for the unit nspawn (MAINPID) runs in.
         if reply=$(get_machine) \
             && object "$reply" && reply=$(property org.freedesktop.machine1 "$path" org.freedesktop.machine1.Machine Unit Leader) \
             && unit=${reply%%
 *} leader=${reply#*
-u } && case $leader in '' | *[!0-9]*) false ;; esac \
+u } && number "$leader" \
             && reply=$(call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager GetUnitByPID u "$6") \
             && object "$reply" && reply=$(property org.freedesktop.systemd1 "$path" org.freedesktop.systemd1.Unit Id) \
             && { [ "$reply" = "$unit" ] || { reply="machined has it for ${unit#s }, systemd-nspawn runs in ${reply#s }" && false; }; }; then
@@ -40,14 +125,27 @@ u } && case $leader in '' | *[!0-9]*) false ;; esac \
         # (The helper says what is wrong.)
         echo "$machine: the helper looks at its registration: ${reply:-}"
         ;;
-    Unregister:ss:5)
-        # machined dropped the machine when nspawn's guest ended: nothing to remove.
-        case $(get_machine) in
+    no:Register:ssu:6)
+        /usr/libexec/jspawn/jspawn-call --if-running "$@"
+        called=$?
+        [ "$called" -eq 75 ] || exit "$called"
+        register "$4" "$5" "$6" && exit 0
+        echo "$machine: registered by the helper: $why"
+        ;;
+    yes:Unregister:ss:5 | no:Unregister:ss:5)
+        reply=$(get_machine)
+        case $reply in
         *"No machine '$machine' known"*)
+            # machined dropped the machine when the guest ended: nothing to remove.
             echo "Machine $machine was not registered."
             exit 0
             ;;
         esac
+        if object "$reply" && [ "$(property org.freedesktop.machine1 "$path" org.freedesktop.machine1.Machine Unit)" = "s \"$5\"" ] \
+            && manager UnregisterMachine s "$machine" >/dev/null; then
+            echo "Unregistered machine $machine."
+            exit 0
+        fi
         ;;
     esac
 fi

@@ -37,8 +37,9 @@ public final class Converter {
     public static final String PREPARE = "/usr/libexec/jspawn/jspawn-prepare";
     /**
      * jspawn@'s registration after systemd-nspawn's start and its removal after the stop: jspawn-call's arguments for
-     * Register and Unregister, which it answers itself where nspawn registers the guest and there is only something to
-     * look at (units/jspawn-register.sh), else calls the helper.
+     * Register and Unregister, which it answers itself with busctl where it can (where nspawn registers the guest, by
+     * looking; before, by registering it when no helper runs; at the stop, by removing the unit's own), else calls the
+     * helper (units/jspawn-register.sh).
      */
     public static final String REGISTER = "/usr/libexec/jspawn/jspawn-register";
     /**
@@ -148,7 +149,8 @@ public final class Converter {
         s.add("Service", "ExecStart", "");
         s.add("Service", "ExecStart", nspawn(c).toString());
         // Registered as nspawn starts its child (jspawn-nspawn's call), else once the guest's init runs (nspawn says READY
-        // then): machinectl sees a guest that is still booting. Where nspawn registers it itself (JSPAWN_REGISTER=yes, systemd 258 and later), jspawn-register only checks that it did.
+        // then), by the helper or by jspawn-register itself: machinectl sees a guest that is still booting. Where nspawn
+        // registers it itself (JSPAWN_REGISTER=yes, systemd 258 and later), jspawn-register only checks that it did.
         s.add("Service", "ExecStartPost", helperCall(REGISTER, REGISTER_TIMEOUT_SECONDS, HelperContract.REGISTER, HelperContract.REGISTER_SIGNATURE)
                 .arg(c.machineName()).arg(c.where()).raw("${MAINPID}").toString());
         if (c.notifyReady()) s.add("Service", "ExecStartPost", awaitBoot(c).toString());

@@ -1,6 +1,7 @@
 package dev.jspawn.generator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -45,12 +46,14 @@ class HelperContractTest {
         assertTrue(prepare.endsWith("\nexec " + Converter.CALL + " \"$@\"\n"), "jspawn-prepare hands its arguments to jspawn-call");
         assertTrue(prepare.contains("[ \"$4\" = " + HelperContract.MOUNT_LAYERS + " ]"), "and does only MountLayers itself");
         assertTrue(prepare.contains("record=${10%/*}/" + HelperContract.PREPARED_FILE + "\n"), "from the file the helper writes beside the environment (the 10th argument)");
-        assertTrue(prepare.contains("nspawn_registers \"${10}\""), "it starts the helper unless the environment the helper wrote says nspawn registers the guest");
+        assertFalse(prepare.contains("systemctl"), "it never starts the helper itself: jspawn-register registers the guest without it");
         String register = Files.readString(UNITS.resolve("jspawn-register.sh"));
         assertTrue(register.endsWith("\nexec " + Converter.CALL + " \"$@\"\n"), "jspawn-register hands its arguments to jspawn-call");
-        assertTrue(register.contains("[ \"${" + HelperContract.REGISTER_VARIABLE + ":-}\" = yes ]"), "and answers only where nspawn registers the guest");
-        assertTrue(register.contains("    " + HelperContract.REGISTER + ":" + HelperContract.REGISTER_SIGNATURE + ":6)\n")
-                && register.contains("    " + HelperContract.UNREGISTER + ":" + HelperContract.UNREGISTER_SIGNATURE + ":5)\n"), "the two methods, with their arguments");
+        assertTrue(register.contains("    case ${" + HelperContract.REGISTER_VARIABLE + ":-}:$2:$3:$# in\n"), "by whether nspawn registers the guest");
+        assertTrue(register.contains("    yes:" + HelperContract.REGISTER + ":" + HelperContract.REGISTER_SIGNATURE + ":6)\n")
+                && register.contains("    no:" + HelperContract.REGISTER + ":" + HelperContract.REGISTER_SIGNATURE + ":6)\n")
+                && register.contains("    yes:" + HelperContract.UNREGISTER + ":" + HelperContract.UNREGISTER_SIGNATURE + ":5 | no:"
+                        + HelperContract.UNREGISTER + ":" + HelperContract.UNREGISTER_SIGNATURE + ":5)\n"), "the two methods, with their arguments");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.jspawn.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.jspawn.generator.HelperContract;
 
 /**
- * units/jspawn-register.sh, which answers Register and Unregister itself only where systemd-nspawn registers the guest
- * and there is only something to look at, else hands them to the helper. It runs here for real, with busctl and
- * jspawn-call in its copy replaced by scripts that answer as machined would and say they were called (the integration
- * tests run the real ones against real machined, on systemd 258 and later and before).
+ * units/jspawn-register.sh, which answers Register and Unregister itself where it can with busctl (where systemd-nspawn
+ * registers the guest, by looking; before, by registering it when no helper runs), else hands them to the helper. It
+ * runs here for real, with busctl and jspawn-call in its copy replaced by scripts that answer as machined would and say
+ * they were called, and /proc and /sys/class/net by directories with what the kernel would show (the integration tests
+ * run the real ones against real machined, on systemd 258 and later and before).
  */
 class RegisterScriptTest {
 
@@ -63,7 +65,8 @@ class RegisterScriptTest {
     @Test
     void anythingElseAtTheStartGoesToTheHelper() throws Exception {
         String helper = "helper called: " + String.join(" ", REGISTER) + "\n";
-        assertEquals(helper, run("no", REGISTER, Map.of()), "the helper registers the guest (before systemd 258)");
+        assertEquals("helper called: --if-running " + String.join(" ", REGISTER) + "\n", run("no", REGISTER, Map.of()),
+                "a running helper registers the guest (before systemd 258): jspawn-nspawn has asked it already");
         assertEquals(helper, run("", REGISTER, Map.of()), "no environment from the helper");
         assertEquals("solo: the helper looks at its registration: Call failed: No machine 'solo' known\n" + helper,
                 run("yes", REGISTER, registered(Map.of("GetMachine s solo", Answer.failed("No machine 'solo' known")))), "not registered: the helper says so");
@@ -82,20 +85,123 @@ class RegisterScriptTest {
         assertEquals("helper called: " + String.join(" ", other) + "\n", run("yes", other, registered(Map.of())), "not the arguments it knows");
     }
 
-    @Test
-    void atTheStopAMachineMachinedNoLongerKnowsIsNothingToRemove() throws Exception {
-        assertEquals("Machine solo was not registered.\n", run("yes", UNREGISTER, Map.of("GetMachine s solo", Answer.failed("No machine 'solo' known"))));
-        String helper = "helper called: " + String.join(" ", UNREGISTER) + "\n";
-        assertEquals(helper, run("yes", UNREGISTER, Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""))), "still registered: the helper removes it");
-        assertEquals(helper, run("yes", UNREGISTER, Map.of("GetMachine s solo", Answer.failed("Connection timed out"))), "machined did not answer");
-        assertEquals(helper, run("no", UNREGISTER, Map.of()), "the helper registered it");
+    static final String ID = "0123456789abcdef0123456789ABCDEF";
+    /** busctl's arguments for ID's 16 bytes. */
+    static final String BYTES = "16 1 35 69 103 137 171 205 239 1 35 69 103 137 171 205 239";
+    static final String REGISTERED = "Registered machine solo (leader 4301, interface index [7]).\n";
+
+    /** The call machined gets when the script registers solo, with its interfaces ("1 7": one, index 7). */
+    static Map<String, Answer> registers(String interfaces) {
+        return Map.of("GetMachine s solo", Answer.failed("No machine 'solo' known"),
+                "RegisterMachineWithNetwork sayssusai solo " + BYTES + " jspawn container 4301 /var/lib/jspawn/solo " + interfaces,
+                Answer.of("o \"" + PATH + "\""));
     }
 
-    /** Runs a copy of the script with JSPAWN_REGISTER set to {@code register} (unset if empty); returns what it printed. */
+    @Test
+    void withoutAHelperBefore258TheScriptRegistersTheGuestAsTheHelperWould() throws Exception {
+        assertEquals(REGISTERED, run("no", REGISTER, registers("1 7"), new Kernel()));
+        Kernel dashed = new Kernel();
+        dashed.nspawnArgs = List.of("systemd-nspawn", "--uuid=01234567-89ab-cdef-0123-456789abcdef", "--network-veth", "--", "/sbin/init");
+        assertEquals(REGISTERED, run("no", REGISTER, registers("1 7"), dashed), "a UUID with dashes");
+        Kernel bridged = new Kernel();
+        bridged.nspawnArgs = List.of("systemd-nspawn", "--uuid=" + ID, "--network-bridge=br0");
+        bridged.links = Map.of("vb-solo", "7", "ve-solo", "8");
+        assertEquals(REGISTERED, run("no", REGISTER, registers("1 7"), bridged), "on a bridge, the host side is vb-");
+        Kernel noVeth = new Kernel();
+        noVeth.nspawnArgs = List.of("systemd-nspawn", "--uuid=" + ID, "--private-network", "--", "--network-veth");
+        assertEquals("Registered machine solo (leader 4301).\n", run("no", REGISTER, registers("0"), noVeth),
+                "no veth: the guest's command line (after --) is not nspawn's");
+        Kernel twoThreads = new Kernel();
+        twoThreads.children = Map.of("4242", "", "4243", "4301 ");
+        assertEquals(REGISTERED, run("no", REGISTER, registers("1 7"), twoThreads), "the child of another of nspawn's threads");
+    }
+
+    @Test
+    void withoutAHelperWhatTheScriptCannotSettleGoesToTheHelper() throws Exception {
+        String helper = "helper called: " + String.join(" ", REGISTER) + "\n";
+        Map<String, Answer> taken = Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""));
+        assertEquals("solo: registered by the helper: machined has a machine solo already, or did not answer\n" + helper,
+                run("no", REGISTER, taken, new Kernel()), "a registration of that name is left (the helper clears a stale one)");
+        Kernel noUuid = new Kernel();
+        noUuid.nspawnArgs = List.of("systemd-nspawn", "--network-veth", "--", "--uuid=" + ID);
+        assertEquals("solo: registered by the helper: systemd-nspawn has no --uuid=\n" + helper, run("no", REGISTER, registers("1 7"), noUuid),
+                "only nspawn's own --uuid= counts, not the guest's command line");
+        Kernel shortened = new Kernel();
+        shortened.links = Map.of();
+        assertEquals("solo: registered by the helper: no interface ve-solo\n" + helper, run("no", REGISTER, registers("1 7"), shortened),
+                "no such link (a name nspawn shortened)");
+        Kernel notOne = new Kernel();
+        notOne.nspids = Map.of("4301", "4301");
+        assertEquals("solo: registered by the helper: systemd-nspawn (PID 4242) has no child that is PID 1 of a namespace\n" + helper,
+                run("no", REGISTER, registers("1 7"), notOne), "a child that is no PID 1 of its own namespace");
+        Kernel two = new Kernel();
+        two.children = Map.of("4242", "4301 4302 ");
+        two.nspids = Map.of("4301", "4301\t1", "4302", "4302\t1");
+        assertEquals("solo: registered by the helper: systemd-nspawn has several children that are PID 1 of a namespace\n" + helper,
+                run("no", REGISTER, registers("1 7"), two), "two of them");
+        Map<String, Answer> refused = new HashMap<>(registers("1 7"));
+        refused.put("RegisterMachineWithNetwork sayssusai solo " + BYTES + " jspawn container 4301 /var/lib/jspawn/solo 1 7",
+                Answer.failed("Machine 'solo' already exists"));
+        assertEquals("solo: registered by the helper: Call failed: Machine 'solo' already exists\n" + helper,
+                run("no", REGISTER, refused, new Kernel()), "machined refused it");
+    }
+
+    @Test
+    void atTheStopAMachineMachinedNoLongerKnowsIsNothingToRemoveAndTheUnitsOwnIsRemoved() throws Exception {
+        for (String register : List.of("yes", "no")) {
+            assertEquals("Machine solo was not registered.\n", run(register, UNREGISTER, Map.of("GetMachine s solo", Answer.failed("No machine 'solo' known"))));
+            Map<String, Answer> ours = Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""),
+                    "get-property " + PATH + " Unit", Answer.of("s \"jspawn@solo.service\""), "UnregisterMachine s solo", Answer.of(""));
+            assertEquals("Unregistered machine solo.\n", run(register, UNREGISTER, ours), "the unit's own");
+            String helper = "helper called: " + String.join(" ", UNREGISTER) + "\n";
+            assertEquals(helper, run(register, UNREGISTER, Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""),
+                    "get-property " + PATH + " Unit", Answer.of("s \"jspawn@other.service\""))), "another unit's: the helper looks whether it still runs");
+            assertEquals(helper, run(register, UNREGISTER, Map.of("GetMachine s solo", Answer.failed("Connection timed out"))), "machined did not answer");
+            Map<String, Answer> refused = new HashMap<>(ours);
+            refused.put("UnregisterMachine s solo", Answer.failed("Access denied"));
+            assertEquals(helper, run(register, UNREGISTER, refused), "machined refused");
+        }
+        assertEquals("helper called: " + String.join(" ", UNREGISTER) + "\n", run("", UNREGISTER, Map.of()), "no environment from the helper");
+    }
+
+    /**
+     * What the kernel shows of solo's systemd-nspawn (PID 4242) in /proc and of the host's links in /sys/class/net: by
+     * default one child, 4301, PID 1 of its namespace, nspawn's command line with a --uuid= and a veth, ve-solo index 7.
+     */
+    static final class Kernel {
+        /** nspawn's threads and their children, as /proc/4242/task/TID/children has them. */
+        Map<String, String> children = Map.of("4242", "4301 ");
+        /** Each process's NSpid. */
+        Map<String, String> nspids = Map.of("4301", "4301\t1");
+        List<String> nspawnArgs = List.of("systemd-nspawn", "--uuid=" + ID, "--network-veth", "--machine=solo", "--", "/sbin/init");
+        /** Host links and their ifindex. */
+        Map<String, String> links = Map.of("ve-solo", "7");
+
+        void write(Path proc, Path net) throws IOException {
+            for (var t : children.entrySet()) Files.writeString(Files.createDirectories(proc.resolve("4242/task/" + t.getKey())).resolve("children"), t.getValue());
+            for (var n : nspids.entrySet()) {
+                Files.writeString(Files.createDirectories(proc.resolve(n.getKey())).resolve("status"), "Name:\tsystemd\nNSpid:\t" + n.getValue() + "\nPPid:\t4242\n");
+            }
+            Files.writeString(proc.resolve("4242/cmdline"), String.join("\0", nspawnArgs) + "\0");
+            for (var l : links.entrySet()) Files.writeString(Files.createDirectories(net.resolve(l.getKey())).resolve("ifindex"), l.getValue() + "\n");
+        }
+    }
+
     String run(String register, List<String> args, Map<String, Answer> machined) throws Exception {
+        return run(register, args, machined, null);
+    }
+
+    /**
+     * Runs a copy of the script with JSPAWN_REGISTER set to {@code register} (unset if empty), and with no helper running
+     * and {@code kernel}'s /proc and /sys/class/net if it is not null; returns what it printed.
+     */
+    String run(String register, List<String> args, Map<String, Answer> machined, Kernel kernel) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "case");
         Path copy = dir.resolve("jspawn-register"), call = dir.resolve("jspawn-call"), busctl = dir.resolve("busctl");
-        Files.writeString(call, "#!/bin/sh\necho \"helper called: $*\"\n");
+        Path proc = dir.resolve("proc"), net = dir.resolve("net");
+        if (kernel != null) kernel.write(proc, net);
+        // jspawn-call --if-running: 75 when no helper runs.
+        Files.writeString(call, "#!/bin/sh\n" + (kernel != null ? "[ \"$1\" != --if-running ] || exit 75\n" : "") + "echo \"helper called: $*\"\n");
         // busctl VERB --timeout=T -- DESTINATION PATH INTERFACE ...: the key is VERB and the rest, with PATH only for get-property.
         StringBuilder stub = new StringBuilder("#!/bin/sh\nverb=$1; shift 3\ncase $1 in org.freedesktop.machine1 | org.freedesktop.systemd1) ;; *) exit 2 ;; esac\n"
                 + "path=$2; shift 3\ncase $verb in get-property) key=\"$verb $path $*\" ;; *) key=\"$verb $*\" ;; esac\ncase $key in\n");
@@ -108,7 +214,7 @@ class RegisterScriptTest {
         Files.writeString(busctl, stub);
         for (Path p : List.of(call, busctl)) p.toFile().setExecutable(true);
         Files.writeString(copy, Files.readString(SCRIPT).replace("/usr/libexec/jspawn/jspawn-call", call.toString())
-                .replace("/usr/bin/busctl", busctl.toString()));
+                .replace("/usr/bin/busctl", busctl.toString()).replace("proc=/proc net=/sys/class/net", "proc=" + proc + " net=" + net));
         List<String> command = new ArrayList<>(List.of("sh", copy.toString()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
