@@ -6,9 +6,9 @@
 #
 # When the helper prepared this container's overlay last time, it wrote down what it did and what that depended on
 # (the file "prepared" beside ENV_FILE; see jspawn(1), HELPER). If all of that still holds, this mounts the views
-# of the bases again itself, with mount(8), and the start does not wait for the helper's JVM: the same arguments;
-# the image root, upper and work dirs, the files the helper wrote, the views' mount points and those of a stack's
-# layers' clones (nothing left mounted there), and each layer of a stack, each the same file with the same owner
+# of the bases again itself, with mount(8) (or jspawn-bind-idmapped), and the start does not wait for the helper's
+# JVM: the same arguments; the image root, upper and work dirs, the files the helper wrote, the views' mount points
+# and those of a stack's layers' clones (nothing left mounted there), and each layer of a stack, each the same file with the same owner
 # and mode; the host's resolv.conf unchanged; each base's link still naming the version mounted, and no rollout
 # pinning the child; enough free space; and each view, once mounted, owned as the helper's was. A view is the
 # version's tree bound read-only (and idmapped), or for a stack the read-only overlay of each layer's clone.
@@ -68,10 +68,24 @@ undo() {
     mounted=
 }
 
-# Binds a version's tree or a layer (SOURCE) read-only at TARGET, idmapped to the range where there is one.
+# Binds a version's tree or a layer (SOURCE) read-only at TARGET, idmapped to the range where there is one: by
+# mount(8) where it can idmap (util-linux 2.39 and later list "idmapping" among libmount's features), else by
+# jspawn-bind-idmapped, with the system calls the helper makes.
 bind_view() {
-    /usr/bin/mount --bind -o "ro${idmap:+,X-mount.idmap=$idmap}" -- "$1" "$2"
+    if [ -z "$idmap" ]; then
+        /usr/bin/mount --bind -o ro -- "$1" "$2"
+        return
+    fi
+    if [ -z "$mount_idmaps" ]; then
+        case $(/usr/bin/mount --version 2>/dev/null) in *idmapping*) mount_idmaps=yes ;; *) mount_idmaps=no ;; esac
+    fi
+    if [ "$mount_idmaps" = yes ]; then
+        /usr/bin/mount --bind -o "ro,X-mount.idmap=$idmap" -- "$1" "$2"
+    else
+        /usr/libexec/jspawn/jspawn-bind-idmapped "$idmap" "$1" "$2"
+    fi
 }
+mount_idmaps=
 
 # Mounts a stack of layers (LAYERS, one a line) again as the helper did: each layer's clone at its place (CLONES, one
 # a line), read-only and idmapped, then the read-only overlay of them (OPTIONS) at TARGET; the clones are then
@@ -128,9 +142,9 @@ replay() {
         [ -d "$version" ] && [ "$link" -ef "$version" ] || changed "$link is no longer $version" || return 1
         # The version's tree, or the overlay of its stack's layers.
         if [ -z "$clones" ]; then
-            bind_view "$layers" "$target" || changed "mount(8) failed" || return 1
+            bind_view "$layers" "$target" || changed "mounting the view failed" || return 1
         else
-            mount_stack "$layers" "$clones" "$options" "$target" || changed "mount(8) failed" || return 1
+            mount_stack "$layers" "$clones" "$options" "$target" || changed "mounting the view failed" || return 1
         fi
         mounted=${mounted:+$mounted
 }$target

@@ -167,11 +167,10 @@ public final class OverlaySetup {
 
     /**
      * Writes down this preparation for jspawn-prepare to do again at the next start (see {@link Prepared}), where it can:
-     * no base the child is pinned away from, and, for a range, a mount(8) that idmaps.
+     * no base the child is pinned away from.
      */
     private static void writePrepared(Path file, List<String> args, String name, Path upper, Path work, Path envFile, List<BaseView> mounted,
             Prepared.Stats mountPoints, long start, Prepared.Stats resolv, List<String> notes) throws IOException {
-        if (start > 0 && !Prepared.mountCanIdmap()) return;
         List<Prepared.View> views = new ArrayList<>();
         for (BaseView m : mounted) {
             Optional<Path> pin = RolloutState.pinFile(m.link(), name);

@@ -1,7 +1,6 @@
 package dev.jspawn.runtime;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -37,8 +36,9 @@ import java.util.Optional;
  * jspawn-prepare mounts the views again, with mount(8), only when every one of those still holds, and otherwise
  * asks the helper, which removes the file first and writes it again once it has prepared the overlay. So a base
  * update, a rollout's pin, a conversion to another range, a changed file, a missing environment or a full disk
- * each send the start to the helper, which decides afresh. Only a child that is not pinned is written down; with a
- * user namespace, only where mount(8) can idmap (util-linux 2.39 and later: {@code X-mount.idmap=}).
+ * each send the start to the helper, which decides afresh. Only a child that is not pinned is written down. An idmapped
+ * view is mounted by mount(8) where it can idmap (util-linux 2.39 and later: {@code X-mount.idmap=}), elsewhere by
+ * units/jspawn-bind-idmapped.pl, with the helper's system calls.
  */
 final class Prepared {
 
@@ -122,28 +122,6 @@ final class Prepared {
         Instant i = t.toInstant();
         return i.getEpochSecond() + "." + String.format("%09d", i.getNano());
     }
-
-    /** Whether mount(8) here can idmap a bind mount (libmount lists "idmapping" among its features from 2.39 on); asked once. */
-    static boolean mountCanIdmap() {
-        Boolean known = canIdmap;
-        if (known == null) {
-            boolean yes;
-            try {
-                Process p = new ProcessBuilder("/usr/bin/mount", "--version").redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                yes = p.waitFor() == 0 && out.matches("(?s).*\\blibmount [^:]*:[^)]*\\bidmapping\\b.*");
-            } catch (IOException e) {
-                yes = false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                yes = false;
-            }
-            canIdmap = known = yes;
-        }
-        return known;
-    }
-
-    private static volatile Boolean canIdmap;
 
     /**
      * The file's text, or empty when this preparation cannot be done again by jspawn-prepare: a value holds a newline
