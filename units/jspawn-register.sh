@@ -1,6 +1,7 @@
 #!/bin/sh
 # /usr/libexec/jspawn/jspawn-register TIMEOUT Register ssu MACHINE DIRECTORY MAINPID
 # /usr/libexec/jspawn/jspawn-register TIMEOUT Unregister ss MACHINE UNIT
+# /usr/libexec/jspawn/jspawn-register --await TIMEOUT Register ssu MACHINE DIRECTORY NSPAWN-PID
 # What jspawn@NAME.service runs once systemd-nspawn has started (ExecStartPost=) and after it stopped
 # (ExecStopPost=): jspawn-call's arguments for the helper's Register and Unregister. What it can settle
 # with busctl, it does itself, so that neither waits for the helper's JVM:
@@ -10,8 +11,9 @@
 # registered for the unit systemd-nspawn (MAINPID) runs in.
 #
 # Before (JSPAWN_REGISTER=no), a running helper is asked, as jspawn-nspawn has asked it already when
-# nspawn started. Without one, this registers the guest as the helper would, when machined has no
-# machine of that name: its leader is nspawn's child that is PID 1 of its own PID namespace (all read
+# nspawn started. Without one, this registers the guest as the helper would (jspawn-nspawn has left
+# this with --await to do so as soon as nspawn made the guest), when machined has no machine of that
+# name, or finds it registered already with the same leader: its leader is nspawn's child that is PID 1 of its own PID namespace (all read
 # from the kernel's /proc, nothing from the guest's files), its machine ID nspawn's --uuid=, its
 # interface the host side of its veth, ve-MACHINE (vb- on a bridge or zone), by that name in the
 # host's /sys. Anything else (a registration left of the same name, a name nspawn shortened, a failed
@@ -49,10 +51,10 @@ pid_one() {
     return 1
 }
 
-# Registers the guest of systemd-nspawn $3 as MACHINE ($1) with root directory $2, where machined has no
-# machine of that name; false, with $why set, for anything this leaves to the helper.
-register() {
-    nspawn=$3 leader=
+# Finds the guest of systemd-nspawn $2 (MACHINE $1): its leader, machine ID ($bytes) and interface ($interfaces,
+# $said). False with $why set: 1 where it never will, 2 where nspawn has not made its child or its veth yet.
+find_guest() {
+    nspawn=$2 leader=
     for children in "$proc/$nspawn"/task/*/children; do
         kids=
         { IFS= read -r kids || :; } 2>/dev/null < "$children"
@@ -62,7 +64,7 @@ register() {
             leader=$kid
         done
     done
-    [ -n "$leader" ] || { why="systemd-nspawn (PID $nspawn) has no child that is PID 1 of a namespace"; return 1; }
+    [ -n "$leader" ] || { why="systemd-nspawn (PID $nspawn) has no child that is PID 1 of a namespace"; return 2; }
     # nspawn's own options, up to "--" (what follows is the guest's command line).
     uuid= veth=
     args=$(/usr/bin/tr '\0' '\n' < "$proc/$nspawn/cmdline" 2>/dev/null) || { why="cannot read systemd-nspawn's command line"; return 1; }
@@ -91,19 +93,51 @@ END
     if [ -n "$veth" ]; then
         link=$veth$1 ifindex=
         # Longer than IFNAMSIZ allows, nspawn shortens it, and only the helper finds it.
-        [ ${#link} -le 15 ] && { IFS= read -r ifindex || :; } 2>/dev/null < "$net/$link/ifindex" && number "$ifindex" \
-            || { why="no interface $link"; return 1; }
+        [ ${#link} -le 15 ] || { why="no interface $link"; return 1; }
+        { IFS= read -r ifindex || :; } 2>/dev/null < "$net/$link/ifindex" && number "$ifindex" || { why="no interface $link"; return 2; }
         interfaces="1 $ifindex" said=", interface index [$ifindex]"
     fi
+}
+
+# Whether machined has MACHINE ($1) with the leader found: registered by an earlier call for this start.
+registered_already() {
+    reply=$(get_machine) && object "$reply" && [ "$(property org.freedesktop.machine1 "$path" org.freedesktop.machine1.Machine Leader)" = "u $leader" ] \
+        && echo "Machine $1 registered already (leader $leader)."
+}
+
+# Registers the guest of systemd-nspawn $3 as MACHINE ($1) with root directory $2, where machined has no
+# machine of that name; false, with $why set, for anything this leaves to the helper.
+register() {
+    find_guest "$1" "$3" || return 1
     case $(get_machine) in
     *"No machine '$1' known"*) ;;
-    *) why="machined has a machine $1 already, or did not answer"; return 1 ;;
+    *) registered_already "$1" && return 0; why="machined has a machine $1 already, or did not answer"; return 1 ;;
     esac
     # (unquoted: one argument each)
     reply=$(manager RegisterMachineWithNetwork sayssusai "$1" 16 $bytes jspawn container "$leader" "$2" $interfaces) \
-        || { why=$reply; return 1; }
+        || { why=$reply; registered_already "$1"; return; }
     echo "Registered machine $1 (leader $leader$said)."
 }
+
+# --await (from jspawn-nspawn, in the background, where no helper runs): waits until systemd-nspawn $3 has made
+# the guest's PID 1 and its veth, and registers it then, as nspawn does itself before the guest's init runs, rather
+# than once the init is up (ExecStartPost=, which then finds it registered). Quiet: ExecStartPost= says what fails.
+if [ "${1:-}" = --await ]; then
+    shift
+    [ "${JSPAWN_REGISTER:-}:$2:$3:$#" = no:Register:ssu:6 ] || exit 0
+    timeout=$1 machine=$4 tries=1000
+    while [ -d "$proc/$6" ]; do
+        find_guest "$4" "$6"
+        case $? in
+        0) register "$4" "$5" "$6" 2>/dev/null; exit 0 ;;
+        1) exit 0 ;;
+        esac
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || exit 0
+        /usr/bin/sleep 0.005
+    done
+    exit 0
+fi
 
 why=
 if [ $# -ge 5 ]; then
@@ -126,9 +160,12 @@ u } && number "$leader" \
         echo "$machine: the helper looks at its registration: ${reply:-}"
         ;;
     no:Register:ssu:6)
-        /usr/libexec/jspawn/jspawn-call --if-running "$@"
-        called=$?
-        [ "$called" -eq 75 ] || exit "$called"
+        # (The helper's runtime directory is there while it runs.)
+        if [ -d /run/jspawn-helper ]; then
+            /usr/libexec/jspawn/jspawn-call --if-running "$@"
+            called=$?
+            [ "$called" -eq 75 ] || exit "$called"
+        fi
         register "$4" "$5" "$6" && exit 0
         echo "$machine: registered by the helper: $why"
         ;;

@@ -27,13 +27,29 @@ class NspawnStartScriptTest {
     @TempDir
     Path tmp;
 
-    /** Runs the script's copy with JSPAWN_REGISTER={@code register} and a "systemd-nspawn" that prints its PID; its output. */
+    /** As {@link #run(String, int, boolean)} with the helper running. */
     private String run(String register, int busctlStatus) throws Exception {
+        return run(register, busctlStatus, true);
+    }
+
+    /**
+     * Runs the script's copy with JSPAWN_REGISTER={@code register}, the helper's runtime directory there or not, and a
+     * "systemd-nspawn" that prints its PID; what busctl and jspawn-register were asked (each a line), then its output.
+     */
+    private String run(String register, int busctlStatus, boolean helperRunning) throws Exception {
         Path copy = tmp.resolve("jspawn-nspawn"), busctl = tmp.resolve("busctl"), calls = tmp.resolve("calls");
+        Path registerScript = tmp.resolve("jspawn-register"), runtime = tmp.resolve("helper-runtime");
+        Files.deleteIfExists(calls);
+        Files.deleteIfExists(runtime);
+        if (helperRunning) Files.createDirectory(runtime);
         Files.writeString(busctl, "#!/bin/sh\necho \"$*\" >> " + calls + "\necho noise; echo noise >&2; exit " + busctlStatus + "\n");
-        busctl.toFile().setExecutable(true);
-        Files.writeString(copy, Files.readString(SCRIPT).replace("/usr/bin/busctl", busctl.toString()));
-        List<String> command = new ArrayList<>(List.of("sh", copy.toString(), "solo", "/var/lib/jspawn/solo", "sh", "-c", "echo \"nspawn $$ $*\"", "sh", "--quiet", "--boot"));
+        // Called in the background; it holds the output open, so it has said so by the time the output ends.
+        Files.writeString(registerScript, "#!/bin/sh\necho \"jspawn-register $*\" >> " + calls + "\n");
+        for (Path p : List.of(busctl, registerScript)) p.toFile().setExecutable(true);
+        Files.writeString(copy, Files.readString(SCRIPT).replace("/usr/bin/busctl", busctl.toString())
+                .replace("/usr/libexec/jspawn/jspawn-register", registerScript.toString()).replace(HelperContract.RUNTIME_DIRECTORY, runtime.toString()));
+        List<String> command = new ArrayList<>(List.of("sh", copy.toString(), "solo", "/var/lib/jspawn/solo", "sh", "-c",
+                "echo \"nspawn $$ $*\"; sleep 0.5", "sh", "--quiet", "--boot"));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().remove(HelperContract.REGISTER_VARIABLE);
         if (!register.isEmpty()) pb.environment().put(HelperContract.REGISTER_VARIABLE, register);
@@ -42,6 +58,16 @@ class NspawnStartScriptTest {
         assertEquals(0, p.waitFor(), out);
         String called = Files.exists(calls) ? Files.readString(calls) : "";
         return called + out;
+    }
+
+    @Test
+    void withoutAHelperItLeavesJspawnRegisterToAwaitTheGuestAndExecsNspawn() throws Exception {
+        String[] lines = run("no", 0, false).split("\n");
+        assertEquals(2, lines.length, String.join("\n", lines));
+        String pid = lines[1].split(" ")[1];
+        assertEquals("jspawn-register --await 30 " + HelperContract.REGISTER + " " + HelperContract.REGISTER_SIGNATURE + " solo /var/lib/jspawn/solo " + pid,
+                lines[0], "in the background, for nspawn's PID, not the helper asked (none is started)");
+        assertEquals("nspawn " + pid + " --quiet --boot", lines[1]);
     }
 
     @Test

@@ -117,6 +117,63 @@ class RegisterScriptTest {
     }
 
     @Test
+    void aGuestRegisteredAlreadyWithTheLeaderFoundIsThisStartsOwn() throws Exception {
+        Map<String, Answer> ours = Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""), "get-property " + PATH + " Leader", Answer.of("u 4301"));
+        assertEquals("Machine solo registered already (leader 4301).\n", run("no", REGISTER, ours, new Kernel()),
+                "registered by jspawn-register --await as nspawn made the guest: ExecStartPost= finds it so");
+        Map<String, Answer> another = Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""), "get-property " + PATH + " Leader", Answer.of("u 999"));
+        assertEquals("solo: registered by the helper: machined has a machine solo already, or did not answer\n"
+                + "helper called: " + String.join(" ", REGISTER) + "\n", run("no", REGISTER, another, new Kernel()), "another leader: the helper's to judge");
+    }
+
+    static final List<String> AWAIT = concat(List.of("--await"), REGISTER);
+
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Test
+    void awaitingTheGuestItRegistersItOnceNspawnHasMadeItsPidOneAndItsVeth() throws Exception {
+        assertEquals(REGISTERED, run("no", AWAIT, registers("1 7"), new Kernel()), "made already");
+        Kernel later = new Kernel();
+        later.children = Map.of("4242", "");
+        later.links = Map.of();
+        assertEquals(REGISTERED, run("no", AWAIT, registers("1 7"), later, (proc, net) -> {
+            Files.writeString(proc.resolve("4242/task/4242/children"), "4301 ");
+            Thread.sleep(100);
+            Files.writeString(Files.createDirectories(net.resolve("ve-solo")).resolve("ifindex"), "7\n");
+        }), "the child first, then its veth, each some time after the start");
+    }
+
+    @Test
+    void awaitingTheGuestItEndsQuietlyWhereItCannotRegisterItLeavingThatToExecStartPost() throws Exception {
+        Kernel gone = new Kernel();
+        gone.children = Map.of("4242", "");
+        assertEquals("", run("no", AWAIT, registers("1 7"), gone, (proc, net) -> deleteTree(proc.resolve("4242"))), "nspawn ended before it made its child");
+        Kernel noUuid = new Kernel();
+        noUuid.nspawnArgs = List.of("systemd-nspawn", "--network-veth");
+        assertEquals("", run("no", AWAIT, registers("1 7"), noUuid), "what it never will find: no waiting, no helper");
+        Kernel longName = new Kernel();
+        longName.links = Map.of();
+        List<String> named = new ArrayList<>(AWAIT);
+        named.set(4, "a-name-of-twelve");
+        assertEquals("", run("no", named, Map.of(), longName), "a veth name nspawn shortens");
+        Map<String, Answer> refused = new HashMap<>(registers("1 7"));
+        refused.put("RegisterMachineWithNetwork sayssusai solo " + BYTES + " jspawn container 4301 /var/lib/jspawn/solo 1 7",
+                Answer.failed("Machine 'solo' already exists"));
+        assertEquals("", run("no", AWAIT, refused, new Kernel()), "machined refused");
+        assertEquals("", run("yes", AWAIT, registered(Map.of()), new Kernel()), "nspawn registers (258 and later)");
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
+        }
+    }
+
+    @Test
     void withoutAHelperWhatTheScriptCannotSettleGoesToTheHelper() throws Exception {
         String helper = "helper called: " + String.join(" ", REGISTER) + "\n";
         Map<String, Answer> taken = Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""));
@@ -193,14 +250,25 @@ class RegisterScriptTest {
 
     /**
      * Runs a copy of the script with JSPAWN_REGISTER set to {@code register} (unset if empty), and with no helper running
-     * and {@code kernel}'s /proc and /sys/class/net if it is not null; returns what it printed.
+     * (no runtime directory of its own) and {@code kernel}'s /proc and /sys/class/net if it is not null; returns what it printed.
      */
     String run(String register, List<String> args, Map<String, Answer> machined, Kernel kernel) throws Exception {
+        return run(register, args, machined, kernel, null);
+    }
+
+    /** What the kernel then changes, 100 ms after the script started. */
+    interface Later {
+        void run(Path proc, Path net) throws Exception;
+    }
+
+    String run(String register, List<String> args, Map<String, Answer> machined, Kernel kernel, Later later) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "case");
         Path copy = dir.resolve("jspawn-register"), call = dir.resolve("jspawn-call"), busctl = dir.resolve("busctl");
         Path proc = dir.resolve("proc"), net = dir.resolve("net");
         if (kernel != null) kernel.write(proc, net);
-        // jspawn-call --if-running: 75 when no helper runs.
+        // No helper running: no runtime directory, and jspawn-call --if-running exits with 75.
+        Path runtime = dir.resolve("helper-runtime");
+        if (kernel == null) Files.createDirectory(runtime);
         Files.writeString(call, "#!/bin/sh\n" + (kernel != null ? "[ \"$1\" != --if-running ] || exit 75\n" : "") + "echo \"helper called: $*\"\n");
         // busctl VERB --timeout=T -- DESTINATION PATH INTERFACE ...: the key is VERB and the rest, with PATH only for get-property.
         StringBuilder stub = new StringBuilder("#!/bin/sh\nverb=$1; shift 3\ncase $1 in org.freedesktop.machine1 | org.freedesktop.systemd1) ;; *) exit 2 ;; esac\n"
@@ -214,13 +282,18 @@ class RegisterScriptTest {
         Files.writeString(busctl, stub);
         for (Path p : List.of(call, busctl)) p.toFile().setExecutable(true);
         Files.writeString(copy, Files.readString(SCRIPT).replace("/usr/libexec/jspawn/jspawn-call", call.toString())
-                .replace("/usr/bin/busctl", busctl.toString()).replace("proc=/proc net=/sys/class/net", "proc=" + proc + " net=" + net));
+                .replace("/usr/bin/busctl", busctl.toString()).replace("proc=/proc net=/sys/class/net", "proc=" + proc + " net=" + net)
+                .replace(HelperContract.RUNTIME_DIRECTORY, runtime.toString()));
         List<String> command = new ArrayList<>(List.of("sh", copy.toString()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().remove(HelperContract.REGISTER_VARIABLE);
         if (!register.isEmpty()) pb.environment().put(HelperContract.REGISTER_VARIABLE, register);
         Process p = pb.start();
+        if (later != null) {
+            Thread.sleep(100);
+            later.run(proc, net);
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         return out;
