@@ -51,10 +51,28 @@ pid_one() {
     return 1
 }
 
-# Finds the guest of systemd-nspawn $2 (MACHINE $1): its leader, machine ID ($bytes) and interface ($interfaces,
-# $said). False with $why set: 1 where it never will, 2 where nspawn has not made its child or its veth yet.
-find_guest() {
-    nspawn=$2 leader=
+# machined's object path for MACHINE $1 ($mpath), as sd-bus escapes a label: each byte but a letter, or a digit
+# after the first, as _ and two hex digits. False for a byte other than those a machine name may hold.
+machine_object() {
+    rest=$1 escaped= mpath=
+    while [ -n "$rest" ]; do
+        c=${rest%"${rest#?}"} rest=${rest#?}
+        case $c in
+        [abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ]) escaped=$escaped$c ;;
+        [0123456789]) if [ -n "$escaped" ]; then escaped=$escaped$c; else escaped=_3$c; fi ;;
+        -) escaped=${escaped}_2d ;;
+        .) escaped=${escaped}_2e ;;
+        _) escaped=${escaped}_5f ;;
+        *) return 1 ;;
+        esac
+    done
+    [ -n "$escaped" ] && mpath=/org/freedesktop/machine1/machine/$escaped
+}
+
+# The leader of the guest of systemd-nspawn $1: its child that is PID 1 of a PID namespace. False with $why set: 1
+# for several, 2 for none (yet).
+find_leader() {
+    nspawn=$1 leader=
     for children in "$proc/$nspawn"/task/*/children; do
         kids=
         { IFS= read -r kids || :; } 2>/dev/null < "$children"
@@ -65,6 +83,12 @@ find_guest() {
         done
     done
     [ -n "$leader" ] || { why="systemd-nspawn (PID $nspawn) has no child that is PID 1 of a namespace"; return 2; }
+}
+
+# Finds the guest of systemd-nspawn $2 (MACHINE $1): its leader, machine ID ($bytes) and interface ($interfaces,
+# $said). False with $why set: 1 where it never will, 2 where nspawn has not made its child or its veth yet.
+find_guest() {
+    find_leader "$2" || return
     # nspawn's own options, up to "--" (what follows is the guest's command line).
     uuid= veth=
     args=$(/usr/bin/tr '\0' '\n' < "$proc/$nspawn/cmdline" 2>/dev/null) || { why="cannot read systemd-nspawn's command line"; return 1; }
@@ -99,20 +123,30 @@ END
     fi
 }
 
-# Whether machined has MACHINE ($1) with the leader found: registered by an earlier call for this start.
+# Whether machined has MACHINE ($1) with the leader found: registered by an earlier call for this start. One call
+# to machined: the Leader of its object ($leader_now: "u N", or busctl's error).
 registered_already() {
-    reply=$(get_machine) && object "$reply" && [ "$(property org.freedesktop.machine1 "$path" org.freedesktop.machine1.Machine Leader)" = "u $leader" ] \
-        && echo "Machine $1 registered already (leader $leader)."
+    machine_object "$1" && leader_now=$(property org.freedesktop.machine1 "$mpath" org.freedesktop.machine1.Machine Leader) \
+        && [ "$leader_now" = "u $leader" ] && echo "Machine $1 registered already (leader $leader)."
 }
 
 # Registers the guest of systemd-nspawn $3 as MACHINE ($1) with root directory $2, where machined has no
-# machine of that name; false, with $why set, for anything this leaves to the helper.
+# machine of that name, or finds it registered already with this leader; false, with $why set, for anything
+# this leaves to the helper.
 register() {
-    find_guest "$1" "$3" || return 1
-    case $(get_machine) in
-    *"No machine '$1' known"*) ;;
-    *) registered_already "$1" && return 0; why="machined has a machine $1 already, or did not answer"; return 1 ;;
+    find_leader "$3" || return 1
+    leader_now=
+    registered_already "$1" && return 0
+    case $leader_now in
+    *"Unknown object '$mpath'"*) ;;
+    *)
+        case $(get_machine) in
+        *"No machine '$1' known"*) ;;
+        *) why="machined has a machine $1 already, or did not answer"; return 1 ;;
+        esac
+        ;;
     esac
+    find_guest "$1" "$3" || return 1
     # (unquoted: one argument each)
     reply=$(manager RegisterMachineWithNetwork sayssusai "$1" 16 $bytes jspawn container "$leader" "$2" $interfaces) \
         || { why=$reply; registered_already "$1"; return; }

@@ -92,7 +92,7 @@ class RegisterScriptTest {
 
     /** The call machined gets when the script registers solo, with its interfaces ("1 7": one, index 7). */
     static Map<String, Answer> registers(String interfaces) {
-        return Map.of("GetMachine s solo", Answer.failed("No machine 'solo' known"),
+        return Map.of("get-property " + PATH + " Leader", Answer.failed("Unknown object '" + PATH + "'."),
                 "RegisterMachineWithNetwork sayssusai solo " + BYTES + " jspawn container 4301 /var/lib/jspawn/solo " + interfaces,
                 Answer.of("o \"" + PATH + "\""));
     }
@@ -117,10 +117,26 @@ class RegisterScriptTest {
     }
 
     @Test
+    void machinedsObjectPathIsTheNameEscapedAsSdBusEscapesALabel() throws Exception {
+        Map<String, String> paths = Map.of("child-apache", "child_2dapache", "1web", "_31web", "web1", "web1", "a.b_c", "a_2eb_5fc");
+        for (var e : paths.entrySet()) {
+            List<String> args = new ArrayList<>(REGISTER);
+            args.set(3, e.getKey());
+            Map<String, Answer> ours = Map.of("get-property /org/freedesktop/machine1/machine/" + e.getValue() + " Leader", Answer.of("u 4301"));
+            assertEquals("Machine " + e.getKey() + " registered already (leader 4301).\n", run("no", args, ours, new Kernel()), e.getKey());
+        }
+        List<String> odd = new ArrayList<>(REGISTER);
+        odd.set(3, "caf\u00e9");
+        Map<String, Answer> notYet = Map.of("GetMachine s caf\u00e9", Answer.failed("No machine 'caf\u00e9' known"));
+        assertTrue(run("no", odd, notYet, new Kernel()).startsWith("caf\u00e9: registered by the helper: no interface ve-caf\u00e9"),
+                "a byte it does not escape: machined is asked by name instead");
+    }
+
+    @Test
     void aGuestRegisteredAlreadyWithTheLeaderFoundIsThisStartsOwn() throws Exception {
-        Map<String, Answer> ours = Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""), "get-property " + PATH + " Leader", Answer.of("u 4301"));
+        Map<String, Answer> ours = Map.of("get-property " + PATH + " Leader", Answer.of("u 4301"));
         assertEquals("Machine solo registered already (leader 4301).\n", run("no", REGISTER, ours, new Kernel()),
-                "registered by jspawn-register --await as nspawn made the guest: ExecStartPost= finds it so");
+                "registered by jspawn-register --await as nspawn made the guest: ExecStartPost= finds it so, with one call");
         Map<String, Answer> another = Map.of("GetMachine s solo", Answer.of("o \"" + PATH + "\""), "get-property " + PATH + " Leader", Answer.of("u 999"));
         assertEquals("solo: registered by the helper: machined has a machine solo already, or did not answer\n"
                 + "helper called: " + String.join(" ", REGISTER) + "\n", run("no", REGISTER, another, new Kernel()), "another leader: the helper's to judge");

@@ -146,6 +146,13 @@ class ReleasesIT {
                     + " && systemctl start jspawn@solo");
             assertEquals("0 v0", guest("solo", "/bin/sh -c 'echo $(id -u) $(cat /etc/jspawn-version)'"));
             String soloId = machine("solo", "Id");
+            // What jspawn-register's one call to see a guest registered already takes for "not registered": machined's
+            // answer for the object of a machine it does not have.
+            Sandbox.Result none = box.sh("busctl get-property org.freedesktop.machine1 /org/freedesktop/machine1/machine/no_2dsuch"
+                    + " org.freedesktop.machine1.Machine Leader");
+            assertTrue(none.exit() != 0 && none.err().contains("Unknown object '/org/freedesktop/machine1/machine/no_2dsuch'"), none.err());
+            assertEquals("u " + machine("solo", "Leader"), sh("busctl get-property org.freedesktop.machine1 /org/freedesktop/machine1/machine/solo"
+                    + " org.freedesktop.machine1.Machine Leader"), "and its Leader, for one it has");
             int systemd = Integer.parseInt(sh("systemctl --version | sed -n '1s/^systemd \\([0-9]*\\).*/\\1/p'"));
             String replayed = logged("systemctl stop jspawn@solo && systemctl stop jspawn-helper && systemctl start jspawn@solo");
             assertTrue(replayed.contains("solo: prepared as at its last start, without the helper"), replayed);
