@@ -13,11 +13,11 @@
 # Before (JSPAWN_REGISTER=no), a running helper is asked, as jspawn-nspawn has asked it already when
 # nspawn started. Without one, this registers the guest as the helper would (jspawn-nspawn has left
 # this with --await to do so as soon as nspawn made the guest), when machined has no machine of that
-# name, or finds it registered already with the same leader: its leader is nspawn's child that is PID 1 of its own PID namespace (all read
-# from the kernel's /proc, nothing from the guest's files), its machine ID nspawn's --uuid=, its
-# interface the host side of its veth, ve-MACHINE (vb- on a bridge or zone), by that name in the
-# host's /sys. Anything else (a registration left of the same name, a name nspawn shortened, a failed
-# call) goes to the helper.
+# name, or finds it registered already with the same leader. Its leader is nspawn's child that is
+# PID 1 of its own PID namespace (all read from the kernel's /proc, nothing from the guest's files),
+# its machine ID nspawn's --uuid=, its interface the host side of its veth, ve-MACHINE (vb- on a
+# bridge or zone), by that name in the host's /sys. Anything else (a registration left of the same
+# name, a name nspawn shortened, a failed call) goes to the helper.
 #
 # At the stop, a machine machined no longer has is nothing to remove, and the unit's own is removed.
 # Anything else goes to the helper (jspawn-call), which registers, removes, or says what is wrong.
