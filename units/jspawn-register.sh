@@ -85,13 +85,11 @@ find_leader() {
     [ -n "$leader" ] || { why="systemd-nspawn (PID $nspawn) has no child that is PID 1 of a namespace"; return 2; }
 }
 
-# Finds the guest of systemd-nspawn $2 (MACHINE $1): its leader, machine ID ($bytes) and interface ($interfaces,
-# $said). False with $why set: 1 where it never will, 2 where nspawn has not made its child or its veth yet.
-find_guest() {
-    find_leader "$2" || return
-    # nspawn's own options, up to "--" (what follows is the guest's command line).
+# systemd-nspawn's own options ($1's, up to "--": what follows is the guest's command line): its machine ID ($bytes)
+# and the prefix of its veth's host side ($veth, empty for none). False with $why set.
+nspawn_options() {
     uuid= veth=
-    args=$(/usr/bin/tr '\0' '\n' < "$proc/$nspawn/cmdline" 2>/dev/null) || { why="cannot read systemd-nspawn's command line"; return 1; }
+    args=$(/usr/bin/tr '\0' '\n' < "$proc/$1/cmdline" 2>/dev/null) || { why="cannot read systemd-nspawn's command line"; return 1; }
     while IFS= read -r a; do
         case $a in
         --) break ;;
@@ -113,14 +111,18 @@ END
     while [ -n "$hex" ]; do
         bytes="$bytes $((0x${hex%"${hex#??}"}))" hex=${hex#??}
     done
+}
+
+# The interface of MACHINE $1, the host side of its veth, if it has one ($interfaces, $said). False with $why set: 1
+# where it never will be found, 2 where nspawn has not made it yet.
+find_link() {
     interfaces=0 said=
-    if [ -n "$veth" ]; then
-        link=$veth$1 ifindex=
-        # Longer than IFNAMSIZ allows, nspawn shortens it, and only the helper finds it.
-        [ ${#link} -le 15 ] || { why="no interface $link"; return 1; }
-        { IFS= read -r ifindex || :; } 2>/dev/null < "$net/$link/ifindex" && number "$ifindex" || { why="no interface $link"; return 2; }
-        interfaces="1 $ifindex" said=", interface index [$ifindex]"
-    fi
+    [ -n "$veth" ] || return 0
+    link=$veth$1 ifindex=
+    # Longer than IFNAMSIZ allows, nspawn shortens it, and only the helper finds it.
+    [ ${#link} -le 15 ] || { why="no interface $link"; return 1; }
+    { IFS= read -r ifindex || :; } 2>/dev/null < "$net/$link/ifindex" && number "$ifindex" || { why="no interface $link"; return 2; }
+    interfaces="1 $ifindex" said=", interface index [$ifindex]"
 }
 
 # Whether machined has MACHINE ($1) with the leader found: registered by an earlier call for this start. One call
@@ -130,46 +132,64 @@ registered_already() {
         && [ "$leader_now" = "u $leader" ] && echo "Machine $1 registered already (leader $leader)."
 }
 
-# Registers the guest of systemd-nspawn $3 as MACHINE ($1) with root directory $2, where machined has no
-# machine of that name, or finds it registered already with this leader; false, with $why set, for anything
-# this leaves to the helper.
-register() {
-    find_leader "$3" || return 1
+# With the leader found: 0 if machined has MACHINE ($1) registered already with it (said), 1 if it has no machine of
+# that name, 2 (with $why set) for anything else.
+known() {
     leader_now=
     registered_already "$1" && return 0
     case $leader_now in
-    *"Unknown object '$mpath'"*) ;;
-    *)
-        case $(get_machine) in
-        *"No machine '$1' known"*) ;;
-        *) why="machined has a machine $1 already, or did not answer"; return 1 ;;
-        esac
-        ;;
+    *"Unknown object '$mpath'"*) return 1 ;;
     esac
-    find_guest "$1" "$3" || return 1
+    case $(get_machine) in
+    *"No machine '$1' known"*) return 1 ;;
+    esac
+    why="machined has a machine $1 already, or did not answer"
+    return 2
+}
+
+# With the leader, nspawn's options and the interface found: registers MACHINE ($1) with root directory $2, or finds
+# it registered already by a call that came first; false, with $why set, if machined refused it.
+register_found() {
     # (unquoted: one argument each)
     reply=$(manager RegisterMachineWithNetwork sayssusai "$1" 16 $bytes jspawn container "$leader" "$2" $interfaces) \
         || { why=$reply; registered_already "$1"; return; }
     echo "Registered machine $1 (leader $leader$said)."
 }
 
+# Registers the guest of systemd-nspawn $3 as MACHINE ($1) with root directory $2, where machined has no
+# machine of that name, or finds it registered already with this leader; false, with $why set, for anything
+# this leaves to the helper.
+register() {
+    find_leader "$3" || return 1
+    known "$1"
+    case $? in 0) return 0 ;; 2) return 1 ;; esac
+    nspawn_options "$3" && find_link "$1" && register_found "$1" "$2"
+}
+
+# Runs a step of finding the guest of systemd-nspawn $nspawn again every 5 ms while it says "not yet" (2) and nspawn
+# runs, at most $tries times in all; its status, 1 for "not in time".
+poll() {
+    while :; do
+        "$@"
+        status=$?
+        [ "$status" -eq 2 ] || return "$status"
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] && [ -d "$proc/$nspawn" ] || return 1
+        /usr/bin/sleep 0.005
+    done
+}
+
 # --await (from jspawn-nspawn, in the background, where no helper runs): waits until systemd-nspawn $3 has made
 # the guest's PID 1 and its veth, and registers it then, as nspawn does itself before the guest's init runs, rather
-# than once the init is up (ExecStartPost=, which then finds it registered). Quiet: ExecStartPost= says what fails.
+# than once the init is up (ExecStartPost=, which then finds it registered). nspawn's command line is read once
+# its child is there (nspawn has been exec'd by then). Quiet: ExecStartPost= says what fails.
 if [ "${1:-}" = --await ]; then
     shift
     [ "${JSPAWN_REGISTER:-}:$2:$3:$#" = no:Register:ssu:6 ] || exit 0
-    timeout=$1 machine=$4 tries=1000
-    while [ -d "$proc/$6" ]; do
-        find_guest "$4" "$6"
-        case $? in
-        0) register "$4" "$5" "$6" 2>/dev/null; exit 0 ;;
-        1) exit 0 ;;
-        esac
-        tries=$((tries - 1))
-        [ "$tries" -gt 0 ] || exit 0
-        /usr/bin/sleep 0.005
-    done
+    timeout=$1 machine=$4 nspawn=$6 tries=1000
+    poll find_leader "$6" && nspawn_options "$6" && poll find_link "$4" || exit 0
+    known "$4"
+    [ $? -ne 1 ] || register_found "$4" "$5" 2>/dev/null
     exit 0
 fi
 
