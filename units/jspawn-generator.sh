@@ -13,5 +13,5 @@ if [ -r "$cds/generator.jvm" ] && read -r jvm archive < "$cds/generator.jvm" && 
 # of another version or not jspawn's, is on the class path.
 jar=$lib/jspawn-generator-@VERSION@.jar
 [ -r "$jar" ] || { echo "jspawn-generator: $jar is missing (it is installed with this launcher: install jspawn again)" >&2; exit 1; }
-exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
+exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
     -cp "$jar" dev.jspawn.generator.GeneratorMain "$@"
