@@ -13,5 +13,7 @@ if [ -r "$cds/generator.jvm" ] && read -r jvm archive < "$cds/generator.jvm" && 
 # of another version or not jspawn's, is on the class path.
 jar=$lib/jspawn-generator-@VERSION@.jar
 [ -r "$jar" ] || { echo "jspawn-generator: $jar is missing (it is installed with this launcher: install jspawn again)" >&2; exit 1; }
+# No --enable-native-access (jspawn and the helper pass it for JNA): nothing native is on this class path, and on
+# Java 17 a module option the JDK's class archive was not dumped with turns off its archived module graph (13 ms).
 exec "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xlog:disable -Xlog:all=warning:stderr $archive ${JSPAWN_JVM_TRAIN:-} \
     -cp "$jar" dev.jspawn.generator.GeneratorMain "$@"
