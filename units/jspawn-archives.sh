@@ -30,7 +30,7 @@ if [ -x "$jvm" ] && [ -n "$major" ] && [ "$major" -ge 17 ]; then
             jspawn) cmd=("$root/usr/bin/jspawn" verify) ;;
         esac
         env JSPAWN_LIB="$root/usr/share/jspawn/lib" JSPAWN_CDS="$cds" JSPAWN_UNIT_DIRS="$train/conf" JSPAWN_LOG_STDERR=1 \
-            PATH="$(dirname "$jvm"):$PATH" JSPAWN_JVM_TRAIN="$flag" "${cmd[@]}" >/dev/null 2>&1 || true
+            PATH="$(dirname "$jvm"):$PATH" JSPAWN_JAVA="$jvm" JSPAWN_JVM_TRAIN="$flag" "${cmd[@]}" >/dev/null 2>&1 || true
         if [ -s "$out" ]; then
             echo "$jvm $use" > "$cds/$prog.jvm"
         else

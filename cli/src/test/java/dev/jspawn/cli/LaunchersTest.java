@@ -33,7 +33,12 @@ class LaunchersTest {
     }
 
     Run launch(String launcher, String version, Path lib) throws IOException, InterruptedException {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        return launch(launcher, version, lib, null);
+    }
+
+    /** With {@code javaHome}, java is javaHome/bin/java, given as build-archives gives its JVM (JSPAWN_JAVA). */
+    Run launch(String launcher, String version, Path lib, Path javaHome) throws IOException, InterruptedException {
+        Path bin = Files.createDirectories(javaHome == null ? tmp.resolve("bin") : javaHome.resolve("bin"));
         Path java = bin.resolve("java");
         Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -44,6 +49,8 @@ class LaunchersTest {
         pb.environment().put("JSPAWN_LIB", lib.toString());
         pb.environment().put("JSPAWN_CDS", tmp.resolve("no-cache").toString());
         pb.environment().remove("JSPAWN_JVM_TRAIN");
+        if (javaHome == null) pb.environment().remove("JSPAWN_JAVA");
+        else pb.environment().put("JSPAWN_JAVA", java.toString());
         pb.redirectError(tmp.resolve("stderr").toFile());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -74,6 +81,25 @@ class LaunchersTest {
             assertEquals(lib.resolve(jar + "-" + v + ".jar").toString(), r.classPath(), launcher + " installed with " + v + ": " + r.args());
             assertEquals(List.of(main, "a", "b"), r.args().subList(r.args().size() - 3, r.args().size()), "its arguments passed on");
         }
+    }
+
+    /**
+     * JNA needs --enable-native-access to stay quiet from Java 24 on; before that the option only costs (on Java 17 it
+     * turns off the JDK class archive's module graph). A JVM whose release file is not beside it gets the option.
+     */
+    @ParameterizedTest
+    @CsvSource({"jspawn.sh, 17.0.15, false", "jspawn.sh, 21.0.5, false", "jspawn.sh, 23.0.2, false", "jspawn.sh, 24.0.1, true",
+            "jspawn.sh, 25.0.1, true", "jspawn.sh, , true", "jspawn-helper.sh, 17.0.15, false", "jspawn-helper.sh, 25.0.1, true",
+            "jspawn-helper.sh, , true", "jspawn-generator.sh, 25.0.1, false", "jspawn-generator.sh, , false"})
+    void nativeAccessIsAskedForWhereTheJvmWantsIt(String launcher, String javaVersion, boolean expected) throws Exception {
+        Path home = null;
+        if (javaVersion != null) {
+            home = Files.createDirectories(tmp.resolve("jvm-" + javaVersion));
+            Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Debian\"\nJAVA_VERSION=\"" + javaVersion + "\"\nLIBC=\"gnu\"\n");
+        }
+        Run r = launch(launcher, "0.9.0", twoVersions(), home);
+        assertEquals(0, r.status(), r.stderr());
+        assertEquals(expected, r.args().contains("--enable-native-access=ALL-UNNAMED"), launcher + " on " + javaVersion + ": " + r.args());
     }
 
     @Test
