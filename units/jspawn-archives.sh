@@ -20,7 +20,12 @@ if [ -x "$jvm" ] && [ -n "$major" ] && [ "$major" -ge 17 ]; then
     printf '[Exec]\nEnvironment=A=b\n' > "$train/conf/web.jspawn.d/a.conf"
     printf '[Container]\nBase=/var/lib/jspawn/base\nMachineName=bad_name\n' > "$train/conf/bad.jspawn"
     for prog in generator helper jspawn; do
+        # Before 25 the generator gets a static archive, dumped from the class list of its training run: a dynamic one
+        # (ArchiveClassesAtExit, as the others get) leaves out every class its training linked that predates Java 6's
+        # class files, which are ini4j's ("Old class has been linked"), and the lambda forms it spun.
+        static=
         if [ "$major" -ge 25 ]; then out="$cds/$prog.aot" flag="-XX:AOTCacheOutput=$out" use="-XX:AOTCache=$out"
+        elif [ "$prog" = generator ]; then out="$cds/$prog.jsa" static="$cds/$prog.classlist" flag="-XX:DumpLoadedClassList=$static" use="-XX:SharedArchiveFile=$out"
         else out="$cds/$prog.jsa" flag="-XX:ArchiveClassesAtExit=$out" use="-XX:SharedArchiveFile=$out"; fi
         case $prog in
             generator) cmd=("$root/usr/lib/systemd/system-generators/jspawn-generator" "$train/out" "$train/out" "$train/out") ;;
@@ -31,6 +36,13 @@ if [ -x "$jvm" ] && [ -n "$major" ] && [ "$major" -ge 17 ]; then
         esac
         env JSPAWN_LIB="$root/usr/share/jspawn/lib" JSPAWN_CDS="$cds" JSPAWN_UNIT_DIRS="$train/conf" JSPAWN_LOG_STDERR=1 \
             PATH="$(dirname "$jvm"):$PATH" JSPAWN_JAVA="$jvm" JSPAWN_JVM_TRAIN="$flag" "${cmd[@]}" >/dev/null 2>&1 || true
+        if [ -n "$static" ]; then
+            # The class path the launcher gives java, as it will give it (an archive is used only with the same one).
+            jar=$(sed -n 's|^jar=\$lib/||p' "${cmd[0]}")
+            [ -s "$static" ] && [ -n "$jar" ] && "$jvm" -Xshare:dump -XX:SharedClassListFile="$static" -XX:SharedArchiveFile="$out" \
+                -cp "$root/usr/share/jspawn/lib/$jar" >/dev/null 2>&1 || rm -f "$out"
+            rm -f "$static"
+        fi
         if [ -s "$out" ]; then
             echo "$jvm $use" > "$cds/$prog.jvm"
         else
