@@ -2,9 +2,9 @@
 # /usr/libexec/jspawn/build-archives [ROOT]: builds the class archives that make the generator,
 # the helper and jspawn start faster, for the jars installed under ROOT (default /) and the JVM
 # found now: one training run of each launcher with its own flags (an archive only matches those).
-# AppCDS on Java 17, the AOT cache on 25+. Each NAME.jvm names the JVM and the archive; a launcher
-# whose JVM is gone runs without one. Run by scripts/install and by the package at each install
-# and upgrade; safe to run again at any time (e.g. after a Java update).
+# A static AppCDS archive before Java 25, the AOT cache on 25+. Each NAME.jvm names the JVM and
+# the archive; a launcher whose JVM is gone runs without one. Run by scripts/install and by the
+# package at each install and upgrade; safe to run again at any time (e.g. after a Java update).
 set -euo pipefail
 root=${1:-/}
 say() { echo "jspawn: $*"; }
@@ -20,25 +20,24 @@ if [ -x "$jvm" ] && [ -n "$major" ] && [ "$major" -ge 17 ]; then
     printf '[Exec]\nEnvironment=A=b\n' > "$train/conf/web.jspawn.d/a.conf"
     printf '[Container]\nBase=/var/lib/jspawn/base\nMachineName=bad_name\n' > "$train/conf/bad.jspawn"
     for prog in generator helper jspawn; do
-        # Before 25 the generator gets a static archive, dumped from the class list of its training run: a dynamic one
-        # (ArchiveClassesAtExit, as the others get) leaves out every class its training linked that predates Java 6's
-        # class files, which are ini4j's ("Old class has been linked"), and the lambda forms it spun.
+        # Before 25, a static archive, dumped from the class list of the training run: a dynamic one (ArchiveClassesAtExit)
+        # leaves out every class the training linked whose class file predates Java 6, which are ini4j's and picocli's
+        # ("Old class has been linked"), and the lambda forms it spun.
         static=
         if [ "$major" -ge 25 ]; then out="$cds/$prog.aot" flag="-XX:AOTCacheOutput=$out" use="-XX:AOTCache=$out"
-        elif [ "$prog" = generator ]; then out="$cds/$prog.jsa" static="$cds/$prog.classlist" flag="-XX:DumpLoadedClassList=$static" use="-XX:SharedArchiveFile=$out"
-        else out="$cds/$prog.jsa" flag="-XX:ArchiveClassesAtExit=$out" use="-XX:SharedArchiveFile=$out"; fi
+        else out="$cds/$prog.jsa" static="$cds/$prog.classlist" flag="-XX:DumpLoadedClassList=$static" use="-XX:SharedArchiveFile=$out"; fi
         case $prog in
-            generator) cmd=("$root/usr/lib/systemd/system-generators/jspawn-generator" "$train/out" "$train/out" "$train/out") ;;
+            generator) launcher=$root/usr/lib/systemd/system-generators/jspawn-generator cmd=("$launcher" "$train/out" "$train/out" "$train/out") ;;
             # In a mount namespace of its own (root only), the helper's training also prepares a scratch child's overlay.
-            helper) cmd=("$root/usr/libexec/jspawn/jspawn-helper" --train)
+            helper) launcher=$root/usr/libexec/jspawn/jspawn-helper cmd=("$launcher" --train)
                 if [ "$(id -u)" -eq 0 ] && unshare --mount true 2>/dev/null; then cmd=(unshare --mount -- "${cmd[@]}"); fi ;;
-            jspawn) cmd=("$root/usr/bin/jspawn" verify) ;;
+            jspawn) launcher=$root/usr/bin/jspawn cmd=("$launcher" verify) ;;
         esac
         env JSPAWN_LIB="$root/usr/share/jspawn/lib" JSPAWN_CDS="$cds" JSPAWN_UNIT_DIRS="$train/conf" JSPAWN_LOG_STDERR=1 \
             PATH="$(dirname "$jvm"):$PATH" JSPAWN_JAVA="$jvm" JSPAWN_JVM_TRAIN="$flag" "${cmd[@]}" >/dev/null 2>&1 || true
         if [ -n "$static" ]; then
             # The class path the launcher gives java, as it will give it (an archive is used only with the same one).
-            jar=$(sed -n 's|^jar=\$lib/||p' "${cmd[0]}")
+            jar=$(sed -n 's|^jar=\$lib/||p' "$launcher" 2>/dev/null || true)
             [ -s "$static" ] && [ -n "$jar" ] && "$jvm" -Xshare:dump -XX:SharedClassListFile="$static" -XX:SharedArchiveFile="$out" \
                 -cp "$root/usr/share/jspawn/lib/$jar" >/dev/null 2>&1 || rm -f "$out"
             rm -f "$static"
