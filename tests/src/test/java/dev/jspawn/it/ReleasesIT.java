@@ -85,6 +85,14 @@ class ReleasesIT {
             String archives = sh("cat /var/cache/jspawn/generator.jvm /var/cache/jspawn/helper.jvm /var/cache/jspawn/jspawn.jvm");
             assertEquals(3, archives.lines().filter(l -> l.contains(Integer.parseInt(major) >= 25 ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=")).count(),
                     release + " (Java " + major + "): a class archive for each launcher\n" + archives);
+            if (Integer.parseInt(major) < 25) {
+                // Static archives there, which hold what a dynamic one leaves out: ini4j's and picocli's Java 5 class files.
+                assertEquals("1", sh("d=$(mktemp -d); printf '[Container]\\nBase=b1\\n' > $d/t.jspawn; JSPAWN_UNIT_DIRS=$d JSPAWN_JVM_TRAIN=-Xlog:class+load"
+                        + " /usr/lib/systemd/system-generators/jspawn-generator --dry-run | grep -c 'org.ini4j.Config source: shared objects file'; rm -rf $d"),
+                        release + ": ini4j from the generator's archive");
+                assertEquals("1", sh("JSPAWN_JVM_TRAIN=-Xlog:class+load jspawn --version | grep -c 'picocli.CommandLine source: shared objects file'"),
+                        release + ": picocli from jspawn's archive");
+            }
             // The helper's archive holds a start's own path: its training prepares a scratch child's overlay with a real
             // MountLayers (a range, an idmapped view), in a mount namespace of its own, and leaves nothing behind.
             Sandbox.Result training = box.sh("unshare --mount /usr/libexec/jspawn/jspawn-helper --train");
