@@ -19,6 +19,12 @@ if [ -x "$jvm" ] && [ -n "$major" ] && [ "$major" -ge 17 ]; then
     printf '[Container]\nBase=/var/lib/jspawn/base\n[Network]\nPort=tcp:8080:80\n[Files]\nBind=/srv:/srv\n' > "$train/conf/web.jspawn"
     printf '[Exec]\nEnvironment=A=b\n' > "$train/conf/web.jspawn.d/a.conf"
     printf '[Container]\nBase=/var/lib/jspawn/base\nMachineName=bad_name\n' > "$train/conf/bad.jspawn"
+    # A launcher as installed, its JVM this one, with FLAGS added to its own options: an archive matches only those.
+    with_flags() {
+        local flags=$1; shift
+        env JSPAWN_LIB="$root/usr/share/jspawn/lib" JSPAWN_CDS="$cds" JSPAWN_UNIT_DIRS="$train/conf" JSPAWN_LOG_STDERR=1 \
+            PATH="$(dirname "$jvm"):$PATH" JSPAWN_JAVA="$jvm" JSPAWN_JVM_TRAIN="$flags" "$@" >/dev/null 2>&1
+    }
     for prog in generator helper jspawn; do
         # Before 25, a static archive, dumped from the class list of the training run: a dynamic one (ArchiveClassesAtExit)
         # leaves out every class the training linked whose class file predates Java 6, which are ini4j's and picocli's
@@ -33,13 +39,10 @@ if [ -x "$jvm" ] && [ -n "$major" ] && [ "$major" -ge 17 ]; then
                 if [ "$(id -u)" -eq 0 ] && unshare --mount true 2>/dev/null; then cmd=(unshare --mount -- "${cmd[@]}"); fi ;;
             jspawn) launcher=$root/usr/bin/jspawn cmd=("$launcher" verify) ;;
         esac
-        env JSPAWN_LIB="$root/usr/share/jspawn/lib" JSPAWN_CDS="$cds" JSPAWN_UNIT_DIRS="$train/conf" JSPAWN_LOG_STDERR=1 \
-            PATH="$(dirname "$jvm"):$PATH" JSPAWN_JAVA="$jvm" JSPAWN_JVM_TRAIN="$flag" "${cmd[@]}" >/dev/null 2>&1 || true
+        with_flags "$flag" "${cmd[@]}" || true
         if [ -n "$static" ]; then
-            # The class path the launcher gives java, as it will give it (an archive is used only with the same one).
-            jar=$(sed -n 's|^jar=\$lib/||p' "$launcher" 2>/dev/null || true)
-            [ -s "$static" ] && [ -n "$jar" ] && "$jvm" -Xshare:dump -XX:SharedClassListFile="$static" -XX:SharedArchiveFile="$out" \
-                -cp "$root/usr/share/jspawn/lib/$jar" >/dev/null 2>&1 || rm -f "$out"
+            # Dumped through the launcher as well, so with its class path and options (java dumps, then exits).
+            [ -s "$static" ] && with_flags "-Xshare:dump -XX:SharedClassListFile=$static -XX:SharedArchiveFile=$out" "$launcher" || rm -f "$out"
             rm -f "$static"
         fi
         if [ -s "$out" ]; then
