@@ -67,6 +67,15 @@ class JspawnCommandTest {
             return units.getOrDefault(name, new UnitInfo(name, "loaded", "inactive", "dead"));
         }
 
+        /** The names of each units() call, in order, and the thread it came from. */
+        final List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public Map<String, UnitInfo> units(List<String> names) {
+            asked.add(Thread.currentThread().getName() + ": " + names);
+            return HostBus.super.units(names);
+        }
+
         /** Where each unit was loaded from; a unit not here has no SourcePath= (no generator wrote a drop-in for it). */
         final Map<String, UnitSource> sources = new HashMap<>();
 
@@ -263,6 +272,31 @@ class JspawnCommandTest {
         assertTrue(text.contains("broken        -             invalid config (see: jspawn verify " + etc.resolve("broken.jspawn") + ")"), text);
         assertTrue(text.matches("(?s).*child_apache +child-apache +active \\(running\\) +inactive \\(dead\\) +running +- +- +none +-\n.*"), text);
         assertTrue(text.endsWith("2 containers listed.\n"), text);
+    }
+
+    @Test
+    void listAsksForTheServicesBesideReadingTheFilesAndForTheMountsAfter() throws IOException {
+        Files.writeString(etc.resolve("no name.jspawn"), "[Container]\nBase=default-ns-1\n");
+        assertEquals(0, run("list", "--no-legend"));
+        // The services by the files' names, on the thread that connects (none of a file whose name is no container name: systemd
+        // would refuse the whole call); the mounts once the files are read, of the valid ones only.
+        assertEquals(2, bus.asked.size(), bus.asked.toString());
+        assertEquals("jspawn-list-bus: [jspawn@broken.service, jspawn@child_apache.service]", bus.asked.get(0));
+        assertTrue(bus.asked.get(1).endsWith("-images-child_apache.mount]") && !bus.asked.get(1).startsWith("jspawn-list-bus"), bus.asked.toString());
+        assertTrue(err.toString().contains(etc.resolve("no name.jspawn") + ": container name \"no name\" is not allowed"), err.toString());
+    }
+
+    @Test
+    void listSaysOnceWhyItCouldNotAskTheBus() {
+        CommandLine cl = Jspawn.commandLine(new Context(new SearchPath(List.of(etc)), () -> {
+            throw new HostBus.Failure("Failed to connect to the system bus: no socket", null);
+        }, tmp.resolve("proc")));
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(1, cl.execute("list"));
+        assertEquals("", out.toString());
+        assertTrue(err.toString().endsWith("jspawn: Failed to connect to the system bus: no socket\n"), err.toString());
+        assertEquals(1, err.toString().split("Failed to connect", -1).length - 1, err.toString());
     }
 
     @Test
