@@ -103,7 +103,8 @@ final class Sandbox implements AutoCloseable {
                 Sandbox b = box.get();
                 if (b != null) {
                     System.err.println("---- sandbox journal (last 150 lines) after " + context.getDisplayName() + " ----");
-                    System.err.println(b.sh("journalctl --no-pager -n 150").out());
+                    // -a: a guest's console lines (its shutdown's "A stop job is running for ..." among them) hold control characters
+                    System.err.println(b.sh("journalctl --no-pager -a -n 150").out());
                 }
             }
         };
