@@ -79,12 +79,13 @@ final class ListCommand implements Callable<Integer> {
             scan.errors().forEach(d -> err.println("jspawn: " + d));
             bases.errors().forEach(d -> err.println("jspawn: " + d));
             Map<ConfigSource, ConfigLoader.Result> all = ConfigLoader.loadAll(scan.sources(), bases);
-            list(out, err, all, early);
+            list(out, err, all, early.answer());
         }
         return 0;
     }
 
-    private void list(PrintWriter out, PrintWriter err, Map<ConfigSource, ConfigLoader.Result> all, Early early) throws java.io.IOException {
+    private void list(PrintWriter out, PrintWriter err, Map<ConfigSource, ConfigLoader.Result> all, Early.Answer asked)
+            throws java.io.IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<String> mounts = new ArrayList<>();
         for (ConfigLoader.Result r : all.values()) r.config().ifPresent(c -> mounts.add(Converter.mountName(c)));
@@ -95,10 +96,10 @@ final class ListCommand implements Callable<Integer> {
             return mountTable[0].contains(where);
         };
         Map<java.nio.file.Path, Optional<List<BaseStore.Version>>> versions = new java.util.HashMap<>();
-        HostBus bus = early.bus();
-        Map<String, HostBus.UnitInfo> units = new java.util.HashMap<>(early.services());
+        HostBus bus = asked.bus();
+        Map<String, HostBus.UnitInfo> units = new java.util.HashMap<>(asked.services());
         units.putAll(bus.units(mounts));
-        java.util.Set<String> machines = early.machines();
+        java.util.Set<String> machines = asked.machines();
         for (var entry : all.entrySet()) {
             ContainerConfig c = entry.getValue().config().orElse(null);
             Map<String, Object> row = row(entry.getKey(), entry.getValue());
@@ -125,10 +126,10 @@ final class ListCommand implements Callable<Integer> {
 
     /**
      * The bus connection, the services' states and the machines' names, asked on a thread of their own from its start;
-     * each getter waits for them, and rethrows what that thread failed with. Closing waits too, then closes the connection.
+     * {@link #answer} waits for them, and rethrows what that thread failed with. Closing waits too, then closes the connection.
      */
     static final class Early implements AutoCloseable {
-        private record Answer(HostBus bus, Map<String, HostBus.UnitInfo> services, java.util.Set<String> machines) {
+        record Answer(HostBus bus, Map<String, HostBus.UnitInfo> services, java.util.Set<String> machines) {
         }
 
         private final java.util.concurrent.FutureTask<Answer> task;
@@ -153,7 +154,7 @@ final class ListCommand implements Callable<Integer> {
             return early;
         }
 
-        private Answer answer() {
+        Answer answer() {
             try {
                 return task.get();
             } catch (InterruptedException e) {
@@ -164,18 +165,6 @@ final class ListCommand implements Callable<Integer> {
                 if (e.getCause() instanceof Error x) throw x;
                 throw new IllegalStateException(e.getCause());
             }
-        }
-
-        HostBus bus() {
-            return answer().bus();
-        }
-
-        Map<String, HostBus.UnitInfo> services() {
-            return answer().services();
-        }
-
-        java.util.Set<String> machines() {
-            return answer().machines();
         }
 
         @Override
