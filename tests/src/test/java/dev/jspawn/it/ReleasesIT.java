@@ -44,7 +44,7 @@ class ReleasesIT {
             try {
                 j.run(image);
             } catch (AssertionError | RuntimeException e) {
-                System.err.println("---- " + release + " sandbox journal (last 150 lines) ----\n" + box.sh("journalctl --no-pager -a -n 150").out());
+                System.err.println("---- " + release + " sandbox journal (last 150 lines) ----\n" + box.journalTail());
                 throw e;
             }
         }

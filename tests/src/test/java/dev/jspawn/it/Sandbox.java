@@ -95,6 +95,14 @@ final class Sandbox implements AutoCloseable {
         return sh("journalctl -q --no-pager --after-cursor='" + cursor + "'").ok().out().strip();
     }
 
+    /**
+     * The journal's last 150 lines, printed when a test fails. -a: a guest's console lines (its shutdown's "A stop job is
+     * running for ..." among them) hold control characters, which journalctl otherwise shows as "[N blob data]".
+     */
+    String journalTail() {
+        return sh("journalctl --no-pager -a -n 150").out();
+    }
+
     /** For @RegisterExtension: prints the last 150 lines of the journal of the sandbox {@code box} gives when a test fails. */
     static org.junit.jupiter.api.extension.TestWatcher journalOnFailure(java.util.function.Supplier<Sandbox> box) {
         return new org.junit.jupiter.api.extension.TestWatcher() {
@@ -103,8 +111,7 @@ final class Sandbox implements AutoCloseable {
                 Sandbox b = box.get();
                 if (b != null) {
                     System.err.println("---- sandbox journal (last 150 lines) after " + context.getDisplayName() + " ----");
-                    // -a: a guest's console lines (its shutdown's "A stop job is running for ..." among them) hold control characters
-                    System.err.println(b.sh("journalctl --no-pager -a -n 150").out());
+                    System.err.println(b.journalTail());
                 }
             }
         };
